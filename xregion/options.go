@@ -1,0 +1,108 @@
+package xregion
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+)
+
+// Option sets a cross-cutting knob of a step: its logger or its polling
+// backoff. Desired state goes in each step's spec struct, never in options.
+type Option func(*Settings)
+
+// Settings is the resolved form of a list of [Option]s. Steps call
+// [NewSettings] once on entry.
+type Settings struct {
+	// Logger receives the step's progress records. It is never nil after
+	// NewSettings; the default discards everything.
+	Logger *slog.Logger
+	// NewBackOff returns a fresh backoff for each wait a step runs. It is
+	// never nil after NewSettings; the default is [DefaultBackOff].
+	NewBackOff func() backoff.BackOff
+}
+
+// NewSettings applies opts over the defaults. Nil options are skipped.
+func NewSettings(opts ...Option) Settings {
+	s := Settings{
+		Logger:     slog.New(slog.DiscardHandler),
+		NewBackOff: DefaultBackOff,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	return s
+}
+
+// WithLogger sends the step's progress records to l. A nil l keeps the
+// default, which discards them.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Settings) {
+		if l != nil {
+			s.Logger = l
+		}
+	}
+}
+
+// WithBackOff makes every wait of the step poll on the intervals of a backoff
+// returned by newBackOff, called once per wait. Tests pass a zero or
+// nanosecond interval so that they never sleep for real. A backoff that
+// returns [backoff.Stop] ends the wait with [ErrWaitStopped]. A nil
+// newBackOff keeps the default.
+func WithBackOff(newBackOff func() backoff.BackOff) Option {
+	return func(s *Settings) {
+		if newBackOff != nil {
+			s.NewBackOff = newBackOff
+		}
+	}
+}
+
+// DefaultBackOff returns the polling backoff steps use unless told otherwise:
+// exponential from 1s to 30s with jitter and no elapsed-time limit of its
+// own (each wait has its own timeout).
+func DefaultBackOff() backoff.BackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = time.Second
+	b.MaxInterval = 30 * time.Second
+	b.MaxElapsedTime = 0
+	b.Reset()
+	return b
+}
+
+// ErrWaitStopped is returned by [Poll] when its backoff gives up.
+var ErrWaitStopped = backoffStopped{}
+
+type backoffStopped struct{}
+
+func (backoffStopped) Error() string { return "gave up waiting: backoff stopped" }
+
+// Poll calls check until it reports done or fails, sleeping between calls for
+// the intervals b returns. It returns check's error unchanged, ctx's cause
+// when ctx ends first, or [ErrWaitStopped] when b returns [backoff.Stop].
+// check is called at once, before any sleep.
+func Poll(ctx context.Context, b backoff.BackOff, check func(context.Context) (done bool, err error)) error {
+	b.Reset()
+	for {
+		if err := context.Cause(ctx); err != nil {
+			return err
+		}
+		done, err := check(ctx)
+		if err != nil || done {
+			return err
+		}
+		d := b.NextBackOff()
+		if d == backoff.Stop {
+			return ErrWaitStopped
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return context.Cause(ctx)
+		case <-t.C:
+		}
+	}
+}
