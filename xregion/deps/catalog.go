@@ -1,0 +1,243 @@
+package deps
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+	"github.com/org/xregion-action/xregion"
+)
+
+// StepCatalog is the step name [EnsureSharedCatalog] reports in errors.
+const StepCatalog = "EnsureSharedCatalog"
+
+// DefaultProviderTimeout is how long EnsureSharedCatalog waits, by default,
+// for the source's provider and share to become visible in the target
+// workspace after the grant.
+const DefaultProviderTimeout = 5 * time.Minute
+
+// CatalogClients are the target-workspace services [EnsureSharedCatalog]
+// calls.
+type CatalogClients struct {
+	Providers Providers
+	Catalogs  Catalogs
+}
+
+// CatalogSpec is the desired shared catalog in the target workspace.
+type CatalogSpec struct {
+	// Name is the catalog to create from the share, or to accept if it is
+	// already mounted from it.
+	Name string
+	// Share is the share's name in the source workspace.
+	Share string
+	// Provider names the provider explicitly. When empty it is found by
+	// SourceMetastoreID.
+	Provider string
+	// SourceMetastoreID is the source workspace's global metastore id,
+	// "cloud:region:uuid". Required unless Provider is set.
+	SourceMetastoreID string
+	// UseExisting accepts only a catalog that already exists and never
+	// creates one, for teams without CREATE CATALOG.
+	UseExisting bool
+	// Comment is set when the catalog is created.
+	Comment string
+	// ProviderTimeout bounds the wait for the provider and the share to show
+	// up in the target after the grant. Default: [DefaultProviderTimeout].
+	ProviderTimeout time.Duration
+}
+
+// CatalogResult reports what [EnsureSharedCatalog] did.
+type CatalogResult struct {
+	// Catalog is the catalog's name. Shared objects appear in it as
+	// <catalog>.<schema>.<name>.
+	Catalog string
+	// Op is OpCreated or OpUnchanged.
+	Op xregion.Op
+	// Provider is the provider the catalog is mounted from.
+	Provider string
+	// Share is the share the catalog is mounted from.
+	Share string
+}
+
+// EnsureSharedCatalog makes the target workspace hold a catalog mounted from
+// the source's share.
+//
+// It finds the provider whose global metastore id is the source's (or takes
+// spec.Provider), waits with the settings' backoff up to
+// spec.ProviderTimeout for it and the share to become visible, and creates the
+// catalog. An existing catalog is accepted only if it is a Delta Sharing
+// catalog of that provider and share; anything else is an error matching
+// [xregion.ErrConflict] that says what is there. With spec.UseExisting a
+// missing catalog is an error matching [xregion.ErrPrecondition]. Every error
+// is a [*xregion.StepError].
+func EnsureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, opts ...xregion.Option) (*CatalogResult, error) {
+	r, err := ensureSharedCatalog(ctx, c, spec, xregion.NewSettings(opts...))
+	if err != nil {
+		return nil, &xregion.StepError{Step: StepCatalog, Resource: fmt.Sprintf("catalog %q", spec.Name), Err: err}
+	}
+	return r, nil
+}
+
+func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, s xregion.Settings) (*CatalogResult, error) {
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	log := s.Logger.With("step", StepCatalog, "catalog", spec.Name, "share", spec.Share)
+
+	existing, err := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: spec.Name})
+	switch {
+	case err == nil:
+		return acceptCatalog(ctx, c.Providers, spec, existing)
+	case !isMissing(err):
+		return nil, fmt.Errorf("read: %w", err)
+	case spec.UseExisting:
+		return nil, fmt.Errorf("does not exist, and use-existing is set so xregion will not create it: %w", errors.Join(xregion.ErrPrecondition, err))
+	}
+
+	provider, err := waitForShare(ctx, c.Providers, spec, s, log)
+	if err != nil {
+		return nil, err
+	}
+	_, err = c.Catalogs.Create(ctx, catalog.CreateCatalog{Name: spec.Name, ProviderName: provider, ShareName: spec.Share, Comment: spec.Comment})
+	if isConflict(err) {
+		// Created concurrently: accept it only if it is ours.
+		existing, gerr := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: spec.Name})
+		if gerr != nil {
+			return nil, fmt.Errorf("create: %w", err)
+		}
+		return acceptCatalog(ctx, c.Providers, spec, existing)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create from provider %q share %q: %w", provider, spec.Share, err)
+	}
+	log.InfoContext(ctx, "created shared catalog", "provider", provider)
+	return &CatalogResult{Catalog: spec.Name, Op: xregion.OpCreated, Provider: provider, Share: spec.Share}, nil
+}
+
+func (spec CatalogSpec) validate() error {
+	if err := xregion.CheckName("shared catalog", spec.Name); err != nil {
+		return err
+	}
+	if err := xregion.CheckName("share", spec.Share); err != nil {
+		return err
+	}
+	if spec.Provider != "" {
+		return xregion.CheckName("provider", spec.Provider)
+	}
+	if _, _, _, ok := splitGlobalID(spec.SourceMetastoreID); !ok {
+		return xregion.Invalid("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid", or name the provider`)
+	}
+	return nil
+}
+
+// acceptCatalog checks that an existing catalog is mounted from the share.
+func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, cat *catalog.CatalogInfo) (*CatalogResult, error) {
+	if cat.CatalogType != catalog.CatalogTypeDeltasharingCatalog {
+		return nil, fmt.Errorf("exists as a %s, want a Delta Sharing catalog of share %q: %w",
+			cmp.Or(string(cat.CatalogType), "catalog of unknown type"), spec.Share, xregion.ErrConflict)
+	}
+	if !strings.EqualFold(cat.ShareName, spec.Share) {
+		return nil, fmt.Errorf("is mounted from share %q of provider %q, want share %q: %w",
+			cat.ShareName, cat.ProviderName, spec.Share, xregion.ErrConflict)
+	}
+	if spec.Provider != "" {
+		if !strings.EqualFold(cat.ProviderName, spec.Provider) {
+			return nil, fmt.Errorf("is mounted from provider %q, want %q: %w", cat.ProviderName, spec.Provider, xregion.ErrConflict)
+		}
+	} else {
+		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: cat.ProviderName})
+		if err != nil {
+			return nil, fmt.Errorf("read its provider %q: %w", cat.ProviderName, err)
+		}
+		if !strings.EqualFold(p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID) {
+			return nil, fmt.Errorf("is mounted from provider %q of metastore %s, want the source metastore %s: %w",
+				cat.ProviderName, p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID, xregion.ErrConflict)
+		}
+	}
+	return &CatalogResult{Catalog: cat.Name, Op: xregion.OpUnchanged, Provider: cat.ProviderName, Share: cat.ShareName}, nil
+}
+
+// waitForShare returns the provider once it and the share are visible.
+// Delta Sharing creates the provider in the recipient's metastore on its own
+// after the grant, some time later.
+func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s xregion.Settings, log *slog.Logger) (string, error) {
+	timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
+	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
+	defer cancel()
+
+	var provider, waitingFor string
+	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		if provider == "" {
+			p, err := findProvider(ctx, providers, spec)
+			if err != nil || p == "" {
+				waitingFor = "provider for metastore " + spec.SourceMetastoreID
+				if spec.Provider != "" {
+					waitingFor = fmt.Sprintf("provider %q", spec.Provider)
+				}
+				log.InfoContext(ctx, "waiting for provider", "waiting_for", waitingFor)
+				return false, err
+			}
+			provider = p
+		}
+		shares, err := providers.ListSharesAll(ctx, sharing.ListSharesRequest{Name: provider})
+		if isMissing(err) {
+			provider = ""
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("list shares of provider %q: %w", provider, err)
+		}
+		if slices.ContainsFunc(shares, func(ps sharing.ProviderShare) bool { return strings.EqualFold(ps.Name, spec.Share) }) {
+			return true, nil
+		}
+		waitingFor = fmt.Sprintf("share %q from provider %q", spec.Share, provider)
+		log.InfoContext(ctx, "waiting for share", "provider", provider)
+		return false, nil
+	})
+	if err != nil {
+		if errors.Is(err, errProviderTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
+			return "", fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? %w",
+				waitingFor, timeout, errors.Join(xregion.ErrPrecondition, err))
+		}
+		return "", err
+	}
+	return provider, nil
+}
+
+var errProviderTimeout = errors.New("timed out waiting for the share's provider")
+
+// findProvider returns the provider to mount from, or "" if not visible yet.
+func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (string, error) {
+	if spec.Provider != "" {
+		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: spec.Provider})
+		if isMissing(err) {
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("read provider %q: %w", spec.Provider, err)
+		}
+		return p.Name, nil
+	}
+	all, err := providers.ListAll(ctx, sharing.ListProvidersRequest{DataProviderGlobalMetastoreId: spec.SourceMetastoreID})
+	if err != nil {
+		return "", fmt.Errorf("list providers of metastore %s: %w", spec.SourceMetastoreID, err)
+	}
+	var names []string
+	for _, p := range all {
+		if strings.EqualFold(p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID) {
+			names = append(names, p.Name)
+		}
+	}
+	if len(names) == 0 {
+		return "", nil
+	}
+	slices.Sort(names)
+	return names[0], nil
+}

@@ -1,0 +1,555 @@
+package deps
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+	"github.com/org/xregion-action/xregion"
+)
+
+// StepShare is the step name [EnsureShare] reports in errors.
+const StepShare = "EnsureShare"
+
+// DefaultSameMetastoreRecipient is the recipient EnsureShare grants to when
+// the source and target workspaces share one metastore. It follows the
+// reference implementation, which relies on a built-in recipient of that
+// name; the SDK documents no such recipient and it has not been verified
+// against a live workspace, so [RecipientSpec.SameMetastoreName] can change it.
+const DefaultSameMetastoreRecipient = "self"
+
+const (
+	// maxUpdatesPerRequest is the service's documented limit on object
+	// updates in one share PATCH; the SDK does not enforce it.
+	maxUpdatesPerRequest = 100
+	// maxReconcileAttempts bounds how often EnsureShare re-reads a share
+	// after losing a race to a concurrent writer.
+	maxReconcileAttempts = 8
+)
+
+// ShareClients are the source-workspace services [EnsureShare] calls.
+type ShareClients struct {
+	Shares     Shares
+	Recipients Recipients
+	// Metastores reads the source metastore. It is needed only when the
+	// recipient is resolved from [RecipientSpec.TargetMetastoreID].
+	Metastores Metastores
+}
+
+// ShareSpec is the desired state of a share.
+type ShareSpec struct {
+	// Name is the share's name. It is created if missing.
+	Name string
+	// Comment is set when EnsureShare creates the share; an existing
+	// share's comment is left alone.
+	Comment string
+	// Dependencies is what DiscoverDependencies found: the model and every
+	// table and function it needs are added to the share.
+	Dependencies *Dependencies
+	// Extra objects to share as well, such as tables a FeatureSpec reads
+	// that its routine dependencies do not list.
+	Extra []SharedObject
+	// Recipient is who gets SELECT on the share.
+	Recipient RecipientSpec
+}
+
+// RecipientSpec says which recipient gets the share. Give Name, or
+// TargetMetastoreID, or both.
+type RecipientSpec struct {
+	// Name is an explicit recipient. If it does not exist and
+	// TargetMetastoreID is set, a Databricks-to-Databricks recipient of
+	// that name is created for that metastore.
+	Name string
+	// TargetMetastoreID is the target workspace's global metastore id,
+	// "cloud:region:uuid" (its Metastores.Summary GlobalMetastoreId). With no
+	// Name, the recipient already registered for that metastore is reused,
+	// or one is created.
+	TargetMetastoreID string
+	// NewName names a recipient EnsureShare creates when Name is empty.
+	// Default: [DefaultRecipientName] of TargetMetastoreID.
+	NewName string
+	// SameMetastoreName is the recipient used when the source and target
+	// share one metastore and Name is empty. Default:
+	// [DefaultSameMetastoreRecipient].
+	SameMetastoreName string
+}
+
+// SharedObject is one object in a share.
+type SharedObject struct {
+	// Name is the object's three-part name in the source workspace.
+	Name string
+	// Type is its data object type, such as TABLE, MODEL or FEATURE_SPEC.
+	Type sharing.SharedDataObjectDataObjectType
+}
+
+// ShareResult reports what [EnsureShare] did.
+type ShareResult struct {
+	// Share is the share's name.
+	Share string
+	// Op is OpCreated when the share was created, OpUpdated when objects
+	// were added to an existing share, OpUnchanged otherwise.
+	Op xregion.Op
+	// Objects are all the objects the model needs, sorted by name; every one
+	// of them is in the share.
+	Objects []SharedObject
+	// Added are the objects of Objects that were missing when the step
+	// started.
+	Added []SharedObject
+	// Recipient is the recipient that holds SELECT on the share.
+	Recipient string
+	// RecipientOp is OpCreated when EnsureShare created the recipient.
+	RecipientOp xregion.Op
+	// SameMetastore is true when the source and target share one metastore.
+	SameMetastore bool
+	// GrantOp is OpCreated when SELECT was granted by this call,
+	// OpUnchanged when the recipient already had it.
+	GrantOp xregion.Op
+}
+
+// DefaultRecipientName returns the name EnsureShare gives a recipient it
+// creates for the metastore with the given global id, "cloud:region:uuid":
+// "xregion-<region>-<first 8 characters of the uuid>".
+func DefaultRecipientName(targetMetastoreID string) string {
+	_, region, id, _ := splitGlobalID(targetMetastoreID)
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	return "xregion-" + region + "-" + id
+}
+
+// EnsureShare makes the share hold the model version's objects and grants
+// SELECT on it to the target's recipient.
+//
+// It creates the share if missing, reads its objects and adds only the
+// missing ones (the model; tables with history sharing; functions;
+// FeatureSpecs under their own type) in requests of at most 100 updates, and
+// grants SELECT only if the recipient lacks it. It never removes or changes
+// objects or grants that were already there, and a share object that would
+// clash with one of the model's (another object exposed under the same
+// schema.name, or the same name with another type) is an error matching
+// [xregion.ErrConflict], raised before any object is added.
+//
+// Concurrent calls for the same share, from the legs of a matrix, converge to
+// the union: a create or add that loses a race re-reads the share and
+// reconciles. Every error is a [*xregion.StepError].
+func EnsureShare(ctx context.Context, c ShareClients, spec ShareSpec, opts ...xregion.Option) (*ShareResult, error) {
+	r, err := ensureShare(ctx, c, spec, xregion.NewSettings(opts...))
+	if err != nil {
+		return nil, &xregion.StepError{Step: StepShare, Resource: fmt.Sprintf("share %q", spec.Name), Err: err}
+	}
+	return r, nil
+}
+
+func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.Settings) (*ShareResult, error) {
+	want, err := spec.validate()
+	if err != nil {
+		return nil, err
+	}
+	log := s.Logger.With("step", StepShare, "share", spec.Name)
+	res := &ShareResult{Share: spec.Name, Objects: want, Op: xregion.OpUnchanged, RecipientOp: xregion.OpUnchanged, GrantOp: xregion.OpUnchanged}
+
+	// Reads first, so that a recipient that cannot be used fails before any write.
+	rcpt, err := planRecipient(ctx, c, spec.Recipient)
+	if err != nil {
+		return nil, err
+	}
+	res.Recipient, res.SameMetastore = rcpt.name, rcpt.sameMetastore
+
+	if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
+		return nil, err
+	}
+	if rcpt.create {
+		if res.Recipient, res.RecipientOp, err = createRecipient(ctx, c.Recipients, rcpt.name, spec.Recipient.TargetMetastoreID); err != nil {
+			return nil, err
+		}
+		log.InfoContext(ctx, "recipient ready", "recipient", res.Recipient, "op", res.RecipientOp)
+	}
+	if res.GrantOp, err = ensureGrant(ctx, c.Shares, spec.Name, res.Recipient); err != nil {
+		return nil, err
+	}
+	if res.GrantOp.Wrote() {
+		log.InfoContext(ctx, "granted SELECT", "recipient", res.Recipient)
+		if res.Op == xregion.OpUnchanged {
+			res.Op = xregion.OpUpdated
+		}
+	}
+	return res, nil
+}
+
+// validate checks the spec and returns the objects the share must hold.
+func (spec ShareSpec) validate() ([]SharedObject, error) {
+	if err := xregion.CheckName("share", spec.Name); err != nil {
+		return nil, err
+	}
+	r := spec.Recipient
+	if r.Name == "" && r.TargetMetastoreID == "" {
+		return nil, xregion.Invalid("recipient", "", "give a recipient name or the target's global metastore id")
+	}
+	for input, name := range map[string]string{"recipient": r.Name, "recipient name": r.NewName, "same-metastore recipient": r.SameMetastoreName} {
+		if name != "" {
+			if err := xregion.CheckName(input, name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if r.TargetMetastoreID != "" {
+		if _, _, _, ok := splitGlobalID(r.TargetMetastoreID); !ok {
+			return nil, xregion.Invalid("target metastore id", r.TargetMetastoreID, `want a global metastore id "cloud:region:uuid"`)
+		}
+	}
+	d := spec.Dependencies
+	if d == nil {
+		return nil, xregion.Invalid("dependencies", "", "nothing to share: run DiscoverDependencies first")
+	}
+	want := []SharedObject{{Name: d.Model, Type: sharing.SharedDataObjectDataObjectTypeModel}}
+	for _, t := range d.Tables {
+		want = append(want, SharedObject{Name: t.Name, Type: tableObjectType(t)})
+	}
+	for _, f := range d.Functions {
+		typ := sharing.SharedDataObjectDataObjectTypeFunction
+		if f.FeatureSpec {
+			typ = sharing.SharedDataObjectDataObjectTypeFeatureSpec
+		}
+		want = append(want, SharedObject{Name: f.Name, Type: typ})
+	}
+	want = append(want, spec.Extra...)
+	seen := map[string]SharedObject{}
+	out := want[:0:0]
+	for _, o := range want {
+		if _, err := xregion.ParseFullName("shared object", o.Name); err != nil {
+			return nil, err
+		}
+		if o.Type == "" {
+			return nil, xregion.Invalid("shared object type", o.Name, "no data object type")
+		}
+		key := strings.ToLower(o.Name)
+		if prev, dup := seen[key]; dup {
+			if prev.Type != o.Type {
+				return nil, xregion.Invalid("shared object", o.Name, "listed as both %s and %s", prev.Type, o.Type)
+			}
+			continue
+		}
+		seen[key] = o
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b SharedObject) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// tableObjectType maps a table's type to the data object type it is shared as.
+func tableObjectType(t Table) sharing.SharedDataObjectDataObjectType {
+	switch t.Type {
+	case "VIEW", "METRIC_VIEW":
+		return sharing.SharedDataObjectDataObjectTypeView
+	case "MATERIALIZED_VIEW":
+		return sharing.SharedDataObjectDataObjectTypeMaterializedView
+	case "STREAMING_TABLE":
+		return sharing.SharedDataObjectDataObjectTypeStreamingTable
+	case "FOREIGN":
+		return sharing.SharedDataObjectDataObjectTypeForeignTable
+	}
+	return sharing.SharedDataObjectDataObjectTypeTable
+}
+
+// ensureObjects creates the share if needed and adds what it lacks. It
+// returns what it did to the share and the objects that were missing at the
+// first read.
+func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []SharedObject, log *slog.Logger) (xregion.Op, []SharedObject, error) {
+	op := xregion.OpUnchanged
+	var added []SharedObject
+	read := false
+	var lastErr error
+	for range maxReconcileAttempts {
+		share, err := shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true})
+		if isMissing(err) {
+			_, err = shares.Create(ctx, sharing.CreateShare{Name: spec.Name, Comment: spec.Comment})
+			switch {
+			case err == nil:
+				op = xregion.OpCreated
+				log.InfoContext(ctx, "created share")
+			case !isConflict(err):
+				return "", nil, fmt.Errorf("create: %w", err)
+			}
+			// Created, by this call or a concurrent one: read it again.
+			lastErr = err
+			continue
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("read: %w", err)
+		}
+		missing, err := missingObjects(share, want)
+		if err != nil {
+			return "", nil, err
+		}
+		if !read {
+			added, read = missing, true
+		}
+		if len(missing) == 0 {
+			if len(added) > 0 && op == xregion.OpUnchanged {
+				op = xregion.OpUpdated
+			}
+			return op, added, nil
+		}
+		// After a write, loop to verify with a fresh read; after losing a
+		// race, loop to reconcile with what the winner wrote.
+		lastErr = addObjects(ctx, shares, spec.Name, missing, log)
+		if lastErr != nil && !isConflict(lastErr) {
+			return "", nil, lastErr
+		}
+		if lastErr != nil {
+			log.DebugContext(ctx, "lost a race adding objects; re-reading", "error", lastErr)
+		}
+	}
+	return "", nil, fmt.Errorf("share did not converge after %d attempts: %w", maxReconcileAttempts, cmp.Or(lastErr, errNoProgress))
+}
+
+// errNoProgress reports a share whose objects did not change after writes
+// the service accepted.
+var errNoProgress = errors.New("the service accepted the changes but the share does not show them")
+
+// missingObjects returns the objects of want the share lacks, or an error
+// matching xregion.ErrConflict if one of the share's objects clashes with
+// one of want.
+func missingObjects(share *sharing.ShareInfo, want []SharedObject) ([]SharedObject, error) {
+	byName := make(map[string]sharing.SharedDataObject, len(share.Objects))
+	byExposed := make(map[string]sharing.SharedDataObject, len(share.Objects))
+	for _, o := range share.Objects {
+		byName[strings.ToLower(o.Name)] = o
+		byExposed[exposedName(o)] = o
+	}
+	var missing []SharedObject
+	for _, w := range want {
+		if have, ok := byName[strings.ToLower(w.Name)]; ok {
+			if !compatibleTypes(have.DataObjectType, w.Type) {
+				return nil, fmt.Errorf("share already holds %s as %s, want %s: %w", have.Name, have.DataObjectType, w.Type, xregion.ErrConflict)
+			}
+			continue
+		}
+		req := w.request()
+		if have, ok := byExposed[exposedName(*req)]; ok {
+			return nil, fmt.Errorf("share already exposes %s %s as %s, which %s would need: %w",
+				have.DataObjectType, have.Name, exposedName(have), w.Name, xregion.ErrConflict)
+		}
+		missing = append(missing, w)
+	}
+	return missing, nil
+}
+
+// compatibleTypes reports whether an object shared as have serves as want.
+// A FeatureSpec shared as a plain FUNCTION is accepted: which of the two
+// types the service wants for FeatureSpecs is not documented.
+func compatibleTypes(have, want sharing.SharedDataObjectDataObjectType) bool {
+	fn := func(t sharing.SharedDataObjectDataObjectType) bool {
+		return t == sharing.SharedDataObjectDataObjectTypeFunction || t == sharing.SharedDataObjectDataObjectTypeFeatureSpec
+	}
+	return have == want || fn(have) && fn(want)
+}
+
+// exposedName is the schema.name under which a recipient sees the object.
+func exposedName(o sharing.SharedDataObject) string {
+	as := o.StringSharedAs
+	if isTableLike(o.DataObjectType) {
+		as = o.SharedAs
+	}
+	if as == "" {
+		if i := strings.IndexByte(o.Name, '.'); i >= 0 {
+			as = o.Name[i+1:]
+		}
+	}
+	return strings.ToLower(as)
+}
+
+func isTableLike(t sharing.SharedDataObjectDataObjectType) bool {
+	switch t {
+	case sharing.SharedDataObjectDataObjectTypeTable, sharing.SharedDataObjectDataObjectTypeView,
+		sharing.SharedDataObjectDataObjectTypeMaterializedView, sharing.SharedDataObjectDataObjectTypeStreamingTable,
+		sharing.SharedDataObjectDataObjectTypeForeignTable:
+		return true
+	}
+	return false
+}
+
+// request builds a fresh object for an ADD: never one read back from the
+// service, whose output-only fields would be echoed.
+func (o SharedObject) request() *sharing.SharedDataObject {
+	d := &sharing.SharedDataObject{Name: o.Name, DataObjectType: o.Type}
+	if o.Type == sharing.SharedDataObjectDataObjectTypeTable {
+		d.HistoryDataSharingStatus = sharing.SharedDataObjectHistoryDataSharingStatusEnabled
+	}
+	return d
+}
+
+// addObjects sends ADD updates in requests of at most maxUpdatesPerRequest.
+func addObjects(ctx context.Context, shares Shares, share string, objs []SharedObject, log *slog.Logger) error {
+	for chunk := range slices.Chunk(objs, maxUpdatesPerRequest) {
+		updates := make([]sharing.SharedDataObjectUpdate, len(chunk))
+		names := make([]string, len(chunk))
+		for i, o := range chunk {
+			updates[i] = sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionAdd, DataObject: o.request()}
+			names[i] = o.Name
+		}
+		_, err := shares.Update(ctx, sharing.UpdateShare{Name: share, Updates: updates})
+		switch {
+		case err == nil:
+			log.InfoContext(ctx, "added objects", "objects", names)
+		case isConflict(err):
+			return fmt.Errorf("add %s: %w", strings.Join(names, ", "), err)
+		case errors.Is(err, apierr.ErrBadRequest):
+			return fmt.Errorf("the service refused to add %s (%w); check that each is Delta-shareable from this workspace: %w",
+				strings.Join(names, ", "), err, xregion.ErrPrecondition)
+		default:
+			return fmt.Errorf("add %s: %w", strings.Join(names, ", "), err)
+		}
+	}
+	return nil
+}
+
+// recipientPlan is the outcome of the read-only half of recipient resolution.
+type recipientPlan struct {
+	name          string
+	create        bool
+	sameMetastore bool
+}
+
+func planRecipient(ctx context.Context, c ShareClients, r RecipientSpec) (recipientPlan, error) {
+	if r.Name != "" {
+		got, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: r.Name})
+		switch {
+		case isMissing(err) && r.TargetMetastoreID != "":
+			return recipientPlan{name: r.Name, create: true}, nil
+		case isMissing(err):
+			return recipientPlan{}, fmt.Errorf("recipient %q does not exist and no target metastore id was given to create it: %w", r.Name, errors.Join(xregion.ErrPrecondition, err))
+		case err != nil:
+			return recipientPlan{}, fmt.Errorf("read recipient %q: %w", r.Name, err)
+		}
+		return recipientPlan{name: got.Name}, checkRecipient(got, r.TargetMetastoreID)
+	}
+
+	src, err := c.Metastores.Summary(ctx)
+	if err != nil {
+		return recipientPlan{}, fmt.Errorf("read source metastore: %w", err)
+	}
+	if strings.EqualFold(src.GlobalMetastoreId, r.TargetMetastoreID) {
+		name := cmp.Or(r.SameMetastoreName, DefaultSameMetastoreRecipient)
+		return recipientPlan{name: name, sameMetastore: true}, nil
+	}
+	found, err := recipientFor(ctx, c.Recipients, r.TargetMetastoreID)
+	if err != nil || found != "" {
+		return recipientPlan{name: found}, err
+	}
+	return recipientPlan{name: cmp.Or(r.NewName, DefaultRecipientName(r.TargetMetastoreID)), create: true}, nil
+}
+
+// recipientFor returns the Databricks-to-Databricks recipient registered for
+// a metastore, or "" if there is none. The service allows one per metastore.
+func recipientFor(ctx context.Context, rs Recipients, metastoreID string) (string, error) {
+	all, err := rs.ListAll(ctx, sharing.ListRecipientsRequest{DataRecipientGlobalMetastoreId: metastoreID})
+	if err != nil {
+		return "", fmt.Errorf("list recipients of metastore %s: %w", metastoreID, err)
+	}
+	var names []string
+	for _, r := range all {
+		if r.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(r.DataRecipientGlobalMetastoreId, metastoreID) {
+			names = append(names, r.Name)
+		}
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return "", nil
+	}
+	return names[0], nil
+}
+
+// checkRecipient rejects a recipient that cannot receive the model for the
+// given target metastore.
+func checkRecipient(r *sharing.RecipientInfo, targetMetastoreID string) error {
+	if r.AuthenticationType != sharing.AuthenticationTypeDatabricks {
+		return fmt.Errorf("recipient %q uses %s authentication, but models, functions and FeatureSpecs can only be shared Databricks-to-Databricks: %w",
+			r.Name, r.AuthenticationType, xregion.ErrPrecondition)
+	}
+	if targetMetastoreID != "" && !strings.EqualFold(r.DataRecipientGlobalMetastoreId, targetMetastoreID) {
+		return fmt.Errorf("recipient %q is for metastore %s, not the target %s: %w",
+			r.Name, r.DataRecipientGlobalMetastoreId, targetMetastoreID, xregion.ErrConflict)
+	}
+	return nil
+}
+
+func createRecipient(ctx context.Context, rs Recipients, name, metastoreID string) (string, xregion.Op, error) {
+	_, err := rs.Create(ctx, sharing.CreateRecipient{
+		Name:                           name,
+		AuthenticationType:             sharing.AuthenticationTypeDatabricks,
+		DataRecipientGlobalMetastoreId: metastoreID,
+		Comment:                        "Created by xregion for cross-region model serving.",
+	})
+	if err == nil {
+		return name, xregion.OpCreated, nil
+	}
+	if !isConflict(err) {
+		return "", "", fmt.Errorf("create recipient %q: %w", name, err)
+	}
+	// A concurrent run created it, or the name or metastore is taken.
+	if found, lerr := recipientFor(ctx, rs, metastoreID); lerr != nil || found != "" {
+		return found, xregion.OpUnchanged, lerr
+	}
+	got, gerr := rs.Get(ctx, sharing.GetRecipientRequest{Name: name})
+	if gerr != nil {
+		return "", "", fmt.Errorf("create recipient %q: %w", name, err)
+	}
+	return got.Name, xregion.OpUnchanged, checkRecipient(got, metastoreID)
+}
+
+// ensureGrant grants SELECT on the share to the recipient unless it has it.
+func ensureGrant(ctx context.Context, shares Shares, share, principal string) (xregion.Op, error) {
+	has, err := hasSelect(ctx, shares, share, principal)
+	if err != nil || has {
+		return xregion.OpUnchanged, err
+	}
+	_, err = shares.UpdatePermissions(ctx, sharing.UpdateSharePermissions{
+		Name:                share,
+		Changes:             []sharing.PermissionsChange{{Principal: principal, Add: []string{string(sharing.PrivilegeSelect)}}},
+		OmitPermissionsList: true,
+	})
+	if err != nil {
+		return "", fmt.Errorf("grant SELECT to recipient %q: %w", principal, err)
+	}
+	return xregion.OpCreated, nil
+}
+
+// hasSelect reads every page of the share's grants.
+func hasSelect(ctx context.Context, shares Shares, share, principal string) (bool, error) {
+	seen := map[string]bool{}
+	for token := ""; ; {
+		resp, err := shares.SharePermissions(ctx, sharing.SharePermissionsRequest{Name: share, PageToken: token})
+		if err != nil {
+			return false, fmt.Errorf("read grants: %w", err)
+		}
+		for _, pa := range resp.PrivilegeAssignments {
+			if strings.EqualFold(pa.Principal, principal) && slices.Contains(pa.Privileges, sharing.PrivilegeSelect) {
+				return true, nil
+			}
+		}
+		token = resp.NextPageToken
+		if token == "" {
+			return false, nil
+		}
+		if seen[token] {
+			return false, fmt.Errorf("read grants: the service repeated page token %q", token)
+		}
+		seen[token] = true
+	}
+}
+
+// splitGlobalID splits a global metastore id "cloud:region:uuid".
+func splitGlobalID(id string) (cloud, region, uuid string, ok bool) {
+	parts := strings.Split(id, ":")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
+}
