@@ -1,0 +1,80 @@
+package xregion_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/org/xregion-action/xregion"
+)
+
+func TestPoll(t *testing.T) {
+	t.Parallel()
+	errBoom := errors.New("boom")
+	tests := []struct {
+		name      string
+		backoff   backoff.BackOff
+		doneAt    int // check reports done on this call; 0 never
+		failAt    int // check fails on this call; 0 never
+		timeout   time.Duration
+		wantCalls int
+		wantErr   error
+	}{
+		{name: "done_at_once", backoff: backoff.NewConstantBackOff(time.Second), doneAt: 1, wantCalls: 1},
+		{name: "done_after_polls", backoff: backoff.NewConstantBackOff(time.Second), doneAt: 4, wantCalls: 4},
+		{name: "check_error_stops", backoff: backoff.NewConstantBackOff(time.Second), failAt: 2, wantCalls: 2, wantErr: errBoom},
+		{name: "backoff_gives_up", backoff: backoff.WithMaxRetries(backoff.NewConstantBackOff(time.Second), 2), wantCalls: 3, wantErr: xregion.ErrWaitStopped},
+		{name: "deadline", backoff: backoff.NewConstantBackOff(time.Second), timeout: 3500 * time.Millisecond, wantCalls: 4, wantErr: context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				ctx := t.Context()
+				if tt.timeout > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.timeout)
+					defer cancel()
+				}
+				calls := 0
+				start := time.Now()
+				err := xregion.Poll(ctx, tt.backoff, func(context.Context) (bool, error) {
+					calls++
+					if calls == tt.failAt {
+						return false, errBoom
+					}
+					return calls == tt.doneAt, nil
+				})
+				if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+					t.Errorf("Poll() error = %v, want %v", err, tt.wantErr)
+				}
+				if calls != tt.wantCalls {
+					t.Errorf("Poll() called check %d times, want %d", calls, tt.wantCalls)
+				}
+				// The fake clock shows Poll slept one interval between calls
+				// and returned at the deadline, not after another interval.
+				want := time.Duration(calls-1) * time.Second
+				if tt.timeout > 0 {
+					want = tt.timeout
+				}
+				if got := time.Since(start); got != want {
+					t.Errorf("Poll() took %v of fake time, want %v", got, want)
+				}
+			})
+		})
+	}
+}
+
+func TestNewSettingsDefaults(t *testing.T) {
+	t.Parallel()
+	s := xregion.NewSettings(nil, xregion.WithLogger(nil), xregion.WithBackOff(nil))
+	if s.Logger == nil || s.NewBackOff == nil {
+		t.Fatalf("NewSettings() left nil fields: %+v", s)
+	}
+	if d := s.NewBackOff().NextBackOff(); d <= 0 || d > 2*time.Second {
+		t.Errorf("default backoff first interval = %v, want about 1s", d)
+	}
+}
