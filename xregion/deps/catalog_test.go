@@ -1,0 +1,192 @@
+package deps_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/google/go-cmp/cmp"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+// sharedRegions returns linked workspaces whose source has shared the model
+// with the target.
+func sharedRegions(t *testing.T, targetOpts ...xregiontest.Option) (src, dst *xregiontest.Workspace) {
+	t.Helper()
+	src = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
+	dst = xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1")}, targetOpts...)...)
+	xregiontest.Link(src, dst)
+	seedModel(src)
+	if _, err := deps.EnsureShare(t.Context(), shareClients(src), specFor(dst, shareName)); err != nil {
+		t.Fatalf("EnsureShare() error = %v", err)
+	}
+	return src, dst
+}
+
+func TestEnsureSharedCatalog(t *testing.T) {
+	t.Parallel()
+	src, dst := sharedRegions(t)
+	spec := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.GlobalMetastoreID()}
+	provider := "" // whatever name the target gives the source's provider
+
+	got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, noSleep)
+	if err != nil {
+		t.Fatalf("EnsureSharedCatalog() error = %v", err)
+	}
+	provider = got.Provider
+	want := &deps.CatalogResult{Catalog: "fraud_shared", Op: xregion.OpCreated, Provider: provider, Share: shareName}
+	if diff := cmp.Diff(want, got); diff != "" || provider == "" {
+		t.Errorf("EnsureSharedCatalog() mismatch (-want +got):\n%s", diff)
+	}
+	cat, err := dst.Catalogs.Get(t.Context(), catalog.GetCatalogRequest{Name: "fraud_shared"})
+	if err != nil {
+		t.Fatalf("read catalog: %v", err)
+	}
+	if cat.CatalogType != catalog.CatalogTypeDeltasharingCatalog || cat.ProviderName != provider || cat.ShareName != shareName {
+		t.Errorf("catalog = %s from %q/%q, want a Delta Sharing catalog from %q/%q", cat.CatalogType, cat.ProviderName, cat.ShareName, provider, shareName)
+	}
+	// The shared feature table is readable in the target under the new catalog.
+	tbl, err := dst.Tables.Get(t.Context(), catalog.GetTableRequest{FullName: "fraud_shared.ml.features"})
+	if err != nil {
+		t.Fatalf("read shared table: %v", err)
+	}
+	if tbl.TableId != fullDeps().Tables[0].TableID {
+		t.Errorf("shared table id = %q, want the source's %q", tbl.TableId, fullDeps().Tables[0].TableID)
+	}
+
+	// Re-runs find it converged: by metastore id or by provider name.
+	for _, again := range []deps.CatalogSpec{spec, {Name: "fraud_shared", Share: shareName, Provider: provider}} {
+		dst.ResetWrites()
+		got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), again, noSleep)
+		if err != nil {
+			t.Fatalf("second EnsureSharedCatalog(%+v) error = %v", again, err)
+		}
+		want.Op = xregion.OpUnchanged
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("second EnsureSharedCatalog() mismatch (-want +got):\n%s", diff)
+		}
+		if w := dst.Writes(); len(w) != 0 {
+			t.Errorf("second EnsureSharedCatalog() wrote %v, want no write", w)
+		}
+	}
+}
+
+func TestEnsureSharedCatalogWaitsForProvider(t *testing.T) {
+	t.Parallel()
+	src, dst := sharedRegions(t, xregiontest.WithProviderLag(3))
+	spec := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.GlobalMetastoreID()}
+	got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, noSleep)
+	if err != nil {
+		t.Fatalf("EnsureSharedCatalog() error = %v", err)
+	}
+	if got.Op != xregion.OpCreated {
+		t.Errorf("Op = %s, want created", got.Op)
+	}
+	if n := dst.Calls("Providers.ListAll"); n < 2 {
+		t.Errorf("Providers.ListAll called %d times, want it polled until the provider showed up", n)
+	}
+}
+
+func TestEnsureSharedCatalogErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		seed    func(src, dst *xregiontest.Workspace)
+		spec    func(src *xregiontest.Workspace) deps.CatalogSpec
+		opts    []xregion.Option
+		wantErr error
+	}{
+		{
+			name:    "name_with_slash",
+			spec:    func(src *xregiontest.Workspace) deps.CatalogSpec { return catSpec(src, "fraud/shared") },
+			wantErr: xregion.ErrInvalidInput,
+		},
+		{
+			name: "no_provider_and_no_metastore",
+			spec: func(*xregiontest.Workspace) deps.CatalogSpec {
+				return deps.CatalogSpec{Name: "fraud_shared", Share: shareName}
+			},
+			wantErr: xregion.ErrInvalidInput,
+		},
+		{
+			name: "existing_managed_catalog",
+			seed: func(_, dst *xregiontest.Workspace) {
+				dst.AddCatalog(catalog.CatalogInfo{Name: "fraud_shared", CatalogType: catalog.CatalogTypeManagedCatalog})
+			},
+			spec:    func(src *xregiontest.Workspace) deps.CatalogSpec { return catSpec(src, "fraud_shared") },
+			wantErr: xregion.ErrConflict,
+		},
+		{
+			name: "existing_catalog_of_another_share",
+			seed: func(_, dst *xregiontest.Workspace) {
+				dst.AddCatalog(catalog.CatalogInfo{Name: "fraud_shared", CatalogType: catalog.CatalogTypeDeltasharingCatalog, ProviderName: "org-us-east-1", ShareName: "other_share"})
+			},
+			spec:    func(src *xregiontest.Workspace) deps.CatalogSpec { return catSpec(src, "fraud_shared") },
+			wantErr: xregion.ErrConflict,
+		},
+		{
+			name: "existing_catalog_of_another_provider",
+			seed: func(_, dst *xregiontest.Workspace) {
+				dst.AddCatalog(catalog.CatalogInfo{Name: "fraud_shared", CatalogType: catalog.CatalogTypeDeltasharingCatalog, ProviderName: "someone_else", ShareName: shareName})
+			},
+			spec: func(src *xregiontest.Workspace) deps.CatalogSpec {
+				s := catSpec(src, "fraud_shared")
+				s.Provider = "org-us-east-1"
+				return s
+			},
+			wantErr: xregion.ErrConflict,
+		},
+		{
+			name: "use_existing_but_missing",
+			spec: func(src *xregiontest.Workspace) deps.CatalogSpec {
+				s := catSpec(src, "fraud_shared")
+				s.UseExisting = true
+				return s
+			},
+			wantErr: xregion.ErrPrecondition,
+		},
+		{
+			name: "share_never_granted",
+			spec: func(src *xregiontest.Workspace) deps.CatalogSpec {
+				s := catSpec(src, "fraud_shared")
+				s.Share = "never_granted"
+				return s
+			},
+			opts:    []xregion.Option{giveUpAfter(3)},
+			wantErr: xregion.ErrPrecondition,
+		},
+		{
+			name: "permission_denied_reading_catalog",
+			seed: func(_, dst *xregiontest.Workspace) {
+				dst.Inject(xregiontest.Fault{Method: "Catalogs.Get", Err: xregiontest.PermissionDenied("User does not have USE CATALOG on Catalog 'fraud_shared'.")})
+			},
+			spec:    func(src *xregiontest.Workspace) deps.CatalogSpec { return catSpec(src, "fraud_shared") },
+			wantErr: apierr.ErrPermissionDenied,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src, dst := sharedRegions(t)
+			if tt.seed != nil {
+				tt.seed(src, dst)
+			}
+			dst.ResetWrites()
+			_, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), tt.spec(src), append([]xregion.Option{noSleep}, tt.opts...)...)
+			var se *xregion.StepError
+			if !errors.Is(err, tt.wantErr) || !errors.As(err, &se) || se.Step != deps.StepCatalog {
+				t.Fatalf("EnsureSharedCatalog() error = %v, want an EnsureSharedCatalog StepError matching %v", err, tt.wantErr)
+			}
+			if w := dst.Writes(); len(w) != 0 {
+				t.Errorf("EnsureSharedCatalog() wrote %v, want no write", w)
+			}
+		})
+	}
+}
+
+func catSpec(src *xregiontest.Workspace, name string) deps.CatalogSpec {
+	return deps.CatalogSpec{Name: name, Share: shareName, SourceMetastoreID: src.GlobalMetastoreID()}
+}

@@ -1,0 +1,425 @@
+package online
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/org/xregion-action/xregion"
+	"golang.org/x/sync/errgroup"
+)
+
+// StepPublish is the step name [PublishOnline] reports in errors.
+const StepPublish = "PublishOnline"
+
+const (
+	// DefaultCapacity is the capacity of an online store PublishOnline
+	// creates unless told otherwise.
+	DefaultCapacity = "CU_1"
+	// DefaultStoreTimeout bounds the wait for an online store to become
+	// AVAILABLE.
+	DefaultStoreTimeout = 15 * time.Minute
+	// OnlineSuffix ends the default name of an online table.
+	OnlineSuffix = "_online"
+)
+
+// capacities are the capacities the service accepts for an online store.
+var capacities = []string{"CU_1", "CU_2", "CU_4", "CU_8"}
+
+// Clients are the target-workspace services [PublishOnline] calls.
+type Clients struct {
+	FeatureStore FeatureStore
+	SyncedTables SyncedTables
+	Tables       Tables
+}
+
+// PublishSpec is the desired online state of a model's feature tables in
+// one target workspace.
+type PublishSpec struct {
+	// Store is the online store to publish into; it is created if missing.
+	// Default: [DefaultStoreName] of Catalog.
+	Store string
+	// Capacity is the capacity of a store PublishOnline creates: CU_1, CU_2,
+	// CU_4 or CU_8. Default: [DefaultCapacity]. An existing store's
+	// capacity is left alone.
+	Capacity string
+	// SharedCatalog is the catalog mounted from the share; each feature
+	// table is read from it as <SharedCatalog>.<schema>.<table>.
+	SharedCatalog string
+	// Catalog and Schema are where online tables are created. The catalog
+	// must be writable, so it cannot be SharedCatalog.
+	Catalog, Schema string
+	// Tables are the feature tables, named as in the source workspace.
+	Tables []Table
+	// Names overrides the online table name (three-part) of a feature
+	// table, keyed by the table's source name. Default: [DefaultOnlineName].
+	Names map[string]string
+	// StoreTimeout bounds the wait for the store to become AVAILABLE.
+	// Default: [DefaultStoreTimeout].
+	StoreTimeout time.Duration
+}
+
+// Table is a feature table to serve online.
+type Table struct {
+	// Name is the table's three-part name in the source workspace.
+	Name string
+	// PrimaryKeys are its primary-key columns; an online table needs them.
+	PrimaryKeys []string
+	// TableID is the source table's id, if known. When set, the shared table
+	// must carry the same id: a different one means the source table was
+	// dropped and re-created since the model was shared.
+	TableID string
+}
+
+// PublishResult reports what [PublishOnline] did.
+type PublishResult struct {
+	// Store is the online store's name; empty when there was nothing to
+	// publish.
+	Store string
+	// StoreOp is OpCreated when the store was created.
+	StoreOp xregion.Op
+	// Tables reports each feature table, in the order of the spec.
+	Tables []PublishedTable
+}
+
+// PublishedTable reports one feature table.
+type PublishedTable struct {
+	// Source is the table in the shared catalog that feeds the online table.
+	Source string
+	// Online is the online table's three-part name.
+	Online string
+	// Op is OpCreated when it was published now, OpUnchanged when an online
+	// table fed from Source already existed.
+	Op xregion.Op
+	// PipelineID is the sync pipeline, when the service reported it.
+	PipelineID string
+}
+
+// OnlineNames returns the names of the online tables, for [WaitSpec].
+func (r *PublishResult) OnlineNames() []string {
+	names := make([]string, len(r.Tables))
+	for i, t := range r.Tables {
+		names[i] = t.Online
+	}
+	return names
+}
+
+var (
+	storeNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	nonDNS      = regexp.MustCompile(`[^a-z0-9-]+`)
+	hyphens     = regexp.MustCompile(`-{2,}`)
+)
+
+// DefaultStoreName returns the store name PublishOnline uses for online
+// tables in catalog: the catalog's name made DNS-safe (lower case, "_" to
+// "-", other characters dropped) followed by "-online-store", at most 63
+// characters.
+func DefaultStoreName(catalog string) string {
+	base := strings.ReplaceAll(strings.ToLower(catalog), "_", "-")
+	base = hyphens.ReplaceAllString(nonDNS.ReplaceAllString(base, ""), "-")
+	const suffix = "-online-store"
+	base = strings.Trim(base, "-")
+	if len(base) > 63-len(suffix) {
+		base = strings.TrimRight(base[:63-len(suffix)], "-")
+	}
+	if base == "" {
+		return suffix[1:]
+	}
+	return base + suffix
+}
+
+// DefaultOnlineName returns the name of the online table of source table
+// "c.s.t": "<catalog>.<schema>.s_t_online". The source schema is kept so that
+// tables of the same name in different schemas do not collide.
+func DefaultOnlineName(catalog, schema, source string) string {
+	parts := strings.SplitN(source, ".", 3)
+	if len(parts) != 3 {
+		return ""
+	}
+	return catalog + "." + schema + "." + parts[1] + "_" + parts[2] + OnlineSuffix
+}
+
+// PublishOnline makes every feature table available to publish into an
+// online store of the target workspace, then publishes the ones not yet
+// published, in SNAPSHOT mode (the only mode for shared tables). It creates
+// the store if missing and waits for it to become AVAILABLE before
+// publishing; it does not wait for the tables to come online, which is
+// [WaitOnline]'s job.
+//
+// Before any write it rejects an online catalog equal to the shared catalog
+// (shared catalogs are read-only), tables without primary keys and an
+// existing online table fed from another source table (see the table-ID note
+// in the error). A spec with no tables does nothing and makes no call.
+// Every error is a [*xregion.StepError].
+func PublishOnline(ctx context.Context, c Clients, spec PublishSpec, opts ...xregion.Option) (*PublishResult, error) {
+	r, err := publish(ctx, c, spec, xregion.NewSettings(opts...))
+	if err != nil {
+		return nil, &xregion.StepError{Step: StepPublish, Resource: fmt.Sprintf("online tables in %s.%s", spec.Catalog, spec.Schema), Err: err}
+	}
+	return r, nil
+}
+
+// plan is one table's state as read before any write.
+type plan struct {
+	PublishedTable
+	sourceID string
+	exists   bool
+}
+
+func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Settings) (*PublishResult, error) {
+	plans, err := spec.validate()
+	if err != nil {
+		return nil, err
+	}
+	log := s.Logger.With("step", StepPublish)
+	if len(plans) == 0 {
+		log.InfoContext(ctx, "model has no feature tables: nothing to publish")
+		return &PublishResult{StoreOp: xregion.OpUnchanged}, nil
+	}
+	store := cmp.Or(spec.Store, DefaultStoreName(spec.Catalog))
+	log = log.With("store", store)
+
+	// Reads: every source must be there and every existing online table ours.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i := range plans {
+		g.Go(func() error { return checkTable(gctx, c, spec, &plans[i]) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	storeOp, err := ensureStore(ctx, c.FeatureStore, store, cmp.Or(spec.Capacity, DefaultCapacity), log)
+	if err != nil {
+		return nil, err
+	}
+	res := &PublishResult{Store: store, StoreOp: storeOp}
+	var todo []int
+	for i, p := range plans {
+		if !p.exists {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) > 0 {
+		if err := waitStore(ctx, c.FeatureStore, store, cmp.Or(spec.StoreTimeout, DefaultStoreTimeout), s, log); err != nil {
+			return nil, err
+		}
+	}
+	for _, i := range todo {
+		if err := publishTable(ctx, c, store, &plans[i], log); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range plans {
+		res.Tables = append(res.Tables, p.PublishedTable)
+	}
+	return res, nil
+}
+
+// validate checks the spec before any call and lays out one plan per table.
+func (spec PublishSpec) validate() ([]plan, error) {
+	if len(spec.Tables) == 0 {
+		return nil, nil
+	}
+	if err := xregion.CheckName("shared catalog", spec.SharedCatalog); err != nil {
+		return nil, err
+	}
+	if err := xregion.CheckName("online catalog", spec.Catalog); err != nil {
+		return nil, err
+	}
+	if err := xregion.CheckName("online schema", spec.Schema); err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(spec.Catalog, spec.SharedCatalog) {
+		return nil, xregion.Invalid("online catalog", spec.Catalog, "is the shared catalog, which is read-only: name a writable catalog of the target workspace")
+	}
+	if spec.Store != "" && !storeNameRE.MatchString(spec.Store) {
+		return nil, xregion.Invalid("online store", spec.Store, "want 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit")
+	}
+	if spec.Capacity != "" && !slices.Contains(capacities, spec.Capacity) {
+		return nil, xregion.Invalid("online store capacity", spec.Capacity, "want one of %s", strings.Join(capacities, ", "))
+	}
+	for src, name := range spec.Names {
+		if !slices.ContainsFunc(spec.Tables, func(t Table) bool { return strings.EqualFold(t.Name, src) }) {
+			return nil, xregion.Invalid("online table name", src, "names no feature table of the model")
+		}
+		n, err := xregion.ParseFullName("online table name", name)
+		if err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(n.Catalog, spec.SharedCatalog) {
+			return nil, xregion.Invalid("online table name", name, "is in the shared catalog, which is read-only")
+		}
+	}
+	plans := make([]plan, 0, len(spec.Tables))
+	seen := map[string]string{}
+	for _, t := range spec.Tables {
+		n, err := xregion.ParseFullName("feature table", t.Name)
+		if err != nil {
+			return nil, err
+		}
+		if len(t.PrimaryKeys) == 0 {
+			return nil, xregion.Invalid("feature table", t.Name, "has no primary key; an online table needs a PRIMARY KEY constraint on the source table")
+		}
+		online := spec.Names[t.Name]
+		if online == "" {
+			online = DefaultOnlineName(spec.Catalog, spec.Schema, t.Name)
+		}
+		if _, err := xregion.ParseFullName("online table name", online); err != nil {
+			return nil, err
+		}
+		if prev, dup := seen[strings.ToLower(online)]; dup {
+			return nil, xregion.Invalid("online table name", online, "is used for both %s and %s", prev, t.Name)
+		}
+		seen[strings.ToLower(online)] = t.Name
+		plans = append(plans, plan{PublishedTable: PublishedTable{
+			Source: n.InCatalog(spec.SharedCatalog).String(), Online: online, Op: xregion.OpUnchanged,
+		}})
+		plans[len(plans)-1].sourceID = t.TableID
+	}
+	return plans, nil
+}
+
+// checkTable reads the shared source table and any existing online table.
+func checkTable(ctx context.Context, c Clients, spec PublishSpec, p *plan) error {
+	src, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: p.Source})
+	if err != nil {
+		return fmt.Errorf("read shared feature table %s (is it in the share, and the catalog mounted?): %w", p.Source, err)
+	}
+	if p.sourceID != "" && src.TableId != "" && src.TableId != p.sourceID {
+		return fmt.Errorf("shared table %s has table id %s but the source table has %s: %w",
+			p.Source, src.TableId, p.sourceID, xregion.ErrConflict)
+	}
+	st, err := c.SyncedTables.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: p.Online})
+	if isMissing(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read online table %s: %w", p.Online, err)
+	}
+	p.exists = true
+	return sameSource(st, p)
+}
+
+// sameSource accepts an existing online table only if it is fed from the
+// shared table.
+func sameSource(st *database.SyncedDatabaseTable, p *plan) error {
+	var from string
+	if st.Spec != nil {
+		from = st.Spec.SourceTableFullName
+	}
+	if !strings.EqualFold(from, p.Source) {
+		return fmt.Errorf("online table %s already exists, fed from %q instead of %s. "+
+			"Feature lookups resolve tables by id, not name, so an online table from another source (or from a source table "+
+			"dropped and re-created since) does not serve this model: restore the original table with UNDROP TABLE WITH ID, "+
+			"or delete the online table (or pick another name) and run again: %w",
+			p.Online, from, p.Source, xregion.ErrConflict)
+	}
+	if st.DataSynchronizationStatus != nil {
+		p.PipelineID = st.DataSynchronizationStatus.PipelineId
+	}
+	return nil
+}
+
+// ensureStore creates the online store if it does not exist.
+func ensureStore(ctx context.Context, fs FeatureStore, name, capacity string, log *slog.Logger) (xregion.Op, error) {
+	got, err := fs.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: name})
+	if err == nil {
+		if got.Capacity != capacity {
+			log.InfoContext(ctx, "reusing online store with another capacity; leaving it as it is", "capacity", got.Capacity, "wanted", capacity)
+		}
+		return xregion.OpUnchanged, deadStore(got)
+	}
+	if !isMissing(err) {
+		return "", fmt.Errorf("read online store %q: %w", name, err)
+	}
+	_, err = fs.CreateOnlineStore(ctx, ml.CreateOnlineStoreRequest{OnlineStore: ml.OnlineStore{Name: name, Capacity: capacity}})
+	if isConflict(err) {
+		return xregion.OpUnchanged, nil // created concurrently
+	}
+	if err != nil {
+		return "", fmt.Errorf("create online store %q: %w", name, err)
+	}
+	log.InfoContext(ctx, "created online store", "capacity", capacity)
+	return xregion.OpCreated, nil
+}
+
+// deadStore reports a store that cannot become AVAILABLE without someone's
+// action.
+func deadStore(s *ml.OnlineStore) error {
+	switch s.State {
+	case ml.OnlineStoreStateStopped, ml.OnlineStoreStateDeleting:
+		return fmt.Errorf("online store %q is %s and cannot become AVAILABLE: start it, or name another store: %w", s.Name, s.State, xregion.ErrNotReady)
+	}
+	return nil
+}
+
+// waitStore polls until the store is AVAILABLE: publishing into a store that
+// is still starting fails.
+func waitStore(ctx context.Context, fs FeatureStore, name string, timeout time.Duration, s xregion.Settings, log *slog.Logger) error {
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var last ml.OnlineStoreState
+	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		got, err := fs.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: name})
+		if isMissing(err) {
+			last = "not visible yet"
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("read online store %q: %w", name, err)
+		}
+		if err := deadStore(got); err != nil {
+			return false, err
+		}
+		if got.State == ml.OnlineStoreStateAvailable {
+			return true, nil
+		}
+		if got.State != last {
+			log.InfoContext(ctx, "waiting for online store", "state", got.State)
+		}
+		last = got.State
+		return false, nil
+	})
+	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
+		return fmt.Errorf("online store %q not AVAILABLE after %s (last state %s): %w", name, timeout, last, errors.Join(xregion.ErrNotReady, err))
+	}
+	if errors.Is(err, xregion.ErrWaitStopped) {
+		return fmt.Errorf("online store %q not AVAILABLE (last state %s): %w", name, last, errors.Join(xregion.ErrNotReady, err))
+	}
+	return err
+}
+
+// publishTable publishes one table in SNAPSHOT mode.
+func publishTable(ctx context.Context, c Clients, store string, p *plan, log *slog.Logger) error {
+	resp, err := c.FeatureStore.PublishTable(ctx, ml.PublishTableRequest{
+		SourceTableName: p.Source,
+		PublishSpec: ml.PublishSpec{
+			OnlineStore:     store,
+			OnlineTableName: p.Online,
+			PublishMode:     ml.PublishSpecPublishModeSnapshot,
+		},
+	})
+	if isConflict(err) {
+		// Published concurrently: accept it only if it is fed from our source.
+		st, gerr := c.SyncedTables.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: p.Online})
+		if gerr != nil {
+			return fmt.Errorf("publish %s as %s: %w", p.Source, p.Online, err)
+		}
+		return sameSource(st, p)
+	}
+	if err != nil {
+		return fmt.Errorf("publish %s as %s: %w", p.Source, p.Online, err)
+	}
+	p.Op, p.PipelineID = xregion.OpCreated, resp.PipelineId
+	log.InfoContext(ctx, "published feature table", "source", p.Source, "online", p.Online)
+	return nil
+}

@@ -1,0 +1,266 @@
+package online
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/org/xregion-action/xregion"
+	"golang.org/x/sync/errgroup"
+)
+
+// StepWait is the step name [WaitOnline] reports in errors.
+const StepWait = "WaitOnline"
+
+// DefaultWaitTimeout bounds WaitOnline unless told otherwise.
+const DefaultWaitTimeout = 10 * time.Minute
+
+// pollConcurrency bounds the status reads WaitOnline keeps in flight.
+const pollConcurrency = 16
+
+// ErrTableFailed is matched by the error WaitOnline returns when a table
+// reaches a failed state. The error is a [*TableFailedError].
+var ErrTableFailed = errors.New("online table failed")
+
+// TableFailedError reports an online table in a failed state, with the
+// service's message.
+type TableFailedError struct {
+	Status TableStatus
+}
+
+// Error names the table, its state and the service's message.
+func (e *TableFailedError) Error() string {
+	return fmt.Sprintf("online table %s failed: %s", e.Status.Name, e.Status.describe())
+}
+
+// Is makes errors.Is(err, ErrTableFailed) true.
+func (e *TableFailedError) Is(target error) bool { return target == ErrTableFailed }
+
+// Phase classifies an online table's status.
+type Phase string
+
+const (
+	// PhasePending means the table is still being provisioned or synced.
+	PhasePending Phase = "pending"
+	// PhaseMissing means the service does not show the table (yet).
+	PhaseMissing Phase = "missing"
+	// PhaseOnline means the table serves its data.
+	PhaseOnline Phase = "online"
+	// PhaseFailed means the table will not come online without help.
+	PhaseFailed Phase = "failed"
+)
+
+// TableStatus is one online table's status at one poll.
+type TableStatus struct {
+	// Name is the online table's three-part name.
+	Name string
+	// Phase is how WaitOnline reads the states below.
+	Phase Phase
+	// State is the data synchronization state, such as
+	// SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT.
+	State database.SyncedTableState
+	// Provisioning is the Unity Catalog provisioning state, such as ACTIVE.
+	Provisioning database.ProvisioningInfoState
+	// Message is the service's message about the state, if any.
+	Message string
+}
+
+func (s TableStatus) describe() string {
+	if s.Phase == PhaseMissing {
+		return "not found"
+	}
+	d := cmp.Or(string(s.State), "no sync state")
+	if s.Provisioning != "" && s.Provisioning != database.ProvisioningInfoStateActive {
+		d += ", provisioning " + string(s.Provisioning)
+	}
+	if s.Message != "" {
+		d += ": " + s.Message
+	}
+	return d
+}
+
+// Progress is reported after every poll.
+type Progress struct {
+	// Online and Total count tables.
+	Online, Total int
+	// Pending are the tables not online yet, sorted by name.
+	Pending []TableStatus
+}
+
+// WaitSpec says which online tables to wait for.
+type WaitSpec struct {
+	// Tables are the online tables' three-part names, such as
+	// [PublishResult.OnlineNames].
+	Tables []string
+	// Timeout bounds the whole wait. Default: [DefaultWaitTimeout].
+	Timeout time.Duration
+	// OnProgress, if set, is called after every poll, from the calling
+	// goroutine.
+	OnProgress func(Progress)
+}
+
+// Classify reads a synced table's states as one [Phase], comparing exact
+// enum values. A table is online when Unity Catalog shows it ACTIVE and its
+// data is in the ONLINE family; ONLINE_PIPELINE_FAILED counts as failed,
+// since the table then serves stale data. DEGRADED is not ready, and left to
+// the timeout.
+func Classify(t *database.SyncedDatabaseTable) Phase {
+	var state database.SyncedTableState
+	if t.DataSynchronizationStatus != nil {
+		state = t.DataSynchronizationStatus.DetailedState
+	}
+	switch state {
+	case database.SyncedTableStateSyncedTableOfflineFailed,
+		database.SyncedTableStateSyncedTableOnlinePipelineFailed,
+		database.SyncedTableStateSyncedTabledOffline, // sic: the API's spelling
+		"SYNCED_TABLE_OFFLINE":                       // the Lakebase Autoscaling spelling
+		return PhaseFailed
+	}
+	if t.UnityCatalogProvisioningState == database.ProvisioningInfoStateFailed {
+		return PhaseFailed
+	}
+	switch state {
+	case database.SyncedTableStateSyncedTableOnline,
+		database.SyncedTableStateSyncedTableOnlineNoPendingUpdate,
+		database.SyncedTableStateSyncedTableOnlineTriggeredUpdate,
+		database.SyncedTableStateSyncedTableOnlineContinuousUpdate,
+		database.SyncedTableStateSyncedTableOnlineUpdatingPipelineResources:
+		if t.UnityCatalogProvisioningState == database.ProvisioningInfoStateActive {
+			return PhaseOnline
+		}
+	}
+	return PhasePending
+}
+
+// WaitOnline waits until every online table of spec is online. Each poll
+// reads only the tables not online yet, all of them concurrently, sleeping
+// between polls as the settings' backoff says ([xregion.WithBackOff]).
+//
+// A table in a failed state ends the wait at once with a
+// [*TableFailedError] carrying the service's message. When spec.Timeout
+// passes first, the error matches context.DeadlineExceeded and names the
+// tables still pending and why. Transient read errors (throttling,
+// unavailability) leave a table pending for the next poll. Progress goes to
+// spec.OnProgress and to the settings' logger. Every error is a
+// [*xregion.StepError].
+func WaitOnline(ctx context.Context, c SyncedTables, spec WaitSpec, opts ...xregion.Option) ([]TableStatus, error) {
+	got, err := wait(ctx, c, spec, xregion.NewSettings(opts...))
+	if err != nil {
+		return got, &xregion.StepError{Step: StepWait, Resource: fmt.Sprintf("%d online table(s)", len(spec.Tables)), Err: err}
+	}
+	return got, nil
+}
+
+func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings) ([]TableStatus, error) {
+	pending := slices.Clone(spec.Tables)
+	slices.Sort(pending)
+	pending = slices.Compact(pending)
+	for _, name := range pending {
+		if _, err := xregion.ParseFullName("online table", name); err != nil {
+			return nil, err
+		}
+	}
+	total := len(pending)
+	final := map[string]TableStatus{}
+	log := s.Logger.With("step", StepWait)
+	timeout := cmp.Or(spec.Timeout, DefaultWaitTimeout)
+	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errWaitTimeout)
+	defer cancel()
+
+	statuses := make([]TableStatus, len(pending))
+	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		statuses = statuses[:len(pending)]
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(pollConcurrency)
+		for i, name := range pending {
+			g.Go(func() (err error) {
+				statuses[i], err = readStatus(gctx, c, name)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return false, err
+		}
+		still := pending[:0]
+		var waiting []TableStatus
+		for i, st := range statuses {
+			final[st.Name] = st
+			switch st.Phase {
+			case PhaseFailed:
+				return false, &TableFailedError{Status: st}
+			case PhaseOnline:
+			default:
+				still = append(still, pending[i])
+				waiting = append(waiting, st)
+			}
+		}
+		pending = still
+		p := Progress{Online: total - len(pending), Total: total, Pending: waiting}
+		if spec.OnProgress != nil {
+			spec.OnProgress(p)
+		}
+		if len(waiting) > 0 {
+			log.InfoContext(ctx, fmt.Sprintf("%d of %d tables online", p.Online, p.Total),
+				"waiting_for", waiting[0].Name, "status", waiting[0].describe())
+		} else {
+			log.InfoContext(ctx, fmt.Sprintf("all %d tables online", total))
+		}
+		return len(pending) == 0, nil
+	})
+
+	out := make([]TableStatus, 0, len(final))
+	for _, name := range slices.Sorted(maps.Keys(final)) {
+		out = append(out, final[name])
+	}
+	if err == nil {
+		return out, nil
+	}
+	if errors.Is(err, errWaitTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
+		var desc []string
+		for _, name := range pending {
+			desc = append(desc, name+" ("+final[name].describe()+")")
+		}
+		return out, fmt.Errorf("%d of %d tables not online after %s: %s: %w",
+			len(pending), total, timeout, strings.Join(desc, "; "), errors.Join(context.DeadlineExceeded, err))
+	}
+	return out, err
+}
+
+var errWaitTimeout = errors.New("timed out waiting for online tables")
+
+// readStatus reads one table; errors that a later poll may not see leave it
+// pending.
+func readStatus(ctx context.Context, c SyncedTables, name string) (TableStatus, error) {
+	t, err := c.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: name})
+	switch {
+	case err == nil:
+	case isMissing(err):
+		return TableStatus{Name: name, Phase: PhaseMissing}, nil
+	case ctx.Err() == nil && isTransient(err):
+		return TableStatus{Name: name, Phase: PhasePending, Message: "status unknown: " + err.Error()}, nil
+	default:
+		return TableStatus{}, fmt.Errorf("read online table %s: %w", name, err)
+	}
+	st := TableStatus{Name: name, Phase: Classify(t), Provisioning: t.UnityCatalogProvisioningState}
+	if ds := t.DataSynchronizationStatus; ds != nil {
+		st.State, st.Message = ds.DetailedState, ds.Message
+	}
+	return st, nil
+}
+
+func isMissing(err error) bool  { return apierr.IsMissing(err) }
+func isConflict(err error) bool { return errors.Is(err, apierr.ErrResourceConflict) }
+
+// isTransient reports errors worth another poll: the SDK has already retried
+// them for a while.
+func isTransient(err error) bool {
+	return errors.Is(err, apierr.ErrTooManyRequests) || errors.Is(err, apierr.ErrTemporarilyUnavailable) ||
+		errors.Is(err, apierr.ErrDeadlineExceeded) || errors.Is(err, apierr.ErrInternalError)
+}
