@@ -1,0 +1,388 @@
+package xregiontest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+)
+
+// function is a function with the securable kind the service reports.
+type function struct {
+	info catalog.FunctionInfo
+	kind string
+}
+
+// Tables is the fake of w.Tables. It is safe for concurrent use. Get it
+// from a [Workspace]; the zero value is not usable.
+type Tables struct{ w *Workspace }
+
+// Functions is the fake of w.Functions, plus the securable kind that the
+// typed SDK drops. It is safe for concurrent use. Get it from a
+// [Workspace]; the zero value is not usable.
+type Functions struct{ w *Workspace }
+
+// Connections is the fake of w.Connections. It is safe for concurrent use.
+// Get it from a [Workspace]; the zero value is not usable.
+type Connections struct{ w *Workspace }
+
+// Credentials is the fake of w.Credentials. It is safe for concurrent use.
+// Get it from a [Workspace]; the zero value is not usable.
+type Credentials struct{ w *Workspace }
+
+// Metastores is the fake of w.Metastores. It is safe for concurrent use.
+// Get it from a [Workspace]; the zero value is not usable.
+type Metastores struct{ w *Workspace }
+
+// Catalogs is the fake of w.Catalogs. It is safe for concurrent use. Get it
+// from a [Workspace]; the zero value is not usable.
+type Catalogs struct{ w *Workspace }
+
+// AddTable seeds a table, creating its catalog if needed. FullName
+// ("catalog.schema.table") is required; CatalogName, SchemaName and Name
+// are set from it. TableType defaults to MANAGED, and TableId (uuid-shaped),
+// MetastoreId, Owner, CreatedAt and CreatedBy are filled when empty.
+//
+// It panics if FullName is not a valid three-part name, if the table
+// exists, or if the catalog was created from a share.
+func (w *Workspace) AddTable(t catalog.TableInfo) {
+	parts := mustFull("AddTable", t.FullName)
+	defer w.lock()()
+	if _, ok := w.tables[t.FullName]; ok {
+		panic(fmt.Sprintf("xregiontest: AddTable: table %q exists", t.FullName))
+	}
+	w.ensureCatalog("AddTable", parts[0])
+	t = clone(t)
+	t.CatalogName, t.SchemaName, t.Name = parts[0], parts[1], parts[2]
+	if t.TableType == "" {
+		t.TableType = catalog.TableTypeManaged
+	}
+	if t.TableId == "" {
+		t.TableId = w.newID("table")
+	}
+	if t.MetastoreId == "" {
+		t.MetastoreId = w.cfg.metastoreID
+	}
+	if t.Owner == "" {
+		t.Owner = w.cfg.user
+	}
+	if t.CreatedAt == 0 {
+		t.CreatedAt = w.now()
+	}
+	if t.CreatedBy == "" {
+		t.CreatedBy = w.cfg.user
+	}
+	w.tables[t.FullName] = t
+}
+
+// DropTable drops a seeded table. Share objects naming it stay in their
+// shares, but reads of it through a shared catalog fail with 404. It panics
+// if the table does not exist.
+func (w *Workspace) DropTable(fullName string) {
+	defer w.lock()()
+	if _, ok := w.tables[fullName]; !ok {
+		panic(fmt.Sprintf("xregiontest: DropTable: no table %q", fullName))
+	}
+	delete(w.tables, fullName)
+}
+
+// RecreateTable drops a table and creates it again with the same
+// definition, which gives it a new TableId: the "table-ID breakage" of
+// reference seed 001, where online tables and feature lookups bound to the
+// old id stop working. It panics if the table does not exist.
+func (w *Workspace) RecreateTable(fullName string) {
+	defer w.lock()()
+	t, ok := w.tables[fullName]
+	if !ok {
+		panic(fmt.Sprintf("xregiontest: RecreateTable: no table %q", fullName))
+	}
+	// why: a recreated table is a new table instance with a new id (seed
+	// 001, "Table ID stability matters"; reference §1 on TableId).
+	t.TableId = w.newID("table")
+	t.CreatedAt = w.now()
+	w.tables[fullName] = t
+}
+
+// Get returns a table. A table in a catalog created from a share is read
+// through the share from the provider's workspace. It returns a 404
+// RESOURCE_DOES_NOT_EXIST error when the table does not exist.
+func (s *Tables) Get(ctx context.Context, req catalog.GetTableRequest) (*catalog.TableInfo, error) {
+	return call(ctx, s.w, "Tables.Get", func() (*catalog.TableInfo, string, error) {
+		parts, err := parseFull("table", req.FullName)
+		if err != nil {
+			return nil, "", err
+		}
+		src, srcName, found := s.w.resolve(parts, isTableLike)
+		var t catalog.TableInfo
+		if found {
+			t, found = src.tables[srcName]
+		}
+		if !found {
+			return nil, "", NotFound("Table '%s' does not exist.", req.FullName)
+		}
+		t = clone(t)
+		// why: a shared table keeps its source TableId; seed 001 says
+		// feature lookups resolve shared tables by table id (assumption).
+		t.FullName, t.CatalogName, t.SchemaName, t.Name = req.FullName, parts[0], parts[1], parts[2]
+		return &t, "", nil
+	})
+}
+
+// AddFunction seeds a function, FeatureSpecs included, creating its catalog
+// if needed. FullName is required; CatalogName, SchemaName and Name are set
+// from it, and FunctionId, MetastoreId, Owner, CreatedAt and CreatedBy are
+// filled when empty. securableKind is what the service reports as the
+// function's securable_kind, such as "FUNCTION_FEATURE_SPEC" or
+// "FUNCTION_STANDARD", or "" when it reports none.
+//
+// It panics if FullName is not a valid three-part name, if the function
+// exists, or if the catalog was created from a share.
+func (w *Workspace) AddFunction(f catalog.FunctionInfo, securableKind string) {
+	parts := mustFull("AddFunction", f.FullName)
+	defer w.lock()()
+	if _, ok := w.functions[f.FullName]; ok {
+		panic(fmt.Sprintf("xregiontest: AddFunction: function %q exists", f.FullName))
+	}
+	w.ensureCatalog("AddFunction", parts[0])
+	f = clone(f)
+	f.CatalogName, f.SchemaName, f.Name = parts[0], parts[1], parts[2]
+	if f.FunctionId == "" {
+		f.FunctionId = w.newID("function")
+	}
+	if f.MetastoreId == "" {
+		f.MetastoreId = w.cfg.metastoreID
+	}
+	if f.Owner == "" {
+		f.Owner = w.cfg.user
+	}
+	if f.CreatedAt == 0 {
+		f.CreatedAt = w.now()
+	}
+	if f.CreatedBy == "" {
+		f.CreatedBy = w.cfg.user
+	}
+	w.functions[f.FullName] = function{info: f, kind: securableKind}
+}
+
+// function finds the function called name, locally or through a shared
+// catalog.
+func (w *Workspace) function(name string) (function, []string, error) {
+	parts, err := parseFull("function", name)
+	if err != nil {
+		return function{}, nil, err
+	}
+	src, srcName, found := w.resolve(parts, isFunctionLike)
+	var f function
+	if found {
+		f, found = src.functions[srcName]
+	}
+	if !found {
+		return function{}, nil, NotFound("Routine or Model '%s' does not exist.", name)
+	}
+	return f, parts, nil
+}
+
+// Get returns a function (req.Name is its full name). A function in a
+// catalog created from a share is read through the share. It returns a 404
+// RESOURCE_DOES_NOT_EXIST error when the function does not exist.
+func (s *Functions) Get(ctx context.Context, req catalog.GetFunctionRequest) (*catalog.FunctionInfo, error) {
+	return call(ctx, s.w, "Functions.Get", func() (*catalog.FunctionInfo, string, error) {
+		f, parts, err := s.w.function(req.Name)
+		if err != nil {
+			return nil, "", err
+		}
+		out := clone(f.info)
+		out.FullName, out.CatalogName, out.SchemaName, out.Name = req.Name, parts[0], parts[1], parts[2]
+		return &out, "", nil
+	})
+}
+
+// SecurableKind returns the securable kind given when the function was
+// seeded, such as "FUNCTION_FEATURE_SPEC", or "". It returns a 404
+// RESOURCE_DOES_NOT_EXIST error when the function does not exist.
+func (s *Functions) SecurableKind(ctx context.Context, fullName string) (string, error) {
+	return call(ctx, s.w, "Functions.SecurableKind", func() (string, string, error) {
+		f, _, err := s.w.function(fullName)
+		return f.kind, "", err
+	})
+}
+
+// AddConnection seeds a connection called name. It panics if name is not a
+// valid name or the connection exists.
+func (w *Workspace) AddConnection(name string) {
+	if p := nameProblem(name); p != "" {
+		panic(fmt.Sprintf("xregiontest: AddConnection: %q: %s", name, p))
+	}
+	defer w.lock()()
+	if _, ok := w.connections[name]; ok {
+		panic(fmt.Sprintf("xregiontest: AddConnection: connection %q exists", name))
+	}
+	w.connections[name] = catalog.ConnectionInfo{
+		Name: name, FullName: name, ConnectionId: w.newID("connection"), MetastoreId: w.cfg.metastoreID,
+		Owner: w.cfg.user, CreatedAt: w.now(), CreatedBy: w.cfg.user, SecurableType: catalog.SecurableTypeConnection,
+	}
+}
+
+// Get returns a connection. It returns a 404 RESOURCE_DOES_NOT_EXIST error
+// when the connection does not exist.
+func (s *Connections) Get(ctx context.Context, req catalog.GetConnectionRequest) (*catalog.ConnectionInfo, error) {
+	return call(ctx, s.w, "Connections.Get", func() (*catalog.ConnectionInfo, string, error) {
+		c, ok := s.w.connections[req.Name]
+		if !ok {
+			return nil, "", NotFound("Connection '%s' does not exist.", req.Name)
+		}
+		c = clone(c)
+		return &c, "", nil
+	})
+}
+
+// AddCredential seeds a service credential called name. It panics if name
+// is not a valid name or the credential exists.
+func (w *Workspace) AddCredential(name string) {
+	if p := nameProblem(name); p != "" {
+		panic(fmt.Sprintf("xregiontest: AddCredential: %q: %s", name, p))
+	}
+	defer w.lock()()
+	if _, ok := w.credentials[name]; ok {
+		panic(fmt.Sprintf("xregiontest: AddCredential: credential %q exists", name))
+	}
+	w.credentials[name] = catalog.CredentialInfo{
+		Name: name, FullName: name, Id: w.newID("credential"), MetastoreId: w.cfg.metastoreID,
+		Owner: w.cfg.user, CreatedAt: w.now(), CreatedBy: w.cfg.user, Purpose: catalog.CredentialPurposeService,
+	}
+}
+
+// GetCredential returns a credential (req.NameArg is its name). It returns
+// a 404 RESOURCE_DOES_NOT_EXIST error when the credential does not exist.
+func (s *Credentials) GetCredential(ctx context.Context, req catalog.GetCredentialRequest) (*catalog.CredentialInfo, error) {
+	return call(ctx, s.w, "Credentials.GetCredential", func() (*catalog.CredentialInfo, string, error) {
+		c, ok := s.w.credentials[req.NameArg]
+		if !ok {
+			return nil, "", NotFound("Credential '%s' does not exist.", req.NameArg)
+		}
+		c = clone(c)
+		return &c, "", nil
+	})
+}
+
+// Summary returns the summary of the workspace's metastore: its ids,
+// cloud, region, Delta Sharing organization name and scope
+// (INTERNAL_AND_EXTERNAL).
+func (s *Metastores) Summary(ctx context.Context) (*catalog.GetMetastoreSummaryResponse, error) {
+	return call(ctx, s.w, "Metastores.Summary", func() (*catalog.GetMetastoreSummaryResponse, string, error) {
+		c := s.w.cfg
+		return &catalog.GetMetastoreSummaryResponse{
+			MetastoreId:                  c.metastoreID,
+			GlobalMetastoreId:            s.w.GlobalMetastoreID(),
+			Cloud:                        c.cloud,
+			Region:                       c.region,
+			Name:                         "metastore-" + c.cloud + "-" + c.region,
+			Owner:                        c.user,
+			DeltaSharingScope:            catalog.DeltaSharingScopeEnumInternalAndExternal,
+			DeltaSharingOrganizationName: c.org,
+			PrivilegeModelVersion:        "1.0",
+		}, "", nil
+	})
+}
+
+// AddCatalog seeds a catalog. CatalogType defaults to DELTASHARING_CATALOG
+// when ProviderName is set and to MANAGED_CATALOG otherwise; FullName,
+// MetastoreId, Owner, CreatedAt and CreatedBy are filled when empty. A
+// seeded shared catalog is read through like one made by
+// [Catalogs.Create], but its provider and share are not checked here.
+//
+// It panics if Name is not a valid name or the catalog exists (objects
+// seeded with the Add methods create their catalog: seed it first).
+func (w *Workspace) AddCatalog(c catalog.CatalogInfo) {
+	if p := nameProblem(c.Name); p != "" {
+		panic(fmt.Sprintf("xregiontest: AddCatalog: %q: %s", c.Name, p))
+	}
+	defer w.lock()()
+	if _, ok := w.catalogs[c.Name]; ok {
+		panic(fmt.Sprintf("xregiontest: AddCatalog: catalog %q exists", c.Name))
+	}
+	c = clone(c)
+	if c.CatalogType == "" {
+		c.CatalogType = catalog.CatalogTypeManagedCatalog
+		if c.ProviderName != "" {
+			c.CatalogType = catalog.CatalogTypeDeltasharingCatalog
+		}
+	}
+	if c.FullName == "" {
+		c.FullName = c.Name
+	}
+	if c.MetastoreId == "" {
+		c.MetastoreId = w.cfg.metastoreID
+	}
+	if c.Owner == "" {
+		c.Owner = w.cfg.user
+	}
+	if c.CreatedAt == 0 {
+		c.CreatedAt = w.now()
+	}
+	if c.CreatedBy == "" {
+		c.CreatedBy = w.cfg.user
+	}
+	c.SecurableType = catalog.SecurableTypeCatalog
+	w.catalogs[c.Name] = c
+}
+
+// Get returns a catalog. It returns a 404 RESOURCE_DOES_NOT_EXIST error
+// when the catalog does not exist.
+func (s *Catalogs) Get(ctx context.Context, req catalog.GetCatalogRequest) (*catalog.CatalogInfo, error) {
+	return call(ctx, s.w, "Catalogs.Get", func() (*catalog.CatalogInfo, string, error) {
+		c, ok := s.w.catalogs[req.Name]
+		if !ok {
+			return nil, "", NotFound("Catalog '%s' does not exist.", req.Name)
+		}
+		c = clone(c)
+		return &c, "", nil
+	})
+}
+
+// Create creates a catalog: a DELTASHARING_CATALOG when ProviderName and
+// ShareName are set, a MANAGED_CATALOG otherwise. It returns a 400
+// INVALID_PARAMETER_VALUE error for an invalid name or only one of
+// ProviderName and ShareName, a 409 RESOURCE_ALREADY_EXISTS error when the
+// catalog exists, and a 404 RESOURCE_DOES_NOT_EXIST error when the provider
+// is not visible to this workspace or does not share ShareName with it.
+// Foreign catalogs (ConnectionName) are not modelled and fail with 501.
+func (s *Catalogs) Create(ctx context.Context, req catalog.CreateCatalog) (*catalog.CatalogInfo, error) {
+	return call(ctx, s.w, "Catalogs.Create", func() (*catalog.CatalogInfo, string, error) {
+		w := s.w
+		if err := checkName("catalog", req.Name); err != nil {
+			return nil, "", err
+		}
+		if req.ConnectionName != "" {
+			return nil, "", notImplemented("foreign catalogs (connection_name)")
+		}
+		if (req.ProviderName == "") != (req.ShareName == "") {
+			return nil, "", InvalidParameter("provider_name and share_name must be given together")
+		}
+		if _, ok := w.catalogs[req.Name]; ok {
+			return nil, "", AlreadyExists("Catalog '%s' already exists.", req.Name)
+		}
+		c := catalog.CatalogInfo{
+			Name: req.Name, FullName: req.Name, Comment: req.Comment,
+			Properties: clone(req.Properties), Options: clone(req.Options), StorageRoot: req.StorageRoot,
+			CatalogType: catalog.CatalogTypeManagedCatalog, SecurableType: catalog.SecurableTypeCatalog,
+			MetastoreId: w.cfg.metastoreID, Owner: w.cfg.user, CreatedBy: w.cfg.user,
+		}
+		if req.ProviderName != "" {
+			vis := w.visible()
+			if !slices.Contains(vis.providers, req.ProviderName) {
+				return nil, "", NotFound("Provider '%s' does not exist.", req.ProviderName)
+			}
+			if !slices.Contains(vis.shares[req.ProviderName], req.ShareName) {
+				return nil, "", NotFound("Share '%s' from provider '%s' does not exist.", req.ShareName, req.ProviderName)
+			}
+			c.CatalogType = catalog.CatalogTypeDeltasharingCatalog
+			c.ProviderName, c.ShareName = req.ProviderName, req.ShareName
+		}
+		c.CreatedAt = w.now()
+		w.catalogs[c.Name] = c
+		out := clone(c)
+		return &out, c.Name, nil
+	})
+}

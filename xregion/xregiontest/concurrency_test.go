@@ -1,0 +1,66 @@
+package xregiontest_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+)
+
+// TestConcurrentUse runs seeding, writes and cross-workspace reads from many
+// goroutines at once; run it with -race.
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	src, dst := regions(t)
+	shareTo(t, src, dst, allObjects()...)
+	if _, err := dst.Catalogs.Create(t.Context(), catalog.CreateCatalog{Name: "shared", ProviderName: "org-us-east-1", ShareName: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	const n = 32
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*n)
+	for i := range n {
+		wg.Go(func() {
+			table := fmt.Sprintf("main.ml.t%d", i)
+			share := fmt.Sprintf("s_%d", i)
+			src.AddTable(catalog.TableInfo{FullName: table})
+			if _, err := src.Shares.Create(ctx, sharing.CreateShare{Name: share}); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := src.Shares.Update(ctx, sharing.UpdateShare{Name: share, Updates: []sharing.SharedDataObjectUpdate{add(table, typeTable)}}); err != nil {
+				errs <- err
+			}
+			if _, err := src.Shares.UpdatePermissions(ctx, sharing.UpdateSharePermissions{
+				Name: share, Changes: []sharing.PermissionsChange{{Principal: "eu", Add: []string{"SELECT"}}},
+			}); err != nil {
+				errs <- err
+			}
+		})
+		wg.Go(func() {
+			if _, err := dst.Providers.ListSharesAll(ctx, sharing.ListSharesRequest{Name: "org-us-east-1"}); err != nil {
+				errs <- err
+			}
+			if _, err := dst.Tables.Get(ctx, catalog.GetTableRequest{FullName: "shared.ml.features"}); err != nil {
+				errs <- err
+			}
+			_ = src.Writes()
+			_ = dst.Calls("Tables.Get")
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent call: %v", err)
+	}
+	shares, err := dst.Providers.ListSharesAll(ctx, sharing.ListSharesRequest{Name: "org-us-east-1"})
+	if err != nil || len(shares) != n+1 {
+		t.Errorf("ListSharesAll() = %d shares, %v; want %d", len(shares), err, n+1)
+	}
+	if got := len(src.Writes()); got != 4+3*n {
+		t.Errorf("len(Writes()) = %d, want %d", got, 4+3*n)
+	}
+}

@@ -1,0 +1,185 @@
+package xregiontest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+)
+
+// Recipients is the fake of w.Recipients. It is safe for concurrent use.
+// Get it from a [Workspace]; the zero value is not usable.
+type Recipients struct{ w *Workspace }
+
+// parseGlobalID splits a global metastore id "cloud:region:uuid".
+func parseGlobalID(id string) (cloud, region, metastore string, ok bool) {
+	parts := strings.Split(id, ":")
+	if len(parts) != 3 || parts[1] == "" || !isUUID(strings.ToLower(parts[2])) {
+		return "", "", "", false
+	}
+	switch parts[0] {
+	case "aws", "azure", "gcp":
+		return parts[0], parts[1], parts[2], true
+	}
+	return "", "", "", false
+}
+
+// checkRecipient returns the error the service sends for a request to
+// create recipient r, or nil.
+func (w *Workspace) checkRecipient(r sharing.RecipientInfo) error {
+	if err := checkName("recipient", r.Name); err != nil {
+		return err
+	}
+	if _, ok := w.recipients[r.Name]; ok {
+		return AlreadyExists("Recipient '%s' already exists.", r.Name)
+	}
+	id := r.DataRecipientGlobalMetastoreId
+	switch r.AuthenticationType {
+	case sharing.AuthenticationTypeDatabricks:
+		if _, _, _, ok := parseGlobalID(id); !ok {
+			return InvalidParameter("data_recipient_global_metastore_id %q: want <cloud>:<region>:<metastore-uuid>", id)
+		}
+		// why: a D2D recipient for the provider's own metastore is refused
+		// with a "same sharing identifier" error (reference-dab §2.4,
+		// seed 001); same-metastore sharing uses no new recipient.
+		if strings.EqualFold(id, w.GlobalMetastoreID()) {
+			return InvalidParameter("Cannot create a recipient with the same sharing identifier as the provider metastore (%s).", id)
+		}
+		// why: one D2D recipient per target metastore (reference-dab §7.1,
+		// terraform-provider-databricks#3930).
+		for _, n := range slices.Sorted(maps.Keys(w.recipients)) {
+			o := w.recipients[n]
+			if o.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(o.DataRecipientGlobalMetastoreId, id) {
+				return AlreadyExists("Recipient '%s' already exists for sharing identifier %s.", n, id)
+			}
+		}
+	case sharing.AuthenticationTypeToken:
+		if id != "" {
+			return InvalidParameter("data_recipient_global_metastore_id is only allowed for DATABRICKS recipients")
+		}
+	case sharing.AuthenticationTypeOauthClientCredentials, sharing.AuthenticationTypeOidcFederation:
+		return notImplemented("recipients with authentication_type %s", r.AuthenticationType)
+	case "":
+		return InvalidParameter("authentication_type is required")
+	default:
+		return InvalidParameter("unknown authentication_type %q", r.AuthenticationType)
+	}
+	return nil
+}
+
+// completeRecipient fills the output-only fields of a new recipient.
+func (w *Workspace) completeRecipient(r *sharing.RecipientInfo) {
+	at := w.now()
+	if cloud, region, metastore, ok := parseGlobalID(r.DataRecipientGlobalMetastoreId); ok && r.AuthenticationType == sharing.AuthenticationTypeDatabricks {
+		r.Cloud, r.Region, r.MetastoreId = cloud, region, metastore
+	}
+	if r.Id == "" {
+		r.Id = w.newID("recipient")
+	}
+	if r.Owner == "" {
+		r.Owner = w.cfg.user
+	}
+	if r.CreatedAt == 0 {
+		r.CreatedAt, r.UpdatedAt = at, at
+	}
+	if r.CreatedBy == "" {
+		r.CreatedBy, r.UpdatedBy = w.cfg.user, w.cfg.user
+	}
+	if r.AuthenticationType == sharing.AuthenticationTypeToken && len(r.Tokens) == 0 {
+		tok := w.newID("token")
+		r.ActivationUrl = "https://fake.databricks.invalid/delta_sharing/retrieve_config.html?" + tok
+		r.Tokens = []sharing.RecipientTokenInfo{{
+			Id: tok, ActivationUrl: r.ActivationUrl,
+			CreatedAt: at, CreatedBy: w.cfg.user, UpdatedAt: at, UpdatedBy: w.cfg.user,
+		}}
+	}
+}
+
+// AddRecipient seeds a recipient as given, without the checks of
+// [Recipients.Create], so that a test can seed what the API would refuse,
+// such as a DATABRICKS recipient without a metastore id standing for the
+// built-in "self" recipient of same-metastore sharing. AuthenticationType
+// defaults to DATABRICKS when DataRecipientGlobalMetastoreId is set and to
+// TOKEN otherwise; Id, Owner, CreatedAt, CreatedBy, the Cloud, Region and
+// MetastoreId of a D2D recipient and the token of a TOKEN recipient are
+// filled. It panics if Name is not a valid name or the recipient exists.
+func (w *Workspace) AddRecipient(r sharing.RecipientInfo) {
+	if p := nameProblem(r.Name); p != "" {
+		panic(fmt.Sprintf("xregiontest: AddRecipient: %q: %s", r.Name, p))
+	}
+	defer w.lock()()
+	if _, ok := w.recipients[r.Name]; ok {
+		panic(fmt.Sprintf("xregiontest: AddRecipient: recipient %q exists", r.Name))
+	}
+	r = clone(r)
+	if r.AuthenticationType == "" {
+		r.AuthenticationType = sharing.AuthenticationTypeToken
+		if r.DataRecipientGlobalMetastoreId != "" {
+			r.AuthenticationType = sharing.AuthenticationTypeDatabricks
+		}
+	}
+	w.completeRecipient(&r)
+	w.recipients[r.Name] = r
+}
+
+// Get returns a recipient. It returns a 404 RESOURCE_DOES_NOT_EXIST error
+// when the recipient does not exist.
+func (s *Recipients) Get(ctx context.Context, req sharing.GetRecipientRequest) (*sharing.RecipientInfo, error) {
+	return call(ctx, s.w, "Recipients.Get", func() (*sharing.RecipientInfo, string, error) {
+		r, ok := s.w.recipients[req.Name]
+		if !ok {
+			return nil, "", NotFound("Recipient '%s' does not exist.", req.Name)
+		}
+		r = clone(r)
+		return &r, "", nil
+	})
+}
+
+// ListAll returns the recipients sorted by name, only those whose
+// DataRecipientGlobalMetastoreId equals the one requested when it is set.
+func (s *Recipients) ListAll(ctx context.Context, req sharing.ListRecipientsRequest) ([]sharing.RecipientInfo, error) {
+	return call(ctx, s.w, "Recipients.ListAll", func() ([]sharing.RecipientInfo, string, error) {
+		out := []sharing.RecipientInfo{}
+		for _, n := range slices.Sorted(maps.Keys(s.w.recipients)) {
+			r := s.w.recipients[n]
+			// why: "If no recipients exist with this ID, no results will be
+			// returned" (SDK doc of ListRecipientsRequest).
+			if req.DataRecipientGlobalMetastoreId != "" && !strings.EqualFold(r.DataRecipientGlobalMetastoreId, req.DataRecipientGlobalMetastoreId) {
+				continue
+			}
+			out = append(out, clone(r))
+		}
+		return out, "", nil
+	})
+}
+
+// Create creates a recipient. A DATABRICKS (D2D) recipient needs
+// DataRecipientGlobalMetastoreId of the form "cloud:region:uuid"; a TOKEN
+// recipient gets a token with an activation URL.
+//
+// It returns a 400 INVALID_PARAMETER_VALUE error for an invalid name, a
+// missing or unknown authentication type, a malformed metastore id, or the
+// provider's own metastore id (the "same sharing identifier" error); and a
+// 409 RESOURCE_ALREADY_EXISTS error when the name is taken or a D2D
+// recipient for that metastore exists. OAUTH_CLIENT_CREDENTIALS and
+// OIDC_FEDERATION recipients are not modelled and fail with 501.
+func (s *Recipients) Create(ctx context.Context, req sharing.CreateRecipient) (*sharing.RecipientInfo, error) {
+	return call(ctx, s.w, "Recipients.Create", func() (*sharing.RecipientInfo, string, error) {
+		r := sharing.RecipientInfo{
+			Name: req.Name, AuthenticationType: req.AuthenticationType, Comment: req.Comment,
+			DataRecipientGlobalMetastoreId: req.DataRecipientGlobalMetastoreId,
+			ExpirationTime:                 req.ExpirationTime, Owner: req.Owner,
+			IpAccessList: clone(req.IpAccessList), PropertiesKvpairs: clone(req.PropertiesKvpairs),
+		}
+		if err := s.w.checkRecipient(r); err != nil {
+			return nil, "", err
+		}
+		s.w.completeRecipient(&r)
+		s.w.recipients[r.Name] = r
+		out := clone(r)
+		return &out, r.Name, nil
+	})
+}

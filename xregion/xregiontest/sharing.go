@@ -1,0 +1,509 @@
+package xregiontest
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+)
+
+// maxUpdates is the most data object updates one Shares.Update may carry.
+const maxUpdates = 100
+
+// share is a share with its objects and its grants.
+type share struct {
+	info   sharing.ShareInfo                     // Objects included
+	grants map[string]map[sharing.Privilege]bool // principal -> privileges
+}
+
+// assignments returns the grants of sh sorted by principal, privileges
+// sorted too.
+func (sh *share) assignments() []sharing.PrivilegeAssignment {
+	out := []sharing.PrivilegeAssignment{}
+	for _, p := range slices.Sorted(maps.Keys(sh.grants)) {
+		out = append(out, sharing.PrivilegeAssignment{Principal: p, Privileges: slices.Sorted(maps.Keys(sh.grants[p]))})
+	}
+	return out
+}
+
+// Shares is the fake of w.Shares. It is safe for concurrent use. Get it
+// from a [Workspace]; the zero value is not usable.
+type Shares struct{ w *Workspace }
+
+// isTableLike reports whether objects of type t are tables as far as
+// sharing goes: they take SharedAs rather than StringSharedAs.
+func isTableLike(t sharing.SharedDataObjectDataObjectType) bool {
+	switch t {
+	case sharing.SharedDataObjectDataObjectTypeTable,
+		sharing.SharedDataObjectDataObjectTypeView,
+		sharing.SharedDataObjectDataObjectTypeMaterializedView,
+		sharing.SharedDataObjectDataObjectTypeStreamingTable,
+		sharing.SharedDataObjectDataObjectTypeForeignTable:
+		return true
+	}
+	return false
+}
+
+// isFunctionLike reports whether objects of type t are functions.
+func isFunctionLike(t sharing.SharedDataObjectDataObjectType) bool {
+	return t == sharing.SharedDataObjectDataObjectTypeFunction || t == sharing.SharedDataObjectDataObjectTypeFeatureSpec
+}
+
+// isModel reports whether objects of type t are registered models.
+func isModel(t sharing.SharedDataObjectDataObjectType) bool {
+	return t == sharing.SharedDataObjectDataObjectTypeModel
+}
+
+// exposedName returns the "schema.name" under which a share object appears
+// in a catalog created from the share.
+func exposedName(o sharing.SharedDataObject) string {
+	if isTableLike(o.DataObjectType) {
+		if o.SharedAs != "" {
+			return o.SharedAs
+		}
+	} else if o.StringSharedAs != "" {
+		return o.StringSharedAs
+	}
+	if i := strings.Index(o.Name, "."); i >= 0 {
+		return o.Name[i+1:]
+	}
+	return o.Name
+}
+
+// AddShare seeds a share with the objects given, which are not checked
+// against the workspace's tables, models or functions, so that a test can
+// seed a share that names a missing object. Owner, CreatedAt and CreatedBy
+// are filled when empty, and so are the Status (ACTIVE), AddedAt and
+// AddedBy of each object. It panics if Name is not a valid name or the
+// share exists.
+func (w *Workspace) AddShare(s sharing.ShareInfo) {
+	if p := nameProblem(s.Name); p != "" {
+		panic(fmt.Sprintf("xregiontest: AddShare: %q: %s", s.Name, p))
+	}
+	defer w.lock()()
+	if _, ok := w.shares[s.Name]; ok {
+		panic(fmt.Sprintf("xregiontest: AddShare: share %q exists", s.Name))
+	}
+	s = clone(s)
+	if s.Owner == "" {
+		s.Owner = w.cfg.user
+	}
+	if s.CreatedAt == 0 {
+		s.CreatedAt = w.now()
+	}
+	if s.CreatedBy == "" {
+		s.CreatedBy = w.cfg.user
+	}
+	for i := range s.Objects {
+		o := &s.Objects[i]
+		if o.Status == "" {
+			o.Status = sharing.SharedDataObjectStatusActive
+		}
+		if o.AddedAt == 0 {
+			o.AddedAt = w.now()
+		}
+		if o.AddedBy == "" {
+			o.AddedBy = w.cfg.user
+		}
+	}
+	w.shares[s.Name] = &share{info: s, grants: map[string]map[sharing.Privilege]bool{}}
+}
+
+// Grant seeds privileges on a share for principal, which must be a
+// recipient of this workspace. With no privileges it grants SELECT, the
+// only privilege a share has. It panics if the share or the recipient does
+// not exist or a privilege is not SELECT.
+func (w *Workspace) Grant(shareName, principal string, privileges ...sharing.Privilege) {
+	if len(privileges) == 0 {
+		privileges = []sharing.Privilege{sharing.PrivilegeSelect}
+	}
+	defer w.lock()()
+	sh := w.shares[shareName]
+	if sh == nil {
+		panic(fmt.Sprintf("xregiontest: Grant: no share %q", shareName))
+	}
+	if _, ok := w.recipients[principal]; !ok {
+		panic(fmt.Sprintf("xregiontest: Grant: no recipient %q", principal))
+	}
+	for _, p := range privileges {
+		if p != sharing.PrivilegeSelect {
+			panic(fmt.Sprintf("xregiontest: Grant: privilege %q is not SELECT", p))
+		}
+	}
+	sh.grant(principal, privileges)
+}
+
+func (sh *share) grant(principal string, privileges []sharing.Privilege) {
+	if sh.grants[principal] == nil {
+		sh.grants[principal] = map[sharing.Privilege]bool{}
+	}
+	for _, p := range privileges {
+		sh.grants[principal][p] = true
+	}
+}
+
+// Get returns a share. Its Objects are included only when
+// IncludeSharedData is set. It returns a 404 RESOURCE_DOES_NOT_EXIST error
+// when the share does not exist.
+func (s *Shares) Get(ctx context.Context, req sharing.GetShareRequest) (*sharing.ShareInfo, error) {
+	return call(ctx, s.w, "Shares.Get", func() (*sharing.ShareInfo, string, error) {
+		sh := s.w.shares[req.Name]
+		if sh == nil {
+			return nil, "", NotFound("Share '%s' does not exist.", req.Name)
+		}
+		out := clone(sh.info)
+		if !req.IncludeSharedData {
+			// why: without include_shared_data the service returns no
+			// objects (reference §2, and reference-dab §7.2).
+			out.Objects = nil
+		}
+		return &out, "", nil
+	})
+}
+
+// Create creates an empty share owned by the caller. It returns a 400
+// INVALID_PARAMETER_VALUE error for an invalid name and a 409
+// RESOURCE_ALREADY_EXISTS error when the share exists.
+func (s *Shares) Create(ctx context.Context, req sharing.CreateShare) (*sharing.ShareInfo, error) {
+	return call(ctx, s.w, "Shares.Create", func() (*sharing.ShareInfo, string, error) {
+		w := s.w
+		if err := checkName("share", req.Name); err != nil {
+			return nil, "", err
+		}
+		if _, ok := w.shares[req.Name]; ok {
+			return nil, "", AlreadyExists("Share '%s' already exists.", req.Name)
+		}
+		at := w.now()
+		info := sharing.ShareInfo{
+			Name: req.Name, Comment: req.Comment, StorageRoot: req.StorageRoot,
+			Owner: w.cfg.user, CreatedAt: at, CreatedBy: w.cfg.user, UpdatedAt: at, UpdatedBy: w.cfg.user,
+		}
+		w.shares[req.Name] = &share{info: info, grants: map[string]map[sharing.Privilege]bool{}}
+		out := clone(info)
+		return &out, req.Name, nil
+	})
+}
+
+// Update changes a share: it applies req.Updates (ADD, REMOVE and UPDATE of
+// data objects) in order, then Comment, Owner, StorageRoot and NewName. The
+// whole request is checked first and applied only if every part is valid.
+// It returns the share with its objects.
+//
+// It returns a 404 RESOURCE_DOES_NOT_EXIST error when the share, an object
+// to add, or an object to remove or update is missing; a 409
+// RESOURCE_ALREADY_EXISTS error when an object to add, or its name as
+// exposed to recipients, is already in the share (or when NewName is taken);
+// and a 400 INVALID_PARAMETER_VALUE error for more than 100 updates, a
+// missing or unknown action or data object type, an object of the wrong
+// kind, or output-only fields (Status, AddedAt, AddedBy) sent back.
+func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.ShareInfo, error) {
+	return call(ctx, s.w, "Shares.Update", func() (*sharing.ShareInfo, string, error) {
+		w := s.w
+		sh := w.shares[req.Name]
+		if sh == nil {
+			return nil, "", NotFound("Share '%s' does not exist.", req.Name)
+		}
+		// why: the SDK doc says "The maximum number update data objects
+		// allowed is a 100" (reference §2); whether the server enforces it
+		// is unknown (reference §15.11), so the fake does.
+		if len(req.Updates) > maxUpdates {
+			return nil, "", InvalidParameter("The maximum number update data objects allowed is %d, got %d.", maxUpdates, len(req.Updates))
+		}
+		at := w.now()
+		objs := clone(sh.info.Objects)
+		for i, u := range req.Updates {
+			var err error
+			if objs, err = w.applyUpdate(sh, objs, u, at); err != nil {
+				return nil, "", withPrefix(err, fmt.Sprintf("updates[%d]: ", i))
+			}
+		}
+		newName := req.Name
+		if req.NewName != "" && req.NewName != req.Name {
+			if err := checkName("share", req.NewName); err != nil {
+				return nil, "", err
+			}
+			if _, ok := w.shares[req.NewName]; ok {
+				return nil, "", AlreadyExists("Share '%s' already exists.", req.NewName)
+			}
+			newName = req.NewName
+		}
+		// Everything is valid: commit.
+		sh.info.Objects = objs
+		if req.Comment != "" || slices.Contains(req.ForceSendFields, "Comment") {
+			sh.info.Comment = req.Comment
+		}
+		if req.Owner != "" {
+			sh.info.Owner = req.Owner
+		}
+		if req.StorageRoot != "" {
+			sh.info.StorageRoot = req.StorageRoot
+		}
+		sh.info.UpdatedAt, sh.info.UpdatedBy = at, w.cfg.user
+		if newName != req.Name {
+			delete(w.shares, req.Name)
+			sh.info.Name = newName
+			w.shares[newName] = sh
+		}
+		out := clone(sh.info)
+		return &out, req.Name, nil
+	})
+}
+
+// applyUpdate checks one update against objs, the share's objects as
+// changed by the earlier updates of the request, and returns them changed.
+func (w *Workspace) applyUpdate(sh *share, objs []sharing.SharedDataObject, u sharing.SharedDataObjectUpdate, at int64) ([]sharing.SharedDataObject, error) {
+	o := u.DataObject
+	if o == nil {
+		return nil, InvalidParameter("data_object is required")
+	}
+	if o.Name == "" {
+		return nil, InvalidParameter("data_object.name is required")
+	}
+	// why: Status, AddedAt and AddedBy are output-only; echoing them back
+	// from a Get is a caller bug the real service may reject (reference §2,
+	// recipe step 3). Rejecting them is an assumption.
+	if o.Status != "" || o.AddedAt != 0 || o.AddedBy != "" {
+		return nil, InvalidParameter("data object %q: status, added_at and added_by are output-only", o.Name)
+	}
+	idx := slices.IndexFunc(objs, func(e sharing.SharedDataObject) bool { return e.Name == o.Name })
+	switch u.Action {
+	case sharing.SharedDataObjectUpdateActionAdd:
+		if idx >= 0 {
+			// why: re-adding an object gets "already exists" (reference-dab §7.2).
+			return nil, AlreadyExists("Data object '%s' already exists in share '%s'.", o.Name, sh.info.Name)
+		}
+		if err := w.checkShareable(*o); err != nil {
+			return nil, err
+		}
+		// why: recipients see objects as schema.name, so two tables with the
+		// same schema.table from different catalogs conflict (reference-dab
+		// §7.2; reference §2 on SharedAs and StringSharedAs).
+		exposed := exposedName(*o)
+		for _, e := range objs {
+			if exposedName(e) == exposed {
+				return nil, AlreadyExists("Data object '%s' would be shared as '%s', which '%s' already is in share '%s'.", o.Name, exposed, e.Name, sh.info.Name)
+			}
+		}
+		n := clone(*o)
+		n.Status, n.AddedAt, n.AddedBy = sharing.SharedDataObjectStatusActive, at, w.cfg.user
+		return append(objs, n), nil
+	case sharing.SharedDataObjectUpdateActionRemove:
+		if idx < 0 {
+			return nil, NotFound("Data object '%s' does not exist in share '%s'.", o.Name, sh.info.Name)
+		}
+		return slices.Delete(objs, idx, idx+1), nil
+	case sharing.SharedDataObjectUpdateActionUpdate:
+		if idx < 0 {
+			return nil, NotFound("Data object '%s' does not exist in share '%s'.", o.Name, sh.info.Name)
+		}
+		e := &objs[idx]
+		if o.DataObjectType != "" && o.DataObjectType != e.DataObjectType {
+			return nil, InvalidParameter("Data object '%s' is a %s, not a %s.", o.Name, e.DataObjectType, o.DataObjectType)
+		}
+		e.Comment, e.CdfEnabled, e.StartVersion = o.Comment, o.CdfEnabled, o.StartVersion
+		e.Partitions = clone(o.Partitions)
+		if o.HistoryDataSharingStatus != "" {
+			e.HistoryDataSharingStatus = o.HistoryDataSharingStatus
+		}
+		if o.Content != "" {
+			e.Content = o.Content
+		}
+		return objs, nil
+	case "":
+		return nil, InvalidParameter("action is required")
+	default:
+		return nil, InvalidParameter("unknown action %q", u.Action)
+	}
+}
+
+// checkShareable checks that o names an object of this metastore of the
+// kind its DataObjectType says, and that its SharedAs or StringSharedAs is
+// well-formed.
+func (w *Workspace) checkShareable(o sharing.SharedDataObject) error {
+	t := o.DataObjectType
+	switch t {
+	case "":
+		return InvalidParameter("data object %q: data_object_type is required", o.Name)
+	case sharing.SharedDataObjectDataObjectTypeSchema,
+		sharing.SharedDataObjectDataObjectTypeVolume,
+		sharing.SharedDataObjectDataObjectTypeNotebookFile:
+		return notImplemented("sharing objects of type %s", t)
+	}
+	if !isTableLike(t) && !isFunctionLike(t) && !isModel(t) {
+		return InvalidParameter("data object %q: unknown data_object_type %q", o.Name, t)
+	}
+	if _, ok := splitName(o.Name, 3); !ok {
+		return InvalidParameter("data object %q: want a three-part name catalog.schema.name", o.Name)
+	}
+	// why: SharedAs is for table-like objects and StringSharedAs for the
+	// others (reference §2); sending the wrong one is rejected (assumption).
+	switch {
+	case isTableLike(t) && o.StringSharedAs != "":
+		return InvalidParameter("data object %q: string_shared_as is not allowed for %s", o.Name, t)
+	case !isTableLike(t) && o.SharedAs != "":
+		return InvalidParameter("data object %q: shared_as is only allowed for table-like objects", o.Name)
+	}
+	for _, as := range []string{o.SharedAs, o.StringSharedAs} {
+		if _, ok := splitName(as, 2); as != "" && !ok {
+			return InvalidParameter("data object %q: shared as %q: want schema.name", o.Name, as)
+		}
+	}
+	switch {
+	case isTableLike(t):
+		tbl, ok := w.tables[o.Name]
+		if !ok {
+			return NotFound("Table '%s' does not exist.", o.Name)
+		}
+		// why: which table types each data_object_type accepts is not
+		// documented (assumption); TABLE takes any table, the others only
+		// their own kind.
+		if want := tableTypeFor(t); want != "" && tbl.TableType != want {
+			return InvalidParameter("data object %q: a %s is not a %s", o.Name, tbl.TableType, t)
+		}
+	case isModel(t):
+		if w.models[o.Name] == nil {
+			return NotFound("Registered model '%s' does not exist.", o.Name)
+		}
+	default:
+		f, ok := w.functions[o.Name]
+		if !ok {
+			return NotFound("Routine or Model '%s' does not exist.", o.Name)
+		}
+		// why: a FEATURE_SPEC object must be a function of securable kind
+		// FUNCTION_FEATURE_SPEC; how the server maps the two is unknown
+		// (reference §15.3), so this is an assumption. FUNCTION takes any
+		// function.
+		if t == sharing.SharedDataObjectDataObjectTypeFeatureSpec && f.kind != "FUNCTION_FEATURE_SPEC" {
+			return InvalidParameter("data object %q: function of kind %q is not a FeatureSpec", o.Name, f.kind)
+		}
+	}
+	return nil
+}
+
+// tableTypeFor returns the table type a share object type requires, or ""
+// when any table will do.
+func tableTypeFor(t sharing.SharedDataObjectDataObjectType) catalog.TableType {
+	switch t {
+	case sharing.SharedDataObjectDataObjectTypeView:
+		return catalog.TableTypeView
+	case sharing.SharedDataObjectDataObjectTypeMaterializedView:
+		return catalog.TableTypeMaterializedView
+	case sharing.SharedDataObjectDataObjectTypeStreamingTable:
+		return catalog.TableTypeStreamingTable
+	case sharing.SharedDataObjectDataObjectTypeForeignTable:
+		return catalog.TableTypeForeign
+	}
+	return ""
+}
+
+// SharePermissions returns one page of the grants on a share, sorted by
+// principal. A page holds at most MaxResults assignments, or the server page
+// length ([WithPageSize]) when MaxResults is 0 or larger; the last page has
+// no NextPageToken. It returns a 404 RESOURCE_DOES_NOT_EXIST error when the
+// share does not exist and a 400 INVALID_PARAMETER_VALUE error for a
+// negative MaxResults or a page token it did not issue.
+func (s *Shares) SharePermissions(ctx context.Context, req sharing.SharePermissionsRequest) (*sharing.GetSharePermissionsResponse, error) {
+	return call(ctx, s.w, "Shares.SharePermissions", func() (*sharing.GetSharePermissionsResponse, string, error) {
+		sh := s.w.shares[req.Name]
+		if sh == nil {
+			return nil, "", NotFound("Share '%s' does not exist.", req.Name)
+		}
+		// why: UC list semantics: 0 is the server page length, > 0 is
+		// capped by it, < 0 is invalid (reference §10).
+		if req.MaxResults < 0 {
+			return nil, "", InvalidParameter("max_results must not be negative")
+		}
+		size := s.w.cfg.pageSize
+		if req.MaxResults > 0 && req.MaxResults < size {
+			size = req.MaxResults
+		}
+		all := sh.assignments()
+		start := 0
+		if req.PageToken != "" {
+			after, ok := decodePageToken(req.PageToken)
+			if !ok {
+				return nil, "", InvalidParameter("invalid page_token")
+			}
+			start = len(all)
+			if i := slices.IndexFunc(all, func(a sharing.PrivilegeAssignment) bool { return a.Principal > after }); i >= 0 {
+				start = i
+			}
+		}
+		end := min(start+size, len(all))
+		resp := &sharing.GetSharePermissionsResponse{PrivilegeAssignments: all[start:end]}
+		if end < len(all) {
+			resp.NextPageToken = encodePageToken(all[end-1].Principal)
+		}
+		return resp, "", nil
+	})
+}
+
+// Page tokens are opaque to callers; they carry the last principal of the
+// page, so that a page never repeats or skips a principal that did not
+// change.
+func encodePageToken(after string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("after:" + after))
+}
+
+func decodePageToken(tok string) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return "", false
+	}
+	return strings.CutPrefix(string(b), "after:")
+}
+
+// UpdatePermissions grants and revokes privileges on a share. Adding a
+// privilege already held and removing one not held change nothing. The
+// whole request is checked first and applied only if every change is valid.
+// The response lists every grant on the share, unless OmitPermissionsList
+// is set.
+//
+// It returns a 404 RESOURCE_DOES_NOT_EXIST error when the share or a
+// principal (which must be a recipient of this workspace) does not exist,
+// and a 400 INVALID_PARAMETER_VALUE error for a privilege other than SELECT
+// or a grant to a non-D2D recipient on a share that holds non-table
+// objects.
+func (s *Shares) UpdatePermissions(ctx context.Context, req sharing.UpdateSharePermissions) (*sharing.UpdateSharePermissionsResponse, error) {
+	return call(ctx, s.w, "Shares.UpdatePermissions", func() (*sharing.UpdateSharePermissionsResponse, string, error) {
+		w := s.w
+		sh := w.shares[req.Name]
+		if sh == nil {
+			return nil, "", NotFound("Share '%s' does not exist.", req.Name)
+		}
+		for _, ch := range req.Changes {
+			if ch.Principal == "" {
+				return nil, "", InvalidParameter("principal is required")
+			}
+			if _, ok := w.recipients[ch.Principal]; !ok {
+				return nil, "", NotFound("Recipient '%s' does not exist.", ch.Principal)
+			}
+			for _, p := range slices.Concat(ch.Add, ch.Remove) {
+				if sharing.Privilege(p) != sharing.PrivilegeSelect {
+					return nil, "", InvalidParameter("Privilege %s is not applicable to a share; only SELECT is.", p)
+				}
+			}
+		}
+		for _, ch := range req.Changes {
+			for _, p := range ch.Add {
+				sh.grant(ch.Principal, []sharing.Privilege{sharing.Privilege(p)})
+			}
+			for _, p := range ch.Remove {
+				delete(sh.grants[ch.Principal], sharing.Privilege(p))
+			}
+			if len(sh.grants[ch.Principal]) == 0 {
+				delete(sh.grants, ch.Principal)
+			}
+		}
+		resp := &sharing.UpdateSharePermissionsResponse{}
+		if !req.OmitPermissionsList {
+			resp.PrivilegeAssignments = sh.assignments()
+		}
+		return resp, req.Name, nil
+	})
+}

@@ -1,0 +1,408 @@
+package xregiontest
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+)
+
+// Workspace is one fake Databricks workspace attached to its own fake Unity
+// Catalog metastore. Its fields mirror those of *databricks.WorkspaceClient,
+// so that code written against the SDK's service interfaces takes
+// w.Shares, w.Catalogs and the rest as they are.
+//
+// A Workspace is safe for concurrent use by multiple goroutines, seeding and
+// inspection included. Make one with [NewWorkspace]; the zero value is not
+// usable.
+type Workspace struct {
+	// ModelVersions serves registered model versions.
+	ModelVersions *ModelVersions
+	// Tables serves tables.
+	Tables *Tables
+	// Functions serves functions, FeatureSpecs included, and their
+	// securable kinds.
+	Functions *Functions
+	// Connections serves connections.
+	Connections *Connections
+	// Credentials serves service credentials.
+	Credentials *Credentials
+	// Metastores serves the summary of the workspace's metastore.
+	Metastores *Metastores
+	// Shares serves the Delta Sharing shares of the metastore.
+	Shares *Shares
+	// Recipients serves the share recipients of the metastore.
+	Recipients *Recipients
+	// Providers serves the providers that share data with the metastore.
+	Providers *Providers
+	// Catalogs serves catalogs, those created from a share included.
+	Catalogs *Catalogs
+
+	cfg config
+	// grp is the link group; its mutex guards every field below, in this
+	// workspace and in every other member.
+	grp *group
+
+	models      map[string]*registeredModel // by full name
+	tables      map[string]catalog.TableInfo
+	functions   map[string]function
+	connections map[string]catalog.ConnectionInfo
+	credentials map[string]catalog.CredentialInfo
+	catalogs    map[string]catalog.CatalogInfo
+	shares      map[string]*share
+	recipients  map[string]sharing.RecipientInfo
+
+	// seen counts, per provider or provider share that this workspace
+	// could see, the Providers calls that saw it (see WithProviderLag).
+	seen map[string]int
+
+	calls  map[string]int
+	writes []Write
+	faults []*faultRule
+
+	tick int64 // logical clock, see now
+	ids  int64 // id counter, see newID
+}
+
+// group is a set of linked workspaces that share one lock.
+type group struct {
+	mu      sync.Mutex
+	members []*Workspace
+}
+
+type config struct {
+	cloud, region string
+	metastoreID   string
+	org           string
+	user          string
+	pageSize      int
+	providerLag   int
+}
+
+// Option configures a [Workspace] made by [NewWorkspace].
+type Option func(*config)
+
+// WithRegion places the workspace's metastore in a cloud ("aws", "azure"
+// or "gcp") and region. The default is "aws", "us-east-1". It panics if
+// cloud is not one of those three or region is empty.
+func WithRegion(cloud, region string) Option {
+	if cloud != "aws" && cloud != "azure" && cloud != "gcp" {
+		panic(fmt.Sprintf("xregiontest: WithRegion: cloud %q is not aws, azure or gcp", cloud))
+	}
+	if region == "" || strings.Contains(region, ":") {
+		panic(fmt.Sprintf("xregiontest: WithRegion: bad region %q", region))
+	}
+	return func(c *config) { c.cloud, c.region = cloud, region }
+}
+
+// WithMetastoreID sets the metastore's uuid. By default it is derived from
+// the cloud and region, so that two workspaces in the same region are
+// attached to the same metastore, as a Databricks account has one metastore
+// per region. Such workspaces still keep separate state: seed in each what
+// it must see. It panics if id is not shaped like a lower-case uuid.
+func WithMetastoreID(id string) Option {
+	if !isUUID(id) {
+		panic(fmt.Sprintf("xregiontest: WithMetastoreID: %q is not a uuid", id))
+	}
+	return func(c *config) { c.metastoreID = id }
+}
+
+// WithOrganization sets the metastore's Delta Sharing organization name,
+// which is also the name of the provider that workspaces linked to this one
+// see. The default is "org-" followed by the region, such as
+// "org-us-east-1". It panics if name is not a valid object name.
+func WithOrganization(name string) Option {
+	if p := nameProblem(name); p != "" {
+		panic(fmt.Sprintf("xregiontest: WithOrganization: %q: %s", name, p))
+	}
+	return func(c *config) { c.org = name }
+}
+
+// WithPageSize sets the server page length of paginated responses: a
+// [Shares.SharePermissions] call returns at most n assignments per page. The
+// default is 50. It panics if n < 1.
+func WithPageSize(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("xregiontest: WithPageSize: %d < 1", n))
+	}
+	return func(c *config) { c.pageSize = n }
+}
+
+// WithUser sets the identity of the caller, used as owner, created_by and
+// added_by of what the workspace creates. The default is
+// "xregion-test@example.com". It panics if name is empty.
+func WithUser(name string) Option {
+	if name == "" {
+		panic("xregiontest: WithUser: empty name")
+	}
+	return func(c *config) { c.user = name }
+}
+
+// WithProviderLag delays what this workspace sees as a recipient: a provider,
+// or a share of a provider, that becomes visible is left out of the first n
+// Providers calls that could see it and shows from the next one on. Until a
+// Providers call has shown it, [Catalogs.Create] treats it as missing. It
+// models the unknown propagation delay of D2D sharing (reference §15.10).
+// The default, 0, shows everything at once. It panics if n < 0.
+func WithProviderLag(n int) Option {
+	if n < 0 {
+		panic(fmt.Sprintf("xregiontest: WithProviderLag: %d < 0", n))
+	}
+	return func(c *config) { c.providerLag = n }
+}
+
+// NewWorkspace returns an empty fake workspace configured by opts. Seed it
+// with the Add methods, and call [Link] to let it share data with others.
+func NewWorkspace(opts ...Option) *Workspace {
+	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.metastoreID == "" {
+		// why: an account has one metastore per region (Databricks docs,
+		// not in the reference), so the default follows the region.
+		cfg.metastoreID = uuidOf("metastore", cfg.cloud, cfg.region)
+	}
+	if cfg.org == "" {
+		cfg.org = "org-" + cfg.region
+	}
+	w := &Workspace{
+		cfg:         cfg,
+		models:      map[string]*registeredModel{},
+		tables:      map[string]catalog.TableInfo{},
+		functions:   map[string]function{},
+		connections: map[string]catalog.ConnectionInfo{},
+		credentials: map[string]catalog.CredentialInfo{},
+		catalogs:    map[string]catalog.CatalogInfo{},
+		shares:      map[string]*share{},
+		recipients:  map[string]sharing.RecipientInfo{},
+		seen:        map[string]int{},
+		calls:       map[string]int{},
+	}
+	w.grp = &group{members: []*Workspace{w}}
+	w.ModelVersions = &ModelVersions{w}
+	w.Tables = &Tables{w}
+	w.Functions = &Functions{w}
+	w.Connections = &Connections{w}
+	w.Credentials = &Credentials{w}
+	w.Metastores = &Metastores{w}
+	w.Shares = &Shares{w}
+	w.Recipients = &Recipients{w}
+	w.Providers = &Providers{w}
+	w.Catalogs = &Catalogs{w}
+	return w
+}
+
+// Link lets the given workspaces share data with one another through D2D
+// Delta Sharing, as workspaces of one Databricks account in different
+// regions can: a share granted in one to a recipient for another's metastore
+// shows up in the other as a provider. Linking is transitive and merges
+// earlier links, and all linked workspaces share one lock.
+//
+// Call Link while no other goroutine is using the workspaces. It panics if a
+// workspace is nil, or if two linked workspaces on different metastores
+// have the same organization name (their providers would clash).
+func Link(workspaces ...*Workspace) {
+	g := &group{}
+	in := map[*Workspace]bool{}
+	for _, w := range workspaces {
+		if w == nil {
+			panic("xregiontest: Link: nil workspace")
+		}
+		for _, m := range w.grp.members {
+			if !in[m] {
+				in[m] = true
+				g.members = append(g.members, m)
+			}
+		}
+	}
+	orgs := map[string]string{}
+	for _, m := range g.members {
+		if id, ok := orgs[m.cfg.org]; ok && id != m.GlobalMetastoreID() {
+			panic(fmt.Sprintf("xregiontest: Link: metastores %s and %s both have organization name %q", id, m.GlobalMetastoreID(), m.cfg.org))
+		}
+		orgs[m.cfg.org] = m.GlobalMetastoreID()
+	}
+	for _, m := range g.members {
+		m.grp = g
+	}
+}
+
+// GlobalMetastoreID returns the workspace's D2D sharing identifier,
+// "cloud:region:metastore-uuid".
+func (w *Workspace) GlobalMetastoreID() string {
+	return w.cfg.cloud + ":" + w.cfg.region + ":" + w.cfg.metastoreID
+}
+
+// MetastoreID returns the uuid of the workspace's metastore.
+func (w *Workspace) MetastoreID() string { return w.cfg.metastoreID }
+
+// lock takes the lock of w's link group and returns its unlock.
+func (w *Workspace) lock() func() {
+	g := w.grp
+	g.mu.Lock()
+	return g.mu.Unlock
+}
+
+// call runs one API call of method on w under the group lock: it checks
+// ctx, counts the call, applies the faults injected for method, and logs the
+// call in the write log when it is a successful write. op returns the
+// result, a fresh copy built under the lock, and the resource name to log.
+func call[T any](ctx context.Context, w *Workspace, method string, op func() (T, string, error)) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	defer w.lock()()
+	w.calls[method]++
+	f := w.fault(method)
+	if f != nil && !f.AfterCommit {
+		return zero, f.Err
+	}
+	res, resource, err := op()
+	if err != nil {
+		return zero, err
+	}
+	if isWrite(method) {
+		w.writes = append(w.writes, Write{Method: method, Resource: resource})
+	}
+	if f != nil {
+		return zero, f.Err
+	}
+	return res, nil
+}
+
+// baseTime is the fake clock's start, 2025-01-01T00:00:00Z in milliseconds.
+const baseTime int64 = 1735689600000
+
+// now returns the time of the next event in milliseconds since the epoch.
+// The clock is logical, one second per event, so that runs are reproducible
+// and nothing depends on the wall clock.
+func (w *Workspace) now() int64 {
+	w.tick++
+	return baseTime + w.tick*1000
+}
+
+// newID returns a fresh uuid-shaped id, deterministic for a given workspace
+// and sequence of calls.
+func (w *Workspace) newID(kind string) string {
+	w.ids++
+	return uuidOf(kind, w.cfg.metastoreID, fmt.Sprint(w.ids))
+}
+
+// uuidOf derives a uuid-shaped string (version 5 layout) from parts.
+func uuidOf(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// nameProblem says what is wrong with one part of a Unity Catalog name, or
+// returns "" when it is valid.
+func nameProblem(part string) string {
+	switch {
+	case part == "":
+		return "name is empty"
+	case len(part) > 255:
+		return "name is longer than 255 characters"
+	}
+	for _, r := range part {
+		switch {
+		case r == '.':
+			return "name contains a period"
+		case r == ' ':
+			return "name contains a space"
+		case r == '/':
+			return "name contains a forward slash"
+		case r < 0x20 || r == 0x7f:
+			return "name contains a control character"
+		}
+	}
+	return ""
+}
+
+// checkName returns a 400 INVALID_PARAMETER_VALUE for an invalid
+// one-part name of the given kind.
+func checkName(kind, name string) error {
+	if p := nameProblem(name); p != "" {
+		return InvalidParameter("invalid %s name %q: %s", kind, name, p)
+	}
+	return nil
+}
+
+// splitName splits a name of n dot-separated valid parts.
+func splitName(name string, n int) ([]string, bool) {
+	parts := strings.Split(name, ".")
+	if len(parts) != n {
+		return nil, false
+	}
+	for _, p := range parts {
+		if nameProblem(p) != "" {
+			return nil, false
+		}
+	}
+	return parts, true
+}
+
+// parseFull splits a three-part name catalog.schema.name, returning a 400
+// INVALID_PARAMETER_VALUE when it is not one.
+func parseFull(kind, name string) ([]string, error) {
+	parts, ok := splitName(name, 3)
+	if !ok {
+		return nil, InvalidParameter("invalid %s name %q: want catalog.schema.name", kind, name)
+	}
+	return parts, nil
+}
+
+// mustFull is parseFull for seeding methods, which panic on misuse.
+func mustFull(method, name string) []string {
+	parts, ok := splitName(name, 3)
+	if !ok {
+		panic(fmt.Sprintf("xregiontest: %s: %q is not a three-part name catalog.schema.name", method, name))
+	}
+	return parts
+}
+
+// ensureCatalog creates the managed catalog a seeded object lives in, if
+// missing. It panics if the catalog was created from a share.
+func (w *Workspace) ensureCatalog(method, name string) {
+	c, ok := w.catalogs[name]
+	if !ok {
+		w.catalogs[name] = catalog.CatalogInfo{
+			Name: name, FullName: name, CatalogType: catalog.CatalogTypeManagedCatalog,
+			MetastoreId: w.cfg.metastoreID, Owner: w.cfg.user, CreatedAt: w.now(), CreatedBy: w.cfg.user,
+			SecurableType: catalog.SecurableTypeCatalog,
+		}
+		return
+	}
+	if c.CatalogType == catalog.CatalogTypeDeltasharingCatalog {
+		panic(fmt.Sprintf("xregiontest: %s: catalog %q was created from a share and is read-only", method, name))
+	}
+}
