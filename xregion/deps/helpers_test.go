@@ -41,7 +41,9 @@ func fnDep(n string) catalog.Dependency {
 	return catalog.Dependency{Function: &catalog.FunctionDependency{FunctionFullName: n}}
 }
 
-func deps_(d ...catalog.Dependency) *catalog.DependencyList { return &catalog.DependencyList{Dependencies: d} }
+func deps_(d ...catalog.Dependency) *catalog.DependencyList {
+	return &catalog.DependencyList{Dependencies: d}
+}
 
 // seedModel gives ws the fraud model: version 1 (alias champion) and 3 are
 // READY and depend on a feature table and a FeatureSpec that reads another
