@@ -41,7 +41,7 @@ func fnDep(n string) catalog.Dependency {
 	return catalog.Dependency{Function: &catalog.FunctionDependency{FunctionFullName: n}}
 }
 
-func deps_(d ...catalog.Dependency) *catalog.DependencyList {
+func depList(d ...catalog.Dependency) *catalog.DependencyList {
 	return &catalog.DependencyList{Dependencies: d}
 }
 
@@ -55,18 +55,18 @@ func seedModel(ws *xregiontest.Workspace) {
 	}
 	ws.AddTable(catalog.TableInfo{FullName: features, TableId: "11111111-0000-0000-0000-000000000001", TableConstraints: pk([]string{"customer_id"}, "ts")})
 	ws.AddTable(catalog.TableInfo{FullName: history, TableId: "11111111-0000-0000-0000-000000000002", TableConstraints: pk([]string{"customer_id", "day"})})
-	ws.AddFunction(catalog.FunctionInfo{FullName: featspec, RoutineDependencies: deps_(tableDep(history), fnDep(udf))}, "FUNCTION_FEATURE_SPEC")
-	ws.AddFunction(catalog.FunctionInfo{FullName: udf, RoutineDependencies: deps_(fnDep(innerUDF), tableDep(features))}, "FUNCTION_STANDARD")
-	ws.AddFunction(catalog.FunctionInfo{FullName: innerUDF, RoutineDependencies: deps_(
+	ws.AddFunction(catalog.FunctionInfo{FullName: featspec, RoutineDependencies: depList(tableDep(history), fnDep(udf))}, "FUNCTION_FEATURE_SPEC")
+	ws.AddFunction(catalog.FunctionInfo{FullName: udf, RoutineDependencies: depList(fnDep(innerUDF), tableDep(features))}, "FUNCTION_STANDARD")
+	ws.AddFunction(catalog.FunctionInfo{FullName: innerUDF, RoutineDependencies: depList(
 		catalog.Dependency{Connection: &catalog.ConnectionDependency{ConnectionName: conn}},
 		catalog.Dependency{Credential: &catalog.CredentialDependency{CredentialName: cred}},
 		catalog.Dependency{}, // a secret: the SDK has no field for it
 		fnDep(udf),           // a cycle must not loop forever
 	)}, "FUNCTION_STANDARD")
-	full := deps_(tableDep(features), fnDep(featspec), tableDep(features))
+	full := depList(tableDep(features), fnDep(featspec), tableDep(features))
 	ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: 1, ModelVersionDependencies: full})
 	ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: 2, Status: catalog.ModelVersionInfoStatusPendingRegistration})
-	ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: 3, ModelVersionDependencies: deps_(tableDep(features))})
+	ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: 3, ModelVersionDependencies: depList(tableDep(features))})
 	ws.SetAlias(model, "champion", 1)
 }
 
