@@ -1,7 +1,13 @@
 package xregiontest_test
 
 import (
+	"context"
+
+	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/databricks/databricks-sdk-go/service/ml"
+
 	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/online"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
@@ -16,4 +22,30 @@ var (
 	_ deps.Recipients    = (*xregiontest.Recipients)(nil)
 	_ deps.Providers     = (*xregiontest.Providers)(nil)
 	_ deps.Catalogs      = (*xregiontest.Catalogs)(nil)
+
+	_ online.FeatureStore = (*xregiontest.FeatureStore)(nil)
+	_ online.SyncedTables = (*xregiontest.Database)(nil)
+	_ online.Tables       = (*xregiontest.Tables)(nil)
+)
+
+// featureStore and syncedTables are every method the fakes of w.FeatureStore
+// and w.Database have, with the SDK's signatures.
+type (
+	featureStore interface {
+		online.FeatureStore
+		ListOnlineStoresAll(ctx context.Context, request ml.ListOnlineStoresRequest) ([]ml.OnlineStore, error)
+		DeleteOnlineTable(ctx context.Context, request ml.DeleteOnlineTableRequest) error
+	}
+	syncedTables interface {
+		online.SyncedTables
+		DeleteSyncedDatabaseTable(ctx context.Context, request database.DeleteSyncedDatabaseTableRequest) error
+	}
+)
+
+// The real services have those methods, and so do the fakes.
+var (
+	_ featureStore = ml.FeatureStoreInterface(nil)
+	_ featureStore = (*xregiontest.FeatureStore)(nil)
+	_ syncedTables = database.DatabaseInterface(nil)
+	_ syncedTables = (*xregiontest.Database)(nil)
 )

@@ -109,24 +109,35 @@ func (w *Workspace) RecreateTable(fullName string) {
 // RESOURCE_DOES_NOT_EXIST error when the table does not exist.
 func (s *Tables) Get(ctx context.Context, req catalog.GetTableRequest) (*catalog.TableInfo, error) {
 	return call(ctx, s.w, "Tables.Get", func() (*catalog.TableInfo, string, error) {
-		parts, err := parseFull("table", req.FullName)
+		t, err := s.w.table(req.FullName)
 		if err != nil {
 			return nil, "", err
 		}
-		src, srcName, found := s.w.resolve(parts, isTableLike)
-		var t catalog.TableInfo
-		if found {
-			t, found = src.tables[srcName]
-		}
-		if !found {
-			return nil, "", NotFound("Table '%s' does not exist.", req.FullName)
-		}
-		t = clone(t)
-		// why: a shared table keeps its source TableId; seed 001 says
-		// feature lookups resolve shared tables by table id (assumption).
-		t.FullName, t.CatalogName, t.SchemaName, t.Name = req.FullName, parts[0], parts[1], parts[2]
 		return &t, "", nil
 	})
+}
+
+// table returns a copy of the table called name as this workspace reads it:
+// locally, or through the share of a catalog created from one. It returns a
+// 400 for a malformed name and a 404 when there is no such table.
+func (w *Workspace) table(name string) (catalog.TableInfo, error) {
+	parts, err := parseFull("table", name)
+	if err != nil {
+		return catalog.TableInfo{}, err
+	}
+	src, srcName, found := w.resolve(parts, isTableLike)
+	var t catalog.TableInfo
+	if found {
+		t, found = src.tables[srcName]
+	}
+	if !found {
+		return catalog.TableInfo{}, NotFound("Table '%s' does not exist.", name)
+	}
+	t = clone(t)
+	// why: a shared table keeps its source TableId; seed 001 says
+	// feature lookups resolve shared tables by table id (assumption).
+	t.FullName, t.CatalogName, t.SchemaName, t.Name = name, parts[0], parts[1], parts[2]
+	return t, nil
 }
 
 // AddFunction seeds a function, FeatureSpecs included, creating its catalog

@@ -6,7 +6,11 @@ import (
 	"testing"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/databricks/databricks-sdk-go/service/ml"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
+
+	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
 // TestConcurrentUse runs seeding, writes and cross-workspace reads from many
@@ -62,5 +66,69 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if got := len(src.Writes()); got != 4+3*n {
 		t.Errorf("len(Writes()) = %d, want %d", got, 4+3*n)
+	}
+}
+
+// TestConcurrentOnline creates stores, publishes tables and reads their
+// status from many goroutines at once, across two linked workspaces; run it
+// with -race.
+func TestConcurrentOnline(t *testing.T) {
+	t.Parallel()
+	src, dst := sharedOnline(t)
+	ctx := t.Context()
+	dst.ResetWrites()
+	const n = 32
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*n)
+	for i := range n {
+		online := fmt.Sprintf("oc.ml.t%d", i)
+		wg.Go(func() {
+			if _, err := dst.FeatureStore.CreateOnlineStore(ctx, ml.CreateOnlineStoreRequest{OnlineStore: ml.OnlineStore{Name: fmt.Sprintf("os-%d", i), Capacity: "CU_1"}}); err != nil {
+				errs <- err
+			}
+			if _, err := dst.FeatureStore.PublishTable(ctx, publishReq("shared.ml.keyed", online)); err != nil {
+				errs <- err
+				return
+			}
+			if i%2 == 0 {
+				dst.ScriptTable(online, xregiontest.SyncStep{State: stOnline, Provisioning: ucActive})
+			}
+			if _, err := dst.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: online}); err != nil {
+				errs <- err
+			}
+		})
+		wg.Go(func() {
+			if _, err := dst.FeatureStore.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: "os1"}); err != nil {
+				errs <- err
+			}
+			if _, err := dst.FeatureStore.ListOnlineStoresAll(ctx, ml.ListOnlineStoresRequest{}); err != nil {
+				errs <- err
+			}
+			if _, err := src.Tables.Get(ctx, catalog.GetTableRequest{FullName: "main.ml.keyed"}); err != nil {
+				errs <- err
+			}
+			_ = dst.Writes()
+			_ = dst.Calls("Database.GetSyncedDatabaseTable")
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent call: %v", err)
+	}
+	stores, err := dst.FeatureStore.ListOnlineStoresAll(ctx, ml.ListOnlineStoresRequest{})
+	if err != nil || len(stores) != n+1 {
+		t.Errorf("ListOnlineStoresAll() = %d stores, %v; want %d", len(stores), err, n+1)
+	}
+	if got := len(dst.Writes()); got != 2*n {
+		t.Errorf("len(Writes()) = %d, want %d", got, 2*n)
+	}
+	// Every online table is bound to the source; re-creating it breaks all.
+	src.RecreateTable("main.ml.keyed")
+	for i := range n {
+		name := fmt.Sprintf("oc.ml.t%d", i)
+		if s := readStatuses(t, dst, name, 1)[0]; s.State != stFailed {
+			t.Errorf("%s after RecreateTable: %+v, want SYNCED_TABLE_OFFLINE_FAILED", name, s)
+		}
 	}
 }

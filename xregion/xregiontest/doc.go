@@ -1,14 +1,16 @@
 // Package xregiontest provides stateful, in-memory fakes of the Databricks
 // services xregion uses. A [Workspace] is one fake workspace on its own Unity
 // Catalog metastore, with the service fields of *databricks.WorkspaceClient
-// (w.Shares, w.Catalogs, ...), and [Link] lets workspaces share data through
-// D2D Delta Sharing. The fakes behave like the real service, not like
+// (w.Shares, w.Catalogs, w.FeatureStore, w.Database, ...), and [Link] lets
+// workspaces share data through D2D Delta Sharing. The fakes behave like the real service, not like
 // xregion, and fail with the SDK's own *apierr.APIError values.
 //
 // Seed state with the Add methods, run code against the fields, then inspect
 // the result with the same fields, the write log ([Workspace.Writes]) and
 // the call counts ([Workspace.Calls]). [Workspace.Inject] makes calls fail,
-// before or after they take effect. Every read returns a deep copy and every
+// before or after they take effect. Online stores and online tables change
+// state as they are read, never with the wall clock: see [WithStoreStartup]
+// and [Workspace.ScriptTable]. Every read returns a deep copy and every
 // write stores one, so values never alias the fake's state. Workspaces are
 // safe for concurrent use; linked workspaces share one lock. The package
 // imports no xregion step package.
@@ -40,6 +42,25 @@
 //     functions and models are read through the share, keep the source
 //     TableId (assumption) and vanish when the grant is revoked.
 //   - Dropping and recreating a table gives it a new TableId.
+//   - An online store made by FeatureStore.CreateOnlineStore reports
+//     STARTING until it has been read a few times ([WithStoreStartup]), and
+//     publishing into a store that is not AVAILABLE fails with 400
+//     INVALID_STATE (the code is an assumption).
+//   - FeatureStore.PublishTable makes a synced table, reported on by
+//     Database.GetSyncedDatabaseTable (assumption, reference §15.6), that
+//     is also a Unity Catalog table of type FOREIGN (assumption). Its status
+//     goes through the steps of a script ([Workspace.ScriptTable],
+//     [DefaultSyncScript]), one read at a time.
+//   - A table of a catalog created from a share publishes in SNAPSHOT mode
+//     only; online tables cannot go into such a catalog (403, the code is
+//     an assumption); a source needs a primary key unless FullFeatureName is
+//     set.
+//   - Publishing again from the same source into an existing online table
+//     is a republish: it keeps the table and its pipeline, binds it to the
+//     source's current TableId and syncs it again (assumption). From
+//     another source or into another store it is a 409.
+//   - An online table whose source table was dropped or re-created since
+//     the publish reports SYNCED_TABLE_OFFLINE_FAILED (assumption).
 //   - Timestamps come from a logical clock and ids are derived from the
 //     metastore id, so runs are reproducible.
 //

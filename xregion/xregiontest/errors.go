@@ -14,6 +14,7 @@ const (
 	codeAlreadyExists    = "RESOURCE_ALREADY_EXISTS"
 	codePermissionDenied = "PERMISSION_DENIED"
 	codeInvalidParameter = "INVALID_PARAMETER_VALUE"
+	codeInvalidState     = "INVALID_STATE"
 	codeUnavailable      = "TEMPORARILY_UNAVAILABLE"
 	codeInternal         = "INTERNAL_ERROR"
 	codeNotImplemented   = "NOT_IMPLEMENTED"
@@ -42,7 +43,9 @@ func AlreadyExists(format string, args ...any) error {
 
 // PermissionDenied returns an [*apierr.APIError] with status 403 and code
 // PERMISSION_DENIED. It matches [apierr.ErrPermissionDenied] with errors.Is.
-// The fake never returns it by itself; use it with [Workspace.Inject].
+// The fake returns it by itself only for a write into a catalog created from
+// a share ([FeatureStore.PublishTable]); use it with [Workspace.Inject] for
+// the rest.
 func PermissionDenied(format string, args ...any) error {
 	return apiError(http.StatusForbidden, codePermissionDenied, format, args...)
 }
@@ -53,6 +56,15 @@ func PermissionDenied(format string, args ...any) error {
 // [apierr.ErrBadRequest] with errors.Is.
 func InvalidParameter(format string, args ...any) error {
 	return apiError(http.StatusBadRequest, codeInvalidParameter, format, args...)
+}
+
+// invalidState returns the error the service sends when a resource is not in
+// a state that allows the request, such as publishing to an online store
+// that is still starting: an [*apierr.APIError] with status 400 and code
+// INVALID_STATE. It matches [apierr.ErrInvalidState] and
+// [apierr.ErrBadRequest] with errors.Is.
+func invalidState(format string, args ...any) error {
+	return apiError(http.StatusBadRequest, codeInvalidState, format, args...)
 }
 
 // Unavailable returns an [*apierr.APIError] with status 503 and code

@@ -7,6 +7,8 @@ import (
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/databricks/databricks-sdk-go/service/ml"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -67,6 +69,61 @@ func Example() {
 	// write: Shares.Create fraud_share
 	// write: Shares.Update fraud_share
 	// write: Shares.UpdatePermissions fraud_share
+}
+
+// ExampleWorkspace_ScriptTable creates an online store, publishes a table
+// into it once it is AVAILABLE, and reads the online table's status as its
+// script has it fail. Reads, not time, move the store and the table on.
+func ExampleWorkspace_ScriptTable() {
+	ctx := context.Background()
+	w := xregiontest.NewWorkspace(xregiontest.WithStoreStartup(1))
+	w.AddTable(catalog.TableInfo{
+		FullName:         "main.ml.features",
+		TableConstraints: []catalog.TableConstraint{{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"id"}}}},
+	})
+	w.AddCatalog(catalog.CatalogInfo{Name: "online"})
+	w.ScriptTable("online.ml.features",
+		xregiontest.SyncStep{
+			State:        database.SyncedTableStateSyncedTableProvisioningPipelineResources,
+			Provisioning: database.ProvisioningInfoStateProvisioning,
+			Times:        2,
+		},
+		xregiontest.SyncStep{
+			State:        database.SyncedTableStateSyncedTableOfflineFailed,
+			Provisioning: database.ProvisioningInfoStateActive,
+			Message:      "out of capacity",
+		},
+	)
+
+	store, err := w.FeatureStore.CreateOnlineStore(ctx, ml.CreateOnlineStoreRequest{OnlineStore: ml.OnlineStore{Name: "fraud-online", Capacity: "CU_1"}})
+	must(err)
+	fmt.Println("created:", store.State)
+	req := ml.PublishTableRequest{SourceTableName: "main.ml.features", PublishSpec: ml.PublishSpec{
+		OnlineStore: "fraud-online", OnlineTableName: "online.ml.features", PublishMode: ml.PublishSpecPublishModeSnapshot,
+	}}
+	_, err = w.FeatureStore.PublishTable(ctx, req)
+	fmt.Println("publish while starting is a bad request:", errors.Is(err, apierr.ErrBadRequest))
+	for range 2 {
+		store, err = w.FeatureStore.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: "fraud-online"})
+		must(err)
+		fmt.Println("store:", store.State)
+	}
+	_, err = w.FeatureStore.PublishTable(ctx, req)
+	must(err)
+	for range 3 {
+		t, err := w.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "online.ml.features"})
+		must(err)
+		ds := t.DataSynchronizationStatus
+		fmt.Printf("table: %s %s %q\n", t.UnityCatalogProvisioningState, ds.DetailedState, ds.Message)
+	}
+	// Output:
+	// created: STARTING
+	// publish while starting is a bad request: true
+	// store: STARTING
+	// store: AVAILABLE
+	// table: PROVISIONING SYNCED_TABLE_PROVISIONING_PIPELINE_RESOURCES ""
+	// table: PROVISIONING SYNCED_TABLE_PROVISIONING_PIPELINE_RESOURCES ""
+	// table: ACTIVE SYNCED_TABLE_OFFLINE_FAILED "out of capacity"
 }
 
 func must(err error) {

@@ -10,7 +10,8 @@ import (
 type Write struct {
 	// Method is the call, as "Service.Method", such as "Shares.Update".
 	Method string
-	// Resource is the name of the share, recipient or catalog written.
+	// Resource is the name of the share, recipient, catalog, online store
+	// or online table written.
 	Resource string
 }
 
@@ -77,7 +78,9 @@ func (w *Workspace) fault(method string) *Fault {
 
 // Writes returns the write log: every successful call of a write method
 // (Shares.Create, Shares.Update, Shares.UpdatePermissions,
-// Recipients.Create, Catalogs.Create), in order, including calls that took
+// Recipients.Create, Catalogs.Create, FeatureStore.CreateOnlineStore,
+// FeatureStore.PublishTable, FeatureStore.DeleteOnlineTable,
+// Database.DeleteSyncedDatabaseTable), in order, including calls that took
 // effect under an AfterCommit fault. A successful write that happened to
 // change nothing, such as granting a privilege already held, is logged too,
 // so that a test can assert that a converged run makes no write calls.
@@ -109,7 +112,9 @@ func knownMethod(m string) bool {
 		"Shares.Get", "Shares.SharePermissions",
 		"Recipients.Get", "Recipients.ListAll",
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
-		"Catalogs.Get":
+		"Catalogs.Get",
+		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
+		"Database.GetSyncedDatabaseTable":
 		return true
 	}
 	return isWrite(m)
@@ -118,7 +123,9 @@ func knownMethod(m string) bool {
 func isWrite(m string) bool {
 	switch m {
 	case "Shares.Create", "Shares.Update", "Shares.UpdatePermissions",
-		"Recipients.Create", "Catalogs.Create":
+		"Recipients.Create", "Catalogs.Create",
+		"FeatureStore.CreateOnlineStore", "FeatureStore.PublishTable",
+		"FeatureStore.DeleteOnlineTable", "Database.DeleteSyncedDatabaseTable":
 		return true
 	}
 	return false

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/ml"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -34,6 +35,7 @@ var ignoreServerFields = cmp.Options{
 	cmpopts.IgnoreFields(catalog.TableInfo{}, "CreatedAt", "CreatedBy", "Owner", "MetastoreId"),
 	cmpopts.IgnoreFields(catalog.FunctionInfo{}, "CreatedAt", "CreatedBy", "Owner", "MetastoreId", "FunctionId"),
 	cmpopts.IgnoreFields(catalog.ModelVersionInfo{}, "CreatedAt", "CreatedBy", "MetastoreId", "Id"),
+	cmpopts.IgnoreFields(ml.OnlineStore{}, "CreationTime"),
 }
 
 // checkErr fails the test unless err matches want (nil means success).

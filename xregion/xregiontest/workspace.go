@@ -41,6 +41,11 @@ type Workspace struct {
 	Providers *Providers
 	// Catalogs serves catalogs, those created from a share included.
 	Catalogs *Catalogs
+	// FeatureStore serves online stores and publishes tables into them.
+	FeatureStore *FeatureStore
+	// Database serves the status of published online tables, which the
+	// service keeps as Lakebase synced tables.
+	Database *Database
 
 	cfg config
 	// grp is the link group; its mutex guards every field below, in this
@@ -55,6 +60,9 @@ type Workspace struct {
 	catalogs    map[string]catalog.CatalogInfo
 	shares      map[string]*share
 	recipients  map[string]sharing.RecipientInfo
+	stores      map[string]*onlineStore
+	synced      map[string]*syncedTable // online tables by full name
+	scripts     map[string][]SyncStep   // by online table full name
 
 	// seen counts, per provider or provider share that this workspace
 	// could see, the Providers calls that saw it (see WithProviderLag).
@@ -81,6 +89,7 @@ type config struct {
 	user          string
 	pageSize      int
 	providerLag   int
+	storeStartup  int
 }
 
 // Option configures a [Workspace] made by [NewWorkspace].
@@ -155,10 +164,23 @@ func WithProviderLag(n int) Option {
 	return func(c *config) { c.providerLag = n }
 }
 
+// WithStoreStartup sets how long an online store made by
+// [FeatureStore.CreateOnlineStore] takes to start: the store reports
+// STARTING from the create and on its first n [FeatureStore.GetOnlineStore]
+// reads, and AVAILABLE from then on. Only those reads move it on, never the
+// wall clock. The default is 2; with 0 a store is AVAILABLE at once. It
+// panics if n < 0.
+func WithStoreStartup(n int) Option {
+	if n < 0 {
+		panic(fmt.Sprintf("xregiontest: WithStoreStartup: %d < 0", n))
+	}
+	return func(c *config) { c.storeStartup = n }
+}
+
 // NewWorkspace returns an empty fake workspace configured by opts. Seed it
 // with the Add methods, and call [Link] to let it share data with others.
 func NewWorkspace(opts ...Option) *Workspace {
-	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50}
+	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -182,6 +204,9 @@ func NewWorkspace(opts ...Option) *Workspace {
 		catalogs:    map[string]catalog.CatalogInfo{},
 		shares:      map[string]*share{},
 		recipients:  map[string]sharing.RecipientInfo{},
+		stores:      map[string]*onlineStore{},
+		synced:      map[string]*syncedTable{},
+		scripts:     map[string][]SyncStep{},
 		seen:        map[string]int{},
 		calls:       map[string]int{},
 	}
@@ -196,6 +221,8 @@ func NewWorkspace(opts ...Option) *Workspace {
 	w.Recipients = &Recipients{w}
 	w.Providers = &Providers{w}
 	w.Catalogs = &Catalogs{w}
+	w.FeatureStore = &FeatureStore{w}
+	w.Database = &Database{w}
 	return w
 }
 
