@@ -1,0 +1,91 @@
+package online_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/online"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+// exampleTarget returns a target workspace whose catalog fraud_shared is
+// mounted from a source share holding the feature table
+// main.ml.customer_features, with a writable catalog "serving".
+func exampleTarget() *xregiontest.Workspace {
+	src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
+	dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"))
+	xregiontest.Link(src, dst)
+	src.AddTable(catalog.TableInfo{FullName: "main.ml.customer_features", TableConstraints: []catalog.TableConstraint{
+		{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"customer_id"}}},
+	}})
+	src.AddRecipient(sharing.RecipientInfo{Name: "eu", AuthenticationType: sharing.AuthenticationTypeDatabricks, DataRecipientGlobalMetastoreId: dst.GlobalMetastoreID()})
+	src.AddShare(sharing.ShareInfo{Name: "fraud_share", Objects: []sharing.SharedDataObject{
+		{Name: "main.ml.customer_features", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable},
+	}})
+	src.Grant("fraud_share", "eu", sharing.PrivilegeSelect)
+	dst.AddCatalog(catalog.CatalogInfo{Name: "fraud_shared", CatalogType: catalog.CatalogTypeDeltasharingCatalog, ProviderName: "org-us-east-1", ShareName: "fraud_share"})
+	dst.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
+	return dst
+}
+
+// Publish a feature table online. The example polls the starting store
+// without sleeping; leave the backoff out to poll every 1s to 30s.
+func ExamplePublishOnline() {
+	ctx := context.Background()
+	dst := exampleTarget()
+	poll := xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+
+	res, err := online.PublishOnline(ctx,
+		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
+		online.PublishSpec{
+			SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
+			Tables: []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
+		}, poll)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("store %s %s\n", res.Store, res.StoreOp)
+	for _, t := range res.Tables {
+		fmt.Printf("%s -> %s %s\n", t.Source, t.Online, t.Op)
+	}
+
+	// Output:
+	// store serving-online-store created
+	// fraud_shared.ml.customer_features -> serving.features.ml_customer_features_online created
+}
+
+// Wait until the published tables are online, reporting progress.
+func ExampleWaitOnline() {
+	ctx := context.Background()
+	dst := exampleTarget()
+	poll := xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+	res, err := online.PublishOnline(ctx,
+		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
+		online.PublishSpec{
+			SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
+			Tables: []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
+		}, poll)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	statuses, err := online.WaitOnline(ctx, dst.Database, online.WaitSpec{
+		Tables:     res.OnlineNames(),
+		OnProgress: func(p online.Progress) { fmt.Printf("%d of %d online\n", p.Online, p.Total) },
+	}, poll)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(statuses[0].Name, statuses[0].State)
+	// Output:
+	// 0 of 1 online
+	// 1 of 1 online
+	// serving.features.ml_customer_features_online SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE
+}
