@@ -1,0 +1,310 @@
+package endpoint
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/org/xregion-action/xregion"
+)
+
+// DefaultLatencyRequests is how many requests a probe with a latency budget
+// sends unless it says otherwise.
+const DefaultLatencyRequests = 20
+
+// Probe is a request sent through the serving query API, with what its
+// answer must look like. Probes are usually read from a JSON file with
+// [LoadProbes]:
+//
+//	{"probes": [
+//	  {"name": "smoke",
+//	   "request": {"dataframe_records": [{"customer_id": 42, "amount": 310.5}]},
+//	   "expect": {"path": "predictions.0", "equals": 0.12, "tolerance": 0.05}},
+//	  {"name": "latency",
+//	   "request": {"dataframe_split": {"columns": ["customer_id", "amount"], "data": [[42, 310.5]]}},
+//	   "expect": {"latency_p95": "300ms", "requests": 20}}
+//	]}
+type Probe struct {
+	// Name identifies the probe in results. Required.
+	Name string `json:"name"`
+	// Request is the body sent to the endpoint's invocations API; it must
+	// set exactly one of dataframe_records, dataframe_split, inputs and
+	// instances. Required.
+	Request json.RawMessage `json:"request"`
+	// Expect says what a passing answer looks like. Empty means any
+	// successful answer passes.
+	Expect Expect `json:"expect"`
+}
+
+// Expect is what a probe's answers must satisfy. Every answer must be
+// successful; the fields add conditions.
+type Expect struct {
+	// Path, if set, must exist in the answer's JSON: dot-separated keys and
+	// array indexes, such as "predictions.0" or "predictions.0.label".
+	Path string `json:"path,omitempty"`
+	// Equals, if set, is the JSON value the answer must hold at Path.
+	Equals json.RawMessage `json:"equals,omitempty"`
+	// Tolerance is the largest difference allowed when Equals is a number.
+	Tolerance float64 `json:"tolerance,omitempty"`
+	// LatencyP95, if set, bounds the 95th percentile of the requests'
+	// latencies, written as a Go duration such as "300ms".
+	LatencyP95 Duration `json:"latency_p95,omitempty"`
+	// Requests is how many times the request is sent. Default: 1, or
+	// [DefaultLatencyRequests] with a latency budget.
+	Requests int `json:"requests,omitempty"`
+}
+
+// Duration is a time.Duration written in JSON as a string such as "300ms".
+type Duration time.Duration
+
+// UnmarshalJSON reads a duration string such as "300ms" or "1.5s".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a duration string such as \"300ms\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// LoadProbes reads a probe file: {"probes": [...]}. Unknown fields are
+// errors, so that a typo does not silently weaken a check. Every error
+// matches [xregion.ErrInvalidInput].
+func LoadProbes(r io.Reader) ([]Probe, error) {
+	var f struct {
+		Probes []Probe `json:"probes"`
+	}
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, xregion.Invalid("health checks", "probe file", "%v", err)
+	}
+	if len(f.Probes) == 0 {
+		return nil, xregion.Invalid("health checks", "probe file", `no probes: want {"probes": [{"name": ..., "request": {...}}]}`)
+	}
+	for i, p := range f.Probes {
+		if err := p.validate(); err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(f.Probes[:i], func(q Probe) bool { return q.Name == p.Name }) {
+			return nil, xregion.Invalid("probe", p.Name, "name used twice")
+		}
+	}
+	return f.Probes, nil
+}
+
+func (p Probe) validate() error {
+	if p.Name == "" {
+		return xregion.Invalid("probe", "", "no name")
+	}
+	if _, err := p.query(""); err != nil {
+		return err
+	}
+	e := p.Expect
+	if len(e.Equals) > 0 {
+		if e.Path == "" {
+			return xregion.Invalid("probe", p.Name, "expect.equals needs expect.path")
+		}
+		var v any
+		if err := json.Unmarshal(e.Equals, &v); err != nil {
+			return xregion.Invalid("probe", p.Name, "expect.equals is not JSON: %v", err)
+		}
+	}
+	if e.Tolerance < 0 || e.Requests < 0 || e.LatencyP95 < 0 {
+		return xregion.Invalid("probe", p.Name, "expect.tolerance, expect.requests and expect.latency_p95 must not be negative")
+	}
+	return nil
+}
+
+// query decodes the probe's request for the endpoint.
+func (p Probe) query(endpoint string) (serving.QueryEndpointInput, error) {
+	var q serving.QueryEndpointInput
+	if len(p.Request) == 0 {
+		return q, xregion.Invalid("probe", p.Name, "no request")
+	}
+	dec := json.NewDecoder(bytes.NewReader(p.Request))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil {
+		return q, xregion.Invalid("probe", p.Name, "request: %v", err)
+	}
+	set := 0
+	for _, ok := range []bool{q.DataframeRecords != nil, q.DataframeSplit != nil, q.Inputs != nil, q.Instances != nil} {
+		if ok {
+			set++
+		}
+	}
+	if set != 1 {
+		return q, xregion.Invalid("probe", p.Name, "request must set exactly one of dataframe_records, dataframe_split, inputs and instances")
+	}
+	q.Name = endpoint
+	return q, nil
+}
+
+// CheckStatus is the outcome of one health check.
+type CheckStatus string
+
+const (
+	// CheckPass means the check held.
+	CheckPass CheckStatus = "pass"
+	// CheckFail means the endpoint answered and the answer broke the
+	// check, or the model rejected the request (a 4xx answer).
+	CheckFail CheckStatus = "fail"
+	// CheckError means the check could not be run: the request failed
+	// with a server or transport error. It is not a pass.
+	CheckError CheckStatus = "error"
+)
+
+// CheckResult is the outcome of one health check.
+type CheckResult struct {
+	// Name is "readiness" or the probe's name.
+	Name string
+	// Status is pass, fail or error.
+	Status CheckStatus
+	// Detail says why a check did not pass, or what it measured.
+	Detail string
+	// ServedBy lists the served entities that answered the probe's
+	// requests, as the endpoint reported them.
+	ServedBy []string `json:",omitempty"`
+	// LatencyP95 is the measured 95th-percentile latency, for probes with a
+	// latency budget.
+	LatencyP95 time.Duration `json:",omitempty"`
+}
+
+// runProbe sends a probe's requests and judges the answers.
+func runProbe(ctx context.Context, c Endpoints, endpoint string, p Probe) CheckResult {
+	res := CheckResult{Name: p.Name, Status: CheckPass}
+	q, err := p.query(endpoint)
+	if err != nil { // validated already; kept for safety
+		return CheckResult{Name: p.Name, Status: CheckError, Detail: err.Error()}
+	}
+	n := p.Expect.Requests
+	if n == 0 {
+		n = 1
+		if p.Expect.LatencyP95 > 0 {
+			n = DefaultLatencyRequests
+		}
+	}
+	latencies := make([]time.Duration, 0, n)
+	for i := range n {
+		start := time.Now()
+		resp, err := c.Query(ctx, q)
+		latencies = append(latencies, time.Since(start))
+		if err != nil {
+			res.Status, res.Detail = queryFailure(err), fmt.Sprintf("request %d of %d: %v", i+1, n, err)
+			return res
+		}
+		if resp.ServedModelName != "" && !slices.Contains(res.ServedBy, resp.ServedModelName) {
+			res.ServedBy = append(res.ServedBy, resp.ServedModelName)
+		}
+		if detail := p.Expect.judge(resp); detail != "" {
+			res.Status, res.Detail = CheckFail, fmt.Sprintf("request %d of %d (served by %s): %s", i+1, n, cmp.Or(resp.ServedModelName, "unknown"), detail)
+			return res
+		}
+	}
+	if budget := time.Duration(p.Expect.LatencyP95); budget > 0 {
+		res.LatencyP95 = p95(latencies)
+		res.Detail = fmt.Sprintf("p95 latency %s over %d requests, budget %s", res.LatencyP95, n, budget)
+		if res.LatencyP95 > budget {
+			res.Status = CheckFail
+		}
+	}
+	return res
+}
+
+// queryFailure tells a model's rejection (fail) from a failure to ask (error).
+func queryFailure(err error) CheckStatus {
+	var apiErr *apierr.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 &&
+		!errors.Is(err, apierr.ErrTooManyRequests) && !errors.Is(err, apierr.ErrUnauthenticated) && !errors.Is(err, apierr.ErrPermissionDenied) {
+		return CheckFail
+	}
+	return CheckError
+}
+
+// judge returns why an answer breaks the expectation, or "".
+func (e Expect) judge(resp *serving.QueryEndpointResponse) string {
+	if e.Path == "" {
+		return ""
+	}
+	raw, err := json.Marshal(resp)
+	if err != nil {
+		return "answer is not JSON: " + err.Error()
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return "answer is not JSON: " + err.Error()
+	}
+	got, ok := lookup(doc, e.Path)
+	if !ok {
+		return fmt.Sprintf("answer has no %q", e.Path)
+	}
+	if len(e.Equals) == 0 {
+		return ""
+	}
+	var want any
+	_ = json.Unmarshal(e.Equals, &want) // validated in LoadProbes
+	if wf, ok := want.(float64); ok {
+		gf, ok := got.(float64)
+		if !ok {
+			return fmt.Sprintf("%s is %v, want a number", e.Path, got)
+		}
+		if math.Abs(gf-wf) > e.Tolerance {
+			return fmt.Sprintf("%s is %v, want %v ± %v", e.Path, gf, wf, e.Tolerance)
+		}
+		return ""
+	}
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Sprintf("%s is %v, want %v", e.Path, got, want)
+	}
+	return ""
+}
+
+// lookup walks a decoded JSON document along a dot-separated path.
+func lookup(doc any, path string) (any, bool) {
+	for _, key := range strings.Split(path, ".") {
+		switch v := doc.(type) {
+		case map[string]any:
+			next, ok := v[key]
+			if !ok {
+				return nil, false
+			}
+			doc = next
+		case []any:
+			i, err := strconv.Atoi(key)
+			if err != nil || i < 0 || i >= len(v) {
+				return nil, false
+			}
+			doc = v[i]
+		default:
+			return nil, false
+		}
+	}
+	return doc, true
+}
+
+// p95 returns the nearest-rank 95th percentile.
+func p95(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	rank := int(math.Ceil(0.95*float64(len(s)))) - 1
+	return s[max(rank, 0)]
+}

@@ -1,0 +1,176 @@
+package endpoint
+
+import (
+	"cmp"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/org/xregion-action/xregion"
+)
+
+const (
+	// DefaultTimeout bounds each endpoint update unless told otherwise:
+	// serving updates routinely take 20 minutes and more.
+	DefaultTimeout = 45 * time.Minute
+	// DefaultRollbackTimeout bounds the rollback unless told otherwise.
+	DefaultRollbackTimeout = 45 * time.Minute
+	// DefaultWorkloadSize is the workload size of the served entity unless
+	// told otherwise.
+	DefaultWorkloadSize = "Small"
+)
+
+// OnFailure says what DeployWithRollback does when a deployment fails.
+type OnFailure string
+
+const (
+	// Rollback restores the endpoint's previous config (the default).
+	Rollback OnFailure = "rollback"
+	// Freeze leaves the endpoint as the failure left it, for debugging.
+	Freeze OnFailure = "freeze"
+)
+
+// Spec is the desired deployment of one model version to one endpoint.
+type Spec struct {
+	// Name is the serving endpoint's name. It is created if missing.
+	Name string
+	// Entity is the model version to serve.
+	Entity Entity
+	// Tags are set on an endpoint DeployWithRollback creates; an existing
+	// endpoint's tags are left alone.
+	Tags map[string]string
+	// Canary lists traffic percentages for the new version, ascending and
+	// ending at 100, such as 10, 50, 100. Empty means a direct update. With
+	// a canary, the new version serves beside the current one, traffic
+	// shifts step by step with health checks at each step, and promotion
+	// finally removes the old version.
+	Canary []int
+	// Bake is how long to let each canary step serve before its health
+	// checks run.
+	Bake time.Duration
+	// Probes are requests sent through the serving query API after the
+	// update (and at each canary step); see [LoadProbes].
+	Probes []Probe
+	// OnFailure is [Rollback] (default) or [Freeze].
+	OnFailure OnFailure
+	// KeepNewOnFailure keeps an endpoint that DeployWithRollback created
+	// when its first deployment fails, for inspection. By default it is
+	// deleted, since there is no previous config to restore.
+	KeepNewOnFailure bool
+	// Timeout bounds each update. Default: [DefaultTimeout].
+	Timeout time.Duration
+	// RollbackTimeout bounds the rollback, which runs even when ctx is
+	// cancelled. Default: [DefaultRollbackTimeout].
+	RollbackTimeout time.Duration
+}
+
+// Entity is the served entity to deploy.
+type Entity struct {
+	// Name is the served entity's name on the endpoint. Default:
+	// [DefaultEntityName].
+	Name string
+	// Model is the model's three-part name in the target workspace, that
+	// is in the shared catalog.
+	Model string
+	// Version is the model version.
+	Version int
+	// WorkloadSize is Small, Medium, Large or a custom size. Default:
+	// [DefaultWorkloadSize].
+	WorkloadSize string
+	// WorkloadType is the compute type, such as CPU or GPU_SMALL. Empty
+	// leaves it to the service.
+	WorkloadType serving.ServingModelWorkloadType
+	// ScaleToZero lets the entity scale to zero when idle.
+	ScaleToZero bool
+	// EnvironmentVars are set in the serving container. Values may be
+	// secret references such as "{{secrets/scope/key}}".
+	EnvironmentVars map[string]string
+}
+
+// DefaultEntityName returns "<model>-<version>" for model "c.s.model": the
+// served entity name DeployWithRollback uses unless told otherwise.
+func DefaultEntityName(model string, version int) string {
+	short := model[strings.LastIndexByte(model, '.')+1:]
+	return short + "-" + strconv.Itoa(version)
+}
+
+var endpointNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
+
+// validate checks the spec before any call and fills defaults.
+func (spec Spec) validate() (Spec, error) {
+	if !endpointNameRE.MatchString(spec.Name) {
+		return spec, xregion.Invalid("endpoint", spec.Name, "want 1 to 63 letters, digits, hyphens and underscores, starting with a letter or digit")
+	}
+	if _, err := xregion.ParseFullName("model", spec.Entity.Model); err != nil {
+		return spec, err
+	}
+	if spec.Entity.Version <= 0 {
+		return spec, xregion.Invalid("model version", strconv.Itoa(spec.Entity.Version), "want a positive version number")
+	}
+	spec.Entity.Name = cmp.Or(spec.Entity.Name, DefaultEntityName(spec.Entity.Model, spec.Entity.Version))
+	if !endpointNameRE.MatchString(spec.Entity.Name) {
+		return spec, xregion.Invalid("served entity name", spec.Entity.Name, "want letters, digits, hyphens and underscores")
+	}
+	spec.Entity.WorkloadSize = cmp.Or(spec.Entity.WorkloadSize, DefaultWorkloadSize)
+	if len(spec.Canary) > 0 && !validCanary(spec.Canary) {
+		return spec, xregion.Invalid("canary", canaryString(spec.Canary), "want strictly rising percentages between 1 and 100 that end at 100, such as 10,50,100")
+	}
+	switch spec.OnFailure {
+	case "":
+		spec.OnFailure = Rollback
+	case Rollback, Freeze:
+	default:
+		return spec, xregion.Invalid("on-failure", string(spec.OnFailure), "want %q or %q", Rollback, Freeze)
+	}
+	if spec.Bake < 0 {
+		return spec, xregion.Invalid("bake", spec.Bake.String(), "must not be negative")
+	}
+	for i, p := range spec.Probes {
+		if err := p.validate(); err != nil {
+			return spec, err
+		}
+		if slices.ContainsFunc(spec.Probes[:i], func(q Probe) bool { return q.Name == p.Name }) {
+			return spec, xregion.Invalid("probe", p.Name, "name used twice")
+		}
+	}
+	spec.Timeout = cmp.Or(spec.Timeout, DefaultTimeout)
+	spec.RollbackTimeout = cmp.Or(spec.RollbackTimeout, DefaultRollbackTimeout)
+	return spec, nil
+}
+
+func validCanary(steps []int) bool {
+	for i, w := range steps {
+		if w <= 0 || i > 0 && w <= steps[i-1] {
+			return false
+		}
+	}
+	return steps[len(steps)-1] == 100
+}
+
+func canaryString(steps []int) string {
+	s := make([]string, len(steps))
+	for i, w := range steps {
+		s[i] = strconv.Itoa(w)
+	}
+	return strings.Join(s, ",")
+}
+
+// input is the served entity the spec asks for.
+func (e Entity) input() serving.ServedEntityInput {
+	return serving.ServedEntityInput{
+		Name:               e.Name,
+		EntityName:         e.Model,
+		EntityVersion:      strconv.Itoa(e.Version),
+		WorkloadSize:       e.WorkloadSize,
+		WorkloadType:       e.WorkloadType,
+		ScaleToZeroEnabled: e.ScaleToZero,
+		EnvironmentVars:    maps.Clone(e.EnvironmentVars),
+		// Send false as false, not as "unset" (which the service reads as
+		// its own default).
+		ForceSendFields: []string{"ScaleToZeroEnabled"},
+	}
+}

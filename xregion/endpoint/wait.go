@@ -1,0 +1,203 @@
+package endpoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/org/xregion-action/xregion"
+)
+
+var (
+	// ErrUpdateFailed is matched when the service reports an endpoint
+	// update as failed or cancelled. The error is an [*UpdateFailedError].
+	ErrUpdateFailed = errors.New("endpoint update failed")
+	// ErrUnhealthy is matched when the deployed version fails a health
+	// check.
+	ErrUnhealthy = errors.New("health check failed")
+	// ErrNotServing is matched when nothing healthy is serving: the
+	// previous config is not ready either, which a rollback cannot fix.
+	ErrNotServing = errors.New("nothing healthy is serving")
+)
+
+// maxConflictRetries bounds how often an update rejected because another
+// update is in progress is retried.
+const maxConflictRetries = 5
+
+// UpdateFailedError reports an update the service gave up on, with the
+// deployment messages of the entities that failed.
+type UpdateFailedError struct {
+	// State is UPDATE_FAILED or UPDATE_CANCELED.
+	State serving.EndpointStateConfigUpdate
+	// StillServing is true when the endpoint is still READY on its
+	// previous config ("Ready (Update failed)"), false when nothing is
+	// ("Not ready (Update failed)").
+	StillServing bool
+	// Messages are the failed entities' deployment messages, as
+	// "entity: message".
+	Messages []string
+}
+
+// Error says what failed and whether the old config still serves.
+func (e *UpdateFailedError) Error() string {
+	s := "update " + strings.ToLower(strings.TrimPrefix(string(e.State), "UPDATE_"))
+	if len(e.Messages) > 0 {
+		s += ": " + strings.Join(e.Messages, "; ")
+	}
+	if e.StillServing {
+		return s + " (the previous config is still serving)"
+	}
+	return s + " (nothing healthy is serving)"
+}
+
+// Is makes errors.Is(err, ErrUpdateFailed) true.
+func (e *UpdateFailedError) Is(target error) bool { return target == ErrUpdateFailed }
+
+// waiter polls one endpoint.
+type waiter struct {
+	c    Endpoints
+	name string
+	s    xregion.Settings
+	log  *slog.Logger
+}
+
+// idle waits until no update is in progress and returns the endpoint.
+func (w waiter) idle(ctx context.Context, timeout time.Duration) (*serving.ServingEndpointDetailed, error) {
+	var ep *serving.ServingEndpointDetailed
+	err := w.poll(ctx, timeout, "an update in progress to finish", func(got *serving.ServingEndpointDetailed) (bool, error) {
+		ep = got
+		return got.State != nil && got.State.ConfigUpdate != serving.EndpointStateConfigUpdateInProgress, nil
+	})
+	return ep, err
+}
+
+// updated waits until the update that made the pending config finishes:
+// NOT_UPDATING, READY, every live entity DEPLOYMENT_READY and a live config
+// newer than version after (so that a read that does not show the update yet
+// is not taken for its end).
+func (w waiter) updated(ctx context.Context, timeout time.Duration, after int64) (*serving.ServingEndpointDetailed, error) {
+	var ep *serving.ServingEndpointDetailed
+	err := w.poll(ctx, timeout, "the update to finish", func(got *serving.ServingEndpointDetailed) (bool, error) {
+		ep = got
+		if got.State == nil {
+			return false, nil // the service always sends it; be safe anyway
+		}
+		switch got.State.ConfigUpdate {
+		case serving.EndpointStateConfigUpdateUpdateFailed, serving.EndpointStateConfigUpdateUpdateCanceled:
+			return false, updateFailure(got)
+		case serving.EndpointStateConfigUpdateNotUpdating:
+			if got.State.Ready != serving.EndpointStateReadyReady {
+				return false, nil
+			}
+			if msgs := failedEntities(got.Config); len(msgs) > 0 {
+				return false, &UpdateFailedError{State: serving.EndpointStateConfigUpdateUpdateFailed, StillServing: false, Messages: msgs}
+			}
+			return got.Config != nil && got.Config.ConfigVersion > after && allReady(got.Config), nil
+		}
+		return false, nil
+	})
+	return ep, err
+}
+
+// poll reads the endpoint until done says so, under timeout.
+func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, done func(*serving.ServingEndpointDetailed) (bool, error)) error {
+	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errWaitTimeout)
+	defer cancel()
+	var last string
+	start := time.Now()
+	err := xregion.Poll(wctx, w.s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		got, err := w.c.Get(ctx, serving.GetServingEndpointRequest{Name: w.name})
+		if err != nil {
+			return false, fmt.Errorf("read endpoint: %w", err)
+		}
+		if st := describe(got); st != last {
+			w.log.InfoContext(ctx, "waiting for "+what, "state", st, "elapsed", time.Since(start).Round(time.Second))
+			last = st
+		}
+		return done(got)
+	})
+	if errors.Is(err, errWaitTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
+		return fmt.Errorf("gave up waiting for %s after %s (last state %s): %w", what, timeout, last, errors.Join(context.DeadlineExceeded, err))
+	}
+	return err
+}
+
+var errWaitTimeout = errors.New("endpoint wait timed out")
+
+func describe(ep *serving.ServingEndpointDetailed) string {
+	if ep.State == nil {
+		return "unknown"
+	}
+	return string(ep.State.ConfigUpdate) + "/" + string(ep.State.Ready)
+}
+
+func updateFailure(ep *serving.ServingEndpointDetailed) error {
+	e := &UpdateFailedError{State: ep.State.ConfigUpdate, StillServing: ep.State.Ready == serving.EndpointStateReadyReady}
+	if p := ep.PendingConfig; p != nil {
+		for _, se := range p.ServedEntities {
+			if se.State != nil && se.State.Deployment != serving.ServedModelStateDeploymentDeploymentReady && se.State.DeploymentStateMessage != "" {
+				e.Messages = append(e.Messages, se.Name+": "+se.State.DeploymentStateMessage)
+			}
+		}
+	}
+	return e
+}
+
+func failedEntities(c *serving.EndpointCoreConfigOutput) []string {
+	var msgs []string
+	if c == nil {
+		return nil
+	}
+	for _, se := range c.ServedEntities {
+		if se.State == nil {
+			continue
+		}
+		switch se.State.Deployment {
+		case serving.ServedModelStateDeploymentDeploymentFailed, serving.ServedModelStateDeploymentDeploymentAborted:
+			msgs = append(msgs, se.Name+": "+cmpOr(se.State.DeploymentStateMessage, string(se.State.Deployment)))
+		}
+	}
+	return msgs
+}
+
+func allReady(c *serving.EndpointCoreConfigOutput) bool {
+	if c == nil || len(c.ServedEntities)+len(c.ServedModels) == 0 {
+		return false
+	}
+	for _, se := range c.ServedEntities {
+		if se.State == nil || se.State.Deployment != serving.ServedModelStateDeploymentDeploymentReady {
+			return false
+		}
+	}
+	for _, sm := range c.ServedModels {
+		if sm.State == nil || sm.State.Deployment != serving.ServedModelStateDeploymentDeploymentReady {
+			return false
+		}
+	}
+	return true
+}
+
+// update sends a config update. An update rejected because another one is in
+// progress (409) waits for that one and tries again, a bounded number of
+// times; nothing else is retried here, since the SDK already retries
+// throttling and unavailability.
+func (w waiter) update(ctx context.Context, in serving.EndpointCoreConfigInput, timeout time.Duration) error {
+	for attempt := 1; ; attempt++ {
+		_, err := w.c.UpdateConfig(ctx, in)
+		if err == nil || !errors.Is(err, apierr.ErrResourceConflict) || attempt > maxConflictRetries {
+			if err != nil {
+				return fmt.Errorf("update config: %w", err)
+			}
+			return nil
+		}
+		w.log.InfoContext(ctx, "another update is in progress; waiting to retry", "attempt", attempt)
+		if _, err := w.idle(ctx, timeout); err != nil {
+			return err
+		}
+	}
+}
