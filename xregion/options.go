@@ -103,6 +103,12 @@ func Poll(ctx context.Context, b backoff.BackOff, check func(context.Context) (d
 			t.Stop()
 			return context.Cause(ctx)
 		case <-t.C:
+			if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+				// The deadline fell on this very instant: end as the
+				// deadline says rather than race it with one more check.
+				<-ctx.Done()
+				return context.Cause(ctx)
+			}
 		}
 	}
 }

@@ -200,6 +200,9 @@ func (d *deployer) update(ctx context.Context, ep *serving.ServingEndpointDetail
 	}
 	want.AutoCaptureConfig = d.snap.Input("").AutoCaptureConfig // keep what is there
 	if len(d.spec.Canary) > 0 {
+		if slices.ContainsFunc(d.snap.ServedEntities, func(se serving.ServedEntityOutput) bool { return se.Name == d.spec.Entity.Name }) {
+			return xregion.Invalid("served entity name", d.spec.Entity.Name, "is already live on the endpoint; a canary needs the new version under another name")
+		}
 		return d.finish(ctx, d.canary(ctx, want))
 	}
 	d.res.Stage = "update"
@@ -222,11 +225,6 @@ func (d *deployer) refuseForeign(ep *serving.ServingEndpointDetailed) error {
 		if !sameModel(sm.ModelName, d.spec.Entity.Model) {
 			return fmt.Errorf("serves %s (model %q), not %s: %w", sm.ModelName, sm.Name, d.spec.Entity.Model, xregion.ErrConflict)
 		}
-	}
-	if d.spec.Canary != nil && slices.ContainsFunc(ep.Config.ServedEntities, func(se serving.ServedEntityOutput) bool {
-		return se.Name == d.spec.Entity.Name
-	}) {
-		return xregion.Invalid("served entity name", d.spec.Entity.Name, "is already live on the endpoint; a canary needs the new version under another name")
 	}
 	return nil
 }

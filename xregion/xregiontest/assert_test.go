@@ -5,8 +5,10 @@ import (
 
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 
 	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
@@ -26,10 +28,13 @@ var (
 	_ online.FeatureStore = (*xregiontest.FeatureStore)(nil)
 	_ online.SyncedTables = (*xregiontest.Database)(nil)
 	_ online.Tables       = (*xregiontest.Tables)(nil)
+
+	_ endpoint.Endpoints = (*xregiontest.ServingEndpoints)(nil)
 )
 
-// featureStore and syncedTables are every method the fakes of w.FeatureStore
-// and w.Database have, with the SDK's signatures.
+// featureStore, syncedTables and servingEndpoints are every method the
+// fakes of w.FeatureStore, w.Database and w.ServingEndpoints have, with the
+// SDK's signatures.
 type (
 	featureStore interface {
 		online.FeatureStore
@@ -40,6 +45,10 @@ type (
 		online.SyncedTables
 		DeleteSyncedDatabaseTable(ctx context.Context, request database.DeleteSyncedDatabaseTableRequest) error
 	}
+	servingEndpoints interface {
+		endpoint.Endpoints
+		ListAll(ctx context.Context) ([]serving.ServingEndpoint, error)
+	}
 )
 
 // The real services have those methods, and so do the fakes.
@@ -48,4 +57,7 @@ var (
 	_ featureStore = (*xregiontest.FeatureStore)(nil)
 	_ syncedTables = database.DatabaseInterface(nil)
 	_ syncedTables = (*xregiontest.Database)(nil)
+
+	_ servingEndpoints = serving.ServingEndpointsInterface(nil)
+	_ servingEndpoints = (*xregiontest.ServingEndpoints)(nil)
 )

@@ -1,13 +1,16 @@
 package xregiontest_test
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -129,6 +132,89 @@ func TestConcurrentOnline(t *testing.T) {
 		name := fmt.Sprintf("oc.ml.t%d", i)
 		if s := readStatuses(t, dst, name, 1)[0]; s.State != stFailed {
 			t.Errorf("%s after RecreateTable: %+v, want SYNCED_TABLE_OFFLINE_FAILED", name, s)
+		}
+	}
+}
+
+// TestConcurrentServing creates, updates, waits for, queries and lists
+// serving endpoints from many goroutines at once, while others fight over
+// the updates of one shared endpoint; run it with -race.
+func TestConcurrentServing(t *testing.T) {
+	t.Parallel()
+	w := servingWorkspace()
+	ctx := t.Context()
+	liveEndpoint(t, w, configIn("shared", nil, entityIn("1")))
+	w.ResetWrites()
+	const n = 32
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*n)
+	var mu sync.Mutex
+	updates := 0 // accepted updates of "shared"
+	for i := range n {
+		name := fmt.Sprintf("e-%d", i)
+		wg.Go(func() {
+			cfg := configIn(name, nil, entityIn("1"))
+			wait, err := w.ServingEndpoints.Create(ctx, serving.CreateServingEndpoint{Name: name, Config: &cfg})
+			if err != nil {
+				errs <- err
+				return
+			}
+			if _, err := wait.Get(); err != nil {
+				errs <- err
+				return
+			}
+			wait, err = w.ServingEndpoints.UpdateConfig(ctx, configIn(name, traffic("fraud-1", 90, "fraud-2", 10), entityIn("1"), entityIn("2")))
+			if err != nil {
+				errs <- err
+				return
+			}
+			if _, err := wait.Get(); err != nil {
+				errs <- err
+			}
+			if _, err := w.ServingEndpoints.Query(ctx, serving.QueryEndpointInput{Name: name, Instances: []any{1}}); err != nil {
+				errs <- err
+			}
+		})
+		wg.Go(func() {
+			v := fmt.Sprint(1 + i%3)
+			_, err := w.ServingEndpoints.UpdateConfig(ctx, configIn("shared", nil, entityIn(v)))
+			switch {
+			case err == nil:
+				mu.Lock()
+				updates++
+				mu.Unlock()
+			case !errors.Is(err, apierr.ErrResourceConflict):
+				errs <- err
+			}
+			if _, err := w.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "shared"}); err != nil {
+				errs <- err
+			}
+			if _, err := w.ServingEndpoints.Query(ctx, serving.QueryEndpointInput{Name: "shared", Instances: []any{1}}); err != nil {
+				errs <- err
+			}
+			if _, err := w.ServingEndpoints.ListAll(ctx); err != nil {
+				errs <- err
+			}
+			_ = w.EndpointHistory("shared")
+			_ = w.Writes()
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent call: %v", err)
+	}
+	list, err := w.ServingEndpoints.ListAll(ctx)
+	if err != nil || len(list) != n+1 {
+		t.Errorf("ListAll() = %d endpoints, %v; want %d", len(list), err, n+1)
+	}
+	if got, want := len(w.Writes()), 2*n+updates; got != want {
+		t.Errorf("len(Writes()) = %d, want %d", got, want)
+	}
+	for i := range n {
+		e := getEndpoint(t, w, fmt.Sprintf("e-%d", i))
+		if e.Config.ConfigVersion != 2 || e.State.ConfigUpdate != notUpdating {
+			t.Errorf("endpoint e-%d: config version %d, %s; want 2, NOT_UPDATING", i, e.Config.ConfigVersion, e.State.ConfigUpdate)
 		}
 	}
 }

@@ -1,16 +1,19 @@
 // Package xregiontest provides stateful, in-memory fakes of the Databricks
 // services xregion uses. A [Workspace] is one fake workspace on its own Unity
 // Catalog metastore, with the service fields of *databricks.WorkspaceClient
-// (w.Shares, w.Catalogs, w.FeatureStore, w.Database, ...), and [Link] lets
-// workspaces share data through D2D Delta Sharing. The fakes behave like the real service, not like
-// xregion, and fail with the SDK's own *apierr.APIError values.
+// (w.Shares, w.Catalogs, w.FeatureStore, w.Database, w.ServingEndpoints,
+// ...), and [Link] lets workspaces share data through D2D Delta Sharing.
+// The fakes behave like the real service, not like xregion, and fail with
+// the SDK's own *apierr.APIError values.
 //
 // Seed state with the Add methods, run code against the fields, then inspect
 // the result with the same fields, the write log ([Workspace.Writes]) and
 // the call counts ([Workspace.Calls]). [Workspace.Inject] makes calls fail,
-// before or after they take effect. Online stores and online tables change
-// state as they are read, never with the wall clock: see [WithStoreStartup]
-// and [Workspace.ScriptTable]. Every read returns a deep copy and every
+// before or after they take effect. Online stores, online tables and
+// serving endpoint updates change state as they are read, never with the
+// wall clock: see [WithStoreStartup], [Workspace.ScriptTable] and
+// [Workspace.ScriptDeployment]. [Workspace.EndpointHistory] records every
+// state change of an endpoint. Every read returns a deep copy and every
 // write stores one, so values never alias the fake's state. Workspaces are
 // safe for concurrent use; linked workspaces share one lock. The package
 // imports no xregion step package.
@@ -61,9 +64,49 @@
 //     another source or into another store it is a 409.
 //   - An online table whose source table was dropped or re-created since
 //     the publish reports SYNCED_TABLE_OFFLINE_FAILED (assumption).
+//   - A serving endpoint always has its Name and State: the SDK's waiter
+//     panics without State. The ServingEndpoints reads and replies are what
+//     the SDK decodes from the service's JSON: every struct lists in
+//     ForceSendFields the basic fields the reply had (compare them with
+//     ForceSendFields ignored), and served entities list
+//     BurstScalingEnabled and ScaleToZeroEnabled even when false, as the
+//     service sends both. A request the SDK cannot encode, such as a
+//     ServedEntityInput whose ForceSendFields name output-only fields,
+//     fails with the SDK's own error before the call.
+//   - A config update is IN_PROGRESS for a number of
+//     ServingEndpoints.Get reads (2 by default, see
+//     [Workspace.ScriptDeployment]), then NOT_UPDATING or UPDATE_FAILED;
+//     Query and ListAll do not move it on. An update while one is
+//     IN_PROGRESS is a 409 RESOURCE_CONFLICT (the code is an assumption).
+//   - A new endpoint is NOT_READY, with no live config but a pending one,
+//     until its first deployment completes. A completed update replaces
+//     the live config and drops the pending one.
+//   - A failed update leaves the live config serving, unchanged and READY
+//     ("Ready (Update failed)"), or the endpoint NOT_READY when it had
+//     none. The pending config stays, with DEPLOYMENT_FAILED and the
+//     message on the failed entity and DEPLOYMENT_ABORTED on entities
+//     still deploying (assumptions). The next config version is still the
+//     live one plus one (assumption).
+//   - An update deploys only the served entities it adds or changes: one
+//     that only changes routes is IN_PROGRESS for one read, and still
+//     bumps config_version.
+//   - BurstScalingEnabled is true unless sent false, that is, unless
+//     ForceSendFields names it; ScaleToZeroEnabled is false unless sent
+//     true. A served entity's Name defaults to
+//     "<entity_name>-<entity_version>", dots and all (assumption).
+//   - A config serves 1 to 15 entities, each a READY model version this
+//     workspace can read, shared catalogs included. Routes must name its
+//     entities and add up to 100; one entity without routes gets 100%, and
+//     several entities without routes are a 400 (assumption).
+//   - Queries go to the live config only, routed by the route
+//     percentages deterministically (any 100 queries in a row split
+//     exactly), and fail with 400 INVALID_STATE when the endpoint is not
+//     READY (the code is an assumption). ServedModelName names the served
+//     entity that answered ([Workspace.ScriptQuery]).
 //   - Timestamps come from a logical clock and ids are derived from the
 //     metastore id, so runs are reproducible.
 //
-// Requests the fakes do not model, such as foreign catalogs or VOLUME share
-// objects, fail with 501 NOT_IMPLEMENTED instead of pretending to work.
+// Requests the fakes do not model, such as foreign catalogs, VOLUME share
+// objects, or serving external models, feature specs or served_models,
+// fail with 501 NOT_IMPLEMENTED instead of pretending to work.
 package xregiontest

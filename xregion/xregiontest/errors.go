@@ -12,6 +12,7 @@ import (
 const (
 	codeNotFound         = "RESOURCE_DOES_NOT_EXIST"
 	codeAlreadyExists    = "RESOURCE_ALREADY_EXISTS"
+	codeConflict         = "RESOURCE_CONFLICT"
 	codePermissionDenied = "PERMISSION_DENIED"
 	codeInvalidParameter = "INVALID_PARAMETER_VALUE"
 	codeInvalidState     = "INVALID_STATE"
@@ -39,6 +40,15 @@ func NotFound(format string, args ...any) error {
 // [apierr.ErrAlreadyExists], just as the SDK maps the real reply.
 func AlreadyExists(format string, args ...any) error {
 	return apiError(http.StatusConflict, codeAlreadyExists, format, args...)
+}
+
+// resourceConflict returns the error the service sends for a request that
+// conflicts with the resource's state, such as updating a serving endpoint
+// whose update is in progress: an [*apierr.APIError] with status 409 and
+// code RESOURCE_CONFLICT. It matches [apierr.ErrResourceConflict] with
+// errors.Is, but not [apierr.ErrResourceAlreadyExists].
+func resourceConflict(format string, args ...any) error {
+	return apiError(http.StatusConflict, codeConflict, format, args...)
 }
 
 // PermissionDenied returns an [*apierr.APIError] with status 403 and code

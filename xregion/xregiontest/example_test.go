@@ -9,6 +9,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -124,6 +125,70 @@ func ExampleWorkspace_ScriptTable() {
 	// table: PROVISIONING SYNCED_TABLE_PROVISIONING_PIPELINE_RESOURCES ""
 	// table: PROVISIONING SYNCED_TABLE_PROVISIONING_PIPELINE_RESOURCES ""
 	// table: ACTIVE SYNCED_TABLE_OFFLINE_FAILED "out of capacity"
+}
+
+// ExampleWorkspace_ScriptDeployment serves version 1 of a model, then
+// scripts the deployment of version 2 to fail: the update ends in
+// UPDATE_FAILED, version 1 keeps serving, and the pending config says why.
+// Get reads, not time, move the updates on.
+func ExampleWorkspace_ScriptDeployment() {
+	ctx := context.Background()
+	w := xregiontest.NewWorkspace()
+	for v := 1; v <= 2; v++ {
+		w.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: v})
+	}
+	entity := func(v string) serving.ServedEntityInput {
+		return serving.ServedEntityInput{Name: "fraud-" + v, EntityName: "main.ml.fraud", EntityVersion: v, WorkloadSize: "Small"}
+	}
+
+	wait, err := w.ServingEndpoints.Create(ctx, serving.CreateServingEndpoint{
+		Name:   "fraud",
+		Config: &serving.EndpointCoreConfigInput{ServedEntities: []serving.ServedEntityInput{entity("1")}},
+	})
+	must(err)
+	fmt.Println("created:", wait.Response.State.ConfigUpdate, wait.Response.State.Ready)
+	e, err := wait.Get() // reads until NOT_UPDATING, without sleeping
+	must(err)
+	fmt.Println("deployed:", e.State.ConfigUpdate, e.State.Ready, "config version", e.Config.ConfigVersion)
+
+	w.ScriptDeployment("main.ml.fraud", "2", xregiontest.Deployment{Polls: 1, Fail: true, Message: "container build failed"})
+	wait, err = w.ServingEndpoints.UpdateConfig(ctx, serving.EndpointCoreConfigInput{
+		Name: "fraud", ServedEntities: []serving.ServedEntityInput{entity("2")},
+	})
+	must(err)
+	_, err = w.ServingEndpoints.UpdateConfig(ctx, serving.EndpointCoreConfigInput{
+		Name: "fraud", ServedEntities: []serving.ServedEntityInput{entity("1")},
+	})
+	fmt.Println("second update while in progress is a conflict:", errors.Is(err, apierr.ErrResourceConflict))
+	_, err = wait.Get()
+	fmt.Println("update failed:", err != nil)
+
+	e, err = w.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "fraud"})
+	must(err)
+	fmt.Println("state:", e.State.ConfigUpdate, e.State.Ready)
+	fmt.Println("serving:", e.Config.ServedEntities[0].Name, "config version", e.Config.ConfigVersion)
+	failed := e.PendingConfig.ServedEntities[0]
+	fmt.Printf("pending: %s %s %q\n", failed.Name, failed.State.Deployment, failed.State.DeploymentStateMessage)
+
+	r, err := w.ServingEndpoints.Query(ctx, serving.QueryEndpointInput{Name: "fraud", DataframeRecords: []any{map[string]any{"amount": 12.5}}})
+	must(err)
+	fmt.Println("query answered by:", r.ServedModelName, r.Predictions)
+	for _, ev := range w.EndpointHistory("fraud") {
+		fmt.Println("history:", ev.ConfigUpdate, ev.Ready, ev.Served)
+	}
+	// Output:
+	// created: IN_PROGRESS NOT_READY
+	// deployed: NOT_UPDATING READY config version 1
+	// second update while in progress is a conflict: true
+	// update failed: true
+	// state: UPDATE_FAILED READY
+	// serving: fraud-1 config version 1
+	// pending: fraud-2 DEPLOYMENT_FAILED "container build failed"
+	// query answered by: fraud-1 [0.5]
+	// history: IN_PROGRESS false []
+	// history: NOT_UPDATING true [main.ml.fraud@1]
+	// history: IN_PROGRESS true [main.ml.fraud@1]
+	// history: UPDATE_FAILED true [main.ml.fraud@1]
 }
 
 func must(err error) {

@@ -10,8 +10,8 @@ import (
 type Write struct {
 	// Method is the call, as "Service.Method", such as "Shares.Update".
 	Method string
-	// Resource is the name of the share, recipient, catalog, online store
-	// or online table written.
+	// Resource is the name of the share, recipient, catalog, online store,
+	// online table or serving endpoint written.
 	Resource string
 }
 
@@ -80,11 +80,12 @@ func (w *Workspace) fault(method string) *Fault {
 // (Shares.Create, Shares.Update, Shares.UpdatePermissions,
 // Recipients.Create, Catalogs.Create, FeatureStore.CreateOnlineStore,
 // FeatureStore.PublishTable, FeatureStore.DeleteOnlineTable,
-// Database.DeleteSyncedDatabaseTable), in order, including calls that took
-// effect under an AfterCommit fault. A successful write that happened to
-// change nothing, such as granting a privilege already held, is logged too,
-// so that a test can assert that a converged run makes no write calls.
-// Reads and seeding are never logged.
+// Database.DeleteSyncedDatabaseTable, ServingEndpoints.Create,
+// ServingEndpoints.UpdateConfig, ServingEndpoints.Delete), in order,
+// including calls that took effect under an AfterCommit fault. A
+// successful write that happened to change nothing, such as granting a
+// privilege already held, is logged too, so that a test can assert that a
+// converged run makes no write calls. Reads and seeding are never logged.
 func (w *Workspace) Writes() []Write {
 	defer w.lock()()
 	return slices.Clone(w.writes)
@@ -114,7 +115,8 @@ func knownMethod(m string) bool {
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
 		"Catalogs.Get",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
-		"Database.GetSyncedDatabaseTable":
+		"Database.GetSyncedDatabaseTable",
+		"ServingEndpoints.Get", "ServingEndpoints.Query", "ServingEndpoints.ListAll":
 		return true
 	}
 	return isWrite(m)
@@ -125,7 +127,8 @@ func isWrite(m string) bool {
 	case "Shares.Create", "Shares.Update", "Shares.UpdatePermissions",
 		"Recipients.Create", "Catalogs.Create",
 		"FeatureStore.CreateOnlineStore", "FeatureStore.PublishTable",
-		"FeatureStore.DeleteOnlineTable", "Database.DeleteSyncedDatabaseTable":
+		"FeatureStore.DeleteOnlineTable", "Database.DeleteSyncedDatabaseTable",
+		"ServingEndpoints.Create", "ServingEndpoints.UpdateConfig", "ServingEndpoints.Delete":
 		return true
 	}
 	return false

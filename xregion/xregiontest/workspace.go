@@ -46,6 +46,9 @@ type Workspace struct {
 	// Database serves the status of published online tables, which the
 	// service keeps as Lakebase synced tables.
 	Database *Database
+	// ServingEndpoints serves model serving endpoints: their configs,
+	// scripted config updates and queries.
+	ServingEndpoints *ServingEndpoints
 
 	cfg config
 	// grp is the link group; its mutex guards every field below, in this
@@ -63,6 +66,11 @@ type Workspace struct {
 	stores      map[string]*onlineStore
 	synced      map[string]*syncedTable // online tables by full name
 	scripts     map[string][]SyncStep   // by online table full name
+
+	endpoints     map[string]*servingEndpoint // by name
+	deployScripts map[string]Deployment       // by scriptKey
+	queryScripts  map[string]QueryScript      // by scriptKey
+	history       map[string][]EndpointEvent  // by endpoint name
 
 	// seen counts, per provider or provider share that this workspace
 	// could see, the Providers calls that saw it (see WithProviderLag).
@@ -209,6 +217,11 @@ func NewWorkspace(opts ...Option) *Workspace {
 		scripts:     map[string][]SyncStep{},
 		seen:        map[string]int{},
 		calls:       map[string]int{},
+
+		endpoints:     map[string]*servingEndpoint{},
+		deployScripts: map[string]Deployment{},
+		queryScripts:  map[string]QueryScript{},
+		history:       map[string][]EndpointEvent{},
 	}
 	w.grp = &group{members: []*Workspace{w}}
 	w.ModelVersions = &ModelVersions{w}
@@ -223,6 +236,7 @@ func NewWorkspace(opts ...Option) *Workspace {
 	w.Catalogs = &Catalogs{w}
 	w.FeatureStore = &FeatureStore{w}
 	w.Database = &Database{w}
+	w.ServingEndpoints = &ServingEndpoints{w}
 	return w
 }
 

@@ -1,0 +1,115 @@
+package endpoint_test
+
+import (
+	"testing"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/endpoint"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+// noSleep polls without waiting, so tests never sleep for real.
+var noSleep = xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+
+const (
+	model = "fraud_shared.ml.fraud"
+	name  = "fraud-eu"
+)
+
+// liveEntity is the served entity of version 3, as the endpoint serves it
+// before a deployment: with false booleans and settings a rollback must
+// bring back exactly.
+func liveEntity() serving.ServedEntityOutput {
+	return serving.ServedEntityOutput{
+		Name: "fraud-3", EntityName: model, EntityVersion: "3",
+		WorkloadSize: "Medium", WorkloadType: serving.ServingModelWorkloadTypeCpu,
+		ScaleToZeroEnabled: false, BurstScalingEnabled: false,
+		EnvironmentVars:           map[string]string{"FEATURE_FLAG": "on", "API_KEY": "{{secrets/fraud/api_key}}"},
+		MinProvisionedConcurrency: 4, MaxProvisionedConcurrency: 8,
+	}
+}
+
+// target returns a workspace holding versions 3, 4 and 5 of the model and an
+// endpoint serving version 3 at config version 7.
+func target(t *testing.T) *xregiontest.Workspace {
+	t.Helper()
+	ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"))
+	for v := 3; v <= 5; v++ {
+		ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "fraud_shared", SchemaName: "ml", ModelName: "fraud", Version: v})
+	}
+	ws.AddEndpoint(serving.ServingEndpointDetailed{
+		Name: name,
+		Config: &serving.EndpointCoreConfigOutput{
+			ConfigVersion:  7,
+			ServedEntities: []serving.ServedEntityOutput{liveEntity()},
+			TrafficConfig:  &serving.TrafficConfig{Routes: []serving.Route{{ServedEntityName: "fraud-3", TrafficPercentage: 100}}},
+			AutoCaptureConfig: &serving.AutoCaptureConfigOutput{
+				CatalogName: "ops", SchemaName: "inference", TableNamePrefix: "fraud_eu", Enabled: true,
+			},
+		},
+	})
+	return ws
+}
+
+func spec(version int) endpoint.Spec {
+	return endpoint.Spec{Name: name, Entity: endpoint.Entity{Model: model, Version: version, WorkloadSize: "Small"}}
+}
+
+func read(t *testing.T, ws *xregiontest.Workspace) *serving.ServingEndpointDetailed {
+	t.Helper()
+	ep, err := ws.ServingEndpoints.Get(t.Context(), serving.GetServingEndpointRequest{Name: name})
+	if err != nil {
+		t.Fatalf("read endpoint: %v", err)
+	}
+	return ep
+}
+
+// liveConfig is the part of an endpoint's config a rollback restores.
+type liveConfig struct {
+	Entities    []serving.ServedEntityOutput
+	Routes      []serving.Route
+	AutoCapture *serving.AutoCaptureConfigOutput
+}
+
+func configOf(ep *serving.ServingEndpointDetailed) liveConfig {
+	c := ep.Config
+	lc := liveConfig{Entities: c.ServedEntities, AutoCapture: c.AutoCaptureConfig}
+	if c.TrafficConfig != nil {
+		lc.Routes = c.TrafficConfig.Routes
+	}
+	return lc
+}
+
+// restoredOpts compare configs as a rollback must restore them: output-only
+// fields aside, every field equal, false booleans included.
+var restoredOpts = cmp.Options{
+	cmpopts.IgnoreFields(serving.ServedEntityOutput{}, "State", "CreationTimestamp", "Creator", "ForceSendFields"),
+	cmpopts.IgnoreFields(serving.Route{}, "ForceSendFields"),
+	cmpopts.IgnoreFields(serving.AutoCaptureConfigOutput{}, "State", "ForceSendFields"),
+	cmpopts.EquateEmpty(),
+}
+
+// wantSnapshot is the config of target before any deployment.
+func wantSnapshot() liveConfig {
+	return liveConfig{
+		Entities:    []serving.ServedEntityOutput{liveEntity()},
+		Routes:      []serving.Route{{ServedEntityName: "fraud-3", TrafficPercentage: 100}},
+		AutoCapture: &serving.AutoCaptureConfigOutput{CatalogName: "ops", SchemaName: "inference", TableNamePrefix: "fraud_eu", Enabled: true},
+	}
+}
+
+// alwaysServing fails the test if the endpoint's history shows a moment
+// without a ready config.
+func alwaysServing(t *testing.T, ws *xregiontest.Workspace) {
+	t.Helper()
+	for _, ev := range ws.EndpointHistory(name) {
+		if !ev.Ready {
+			t.Errorf("at tick %d the endpoint had no ready config: %+v", ev.Tick, ev)
+		}
+	}
+}
