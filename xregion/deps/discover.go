@@ -45,6 +45,11 @@ type DiscoverSpec struct {
 	// FeatureSpecs names functions to treat as FeatureSpecs whatever
 	// FunctionKinds says, for workspaces where the kind cannot be read.
 	FeatureSpecs []string
+	// ReadThrough, if set, names a catalog mounted from the share that
+	// holds the model, for discovery from a target workspace: each
+	// dependency catalog.schema.name is then read as
+	// ReadThrough.schema.name, and still reported under its source name.
+	ReadThrough string
 }
 
 // Dependencies is everything a model version needs to serve in another
@@ -150,6 +155,18 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 		}
 		featureSpecs[strings.ToLower(f)] = true
 	}
+	if spec.ReadThrough != "" {
+		if err := xregion.CheckName("read-through catalog", spec.ReadThrough); err != nil {
+			return nil, err
+		}
+	}
+	// at is where a dependency is read.
+	at := func(name string) string {
+		if n, err := xregion.ParseFullName("dependency", name); err == nil && spec.ReadThrough != "" {
+			return n.InCatalog(spec.ReadThrough).String()
+		}
+		return name
+	}
 	log := s.Logger.With("step", StepDiscover, "model", model.String())
 
 	mv, err := resolveVersion(ctx, c.ModelVersions, model.String(), sel)
@@ -168,7 +185,7 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 	for level := g.takeFunctions(); len(level) > 0; level = g.takeFunctions() {
 		infos := make([]*catalog.FunctionInfo, len(level))
 		if err := forEach(ctx, level, func(ctx context.Context, i int, name string) (err error) {
-			infos[i], err = c.Functions.Get(ctx, catalog.GetFunctionRequest{Name: name})
+			infos[i], err = c.Functions.Get(ctx, catalog.GetFunctionRequest{Name: at(name)})
 			if err != nil {
 				return fmt.Errorf("read function %q: %w", name, err)
 			}
@@ -189,7 +206,7 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 		if c.FunctionKinds == nil || d.Functions[i].FeatureSpec {
 			return nil
 		}
-		kind, err := c.FunctionKinds.SecurableKind(ctx, name)
+		kind, err := c.FunctionKinds.SecurableKind(ctx, at(name))
 		if err != nil {
 			return fmt.Errorf("read kind of function %q: %w", name, err)
 		}
@@ -202,7 +219,7 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 	tableNames := g.sortedTables()
 	d.Tables = make([]Table, len(tableNames))
 	if err := forEach(ctx, tableNames, func(ctx context.Context, i int, name string) error {
-		ti, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: name})
+		ti, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: at(name)})
 		if err != nil {
 			return fmt.Errorf("read table %q: %w", name, err)
 		}

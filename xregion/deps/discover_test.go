@@ -132,3 +132,22 @@ func TestPreconditions(t *testing.T) {
 		t.Errorf("Preconditions() mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestDiscoverDependenciesReadThrough discovers from the target side, through
+// the catalog mounted from the share, and finds what the source has.
+func TestDiscoverDependenciesReadThrough(t *testing.T) {
+	t.Parallel()
+	src, dst := sharedRegions(t)
+	if _, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), catSpec(src, "fraud_shared"), noSleep); err != nil {
+		t.Fatalf("EnsureSharedCatalog() error = %v", err)
+	}
+	got, err := deps.DiscoverDependencies(t.Context(), sourceClients(dst), deps.DiscoverSpec{Model: "fraud_shared.ml.fraud", Version: "@champion", ReadThrough: "fraud_shared"})
+	if err != nil {
+		t.Fatalf("DiscoverDependencies() error = %v", err)
+	}
+	want := fullDeps()
+	want.Model = "fraud_shared.ml.fraud"
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		t.Errorf("DiscoverDependencies() mismatch (-want +got):\n%s", diff)
+	}
+}
