@@ -100,6 +100,13 @@ func DefaultEntityName(model string, version int) string {
 
 var endpointNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
 
+// Validate reports the first bad input of the spec, as DeployWithRollback
+// would before any call. The error matches [xregion.ErrInvalidInput].
+func (spec Spec) Validate() error {
+	_, err := spec.validate()
+	return err
+}
+
 // validate checks the spec before any call and fills defaults.
 func (spec Spec) validate() (Spec, error) {
 	if !endpointNameRE.MatchString(spec.Name) {

@@ -1,0 +1,89 @@
+package rollout_test
+
+import (
+	"testing"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+var noSleep = xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+
+// services returns the fake's services as the pipeline takes them.
+func services(ws *xregiontest.Workspace) rollout.Workspace {
+	return rollout.Workspace{
+		Metastores: ws.Metastores, ModelVersions: ws.ModelVersions, Tables: ws.Tables, Functions: ws.Functions,
+		Connections: ws.Connections, Credentials: ws.Credentials, Shares: ws.Shares, Recipients: ws.Recipients,
+		Providers: ws.Providers, Catalogs: ws.Catalogs, FeatureStore: ws.FeatureStore, Database: ws.Database,
+		ServingEndpoints: ws.ServingEndpoints, FunctionKinds: ws.Functions,
+	}
+}
+
+// world is a source region with the fraud model and target regions, each
+// with a writable catalog "serving" for online tables.
+type world struct {
+	src     *xregiontest.Workspace
+	targets []*xregiontest.Workspace
+}
+
+func newWorld(t testing.TB, regions ...string) world {
+	t.Helper()
+	w := world{src: xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))}
+	all := []*xregiontest.Workspace{w.src}
+	for _, r := range regions {
+		ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", r))
+		ws.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
+		w.targets = append(w.targets, ws)
+		all = append(all, ws)
+	}
+	xregiontest.Link(all...)
+	w.src.AddTable(catalog.TableInfo{FullName: "main.ml.customer_features", TableConstraints: []catalog.TableConstraint{
+		{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"customer_id"}}},
+	}})
+	w.src.AddFunction(catalog.FunctionInfo{FullName: "main.ml.fraud_features", RoutineDependencies: &catalog.DependencyList{
+		Dependencies: []catalog.Dependency{{Table: &catalog.TableDependency{TableFullName: "main.ml.customer_features"}}},
+	}}, "FUNCTION_FEATURE_SPEC")
+	for v := 1; v <= 2; v++ {
+		w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: v,
+			ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
+				{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
+			}}})
+	}
+	w.src.SetAlias("main.ml.fraud", "champion", 1)
+	return w
+}
+
+func (w world) source() *rollout.Workspace {
+	s := services(w.src)
+	return &s
+}
+
+func (w world) regionTargets() []rollout.Target {
+	var ts []rollout.Target
+	for _, ws := range w.targets {
+		ts = append(ts, rollout.Target{Workspace: services(ws)})
+	}
+	return ts
+}
+
+func (w world) resetWrites() {
+	w.src.ResetWrites()
+	for _, ws := range w.targets {
+		ws.ResetWrites()
+	}
+}
+
+func (w world) writes() []xregiontest.Write {
+	all := w.src.Writes()
+	for _, ws := range w.targets {
+		all = append(all, ws.Writes()...)
+	}
+	return all
+}
+
+func baseSpec() rollout.Spec {
+	return rollout.Spec{Model: "main.ml.fraud", Version: "@champion", OnlineCatalog: "serving"}
+}

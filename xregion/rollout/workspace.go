@@ -1,0 +1,67 @@
+package rollout
+
+import (
+	"fmt"
+
+	"github.com/databricks/databricks-sdk-go"
+	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/endpoint"
+	"github.com/org/xregion-action/xregion/online"
+)
+
+// Workspace holds the services of one workspace that the pipeline calls.
+// Its field names are those of *databricks.WorkspaceClient, whose fields fit
+// as they are ([FromClient]); so do those of an
+// [github.com/org/xregion-action/xregion/xregiontest.Workspace].
+type Workspace struct {
+	Metastores       deps.Metastores
+	ModelVersions    deps.ModelVersions
+	Tables           online.Tables // also a deps.Tables
+	Functions        deps.Functions
+	Connections      deps.Connections
+	Credentials      deps.Credentials
+	Shares           deps.Shares
+	Recipients       deps.Recipients
+	Providers        deps.Providers
+	Catalogs         deps.Catalogs
+	FeatureStore     online.FeatureStore
+	Database         online.SyncedTables
+	ServingEndpoints endpoint.Endpoints
+	// FunctionKinds tells FeatureSpecs from other functions; optional.
+	FunctionKinds deps.FunctionKinds
+}
+
+// FromClient returns the services of a real workspace client, including a
+// [deps.SDKFunctionKinds] built from its config.
+func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
+	kinds, err := deps.NewFunctionKinds(w.Config)
+	if err != nil {
+		return Workspace{}, fmt.Errorf("workspace %s: %w", w.Config.Host, err)
+	}
+	return Workspace{
+		Metastores: w.Metastores, ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions,
+		Connections: w.Connections, Credentials: w.Credentials, Shares: w.Shares, Recipients: w.Recipients,
+		Providers: w.Providers, Catalogs: w.Catalogs, FeatureStore: w.FeatureStore, Database: w.Database,
+		ServingEndpoints: w.ServingEndpoints, FunctionKinds: kinds,
+	}, nil
+}
+
+func (w Workspace) source() deps.SourceClients {
+	return deps.SourceClients{ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions, FunctionKinds: w.FunctionKinds}
+}
+
+func (w Workspace) sharing() deps.ShareClients {
+	return deps.ShareClients{Shares: w.Shares, Recipients: w.Recipients, Metastores: w.Metastores}
+}
+
+func (w Workspace) catalogs() deps.CatalogClients {
+	return deps.CatalogClients{Providers: w.Providers, Catalogs: w.Catalogs}
+}
+
+func (w Workspace) preconditions() deps.TargetClients {
+	return deps.TargetClients{Connections: w.Connections, Credentials: w.Credentials}
+}
+
+func (w Workspace) online() online.Clients {
+	return online.Clients{FeatureStore: w.FeatureStore, SyncedTables: w.Database, Tables: w.Tables}
+}
