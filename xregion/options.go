@@ -21,6 +21,9 @@ type Settings struct {
 	// NewBackOff returns a fresh backoff for each wait a step runs. It is
 	// never nil after NewSettings; the default is [DefaultBackOff].
 	NewBackOff func() backoff.BackOff
+	// DryRun makes steps read the real state and report what they would
+	// do, without any write or wait.
+	DryRun bool
 }
 
 // NewSettings applies opts over the defaults. Nil options are skipped.
@@ -58,6 +61,15 @@ func WithBackOff(newBackOff func() backoff.BackOff) Option {
 			s.NewBackOff = newBackOff
 		}
 	}
+}
+
+// WithDryRun makes steps plan instead of act: they read the real state and
+// report the operations they would perform (OpCreated, OpUpdated, ...), but
+// write nothing and wait for nothing. What a step cannot know before an
+// earlier step has written (such as a provider that appears only after the
+// grant) is reported as it would be planned.
+func WithDryRun() Option {
+	return func(s *Settings) { s.DryRun = true }
 }
 
 // DefaultBackOff returns the polling backoff steps use unless told otherwise:

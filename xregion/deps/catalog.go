@@ -101,6 +101,15 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		return nil, fmt.Errorf("does not exist, and use-existing is set so xregion will not create it: %w", errors.Join(xregion.ErrPrecondition, err))
 	}
 
+	if s.DryRun {
+		// The provider may appear only once the share is granted: plan
+		// with what is visible now.
+		provider, err := findProvider(ctx, c.Providers, spec)
+		if err != nil {
+			return nil, err
+		}
+		return &CatalogResult{Catalog: spec.Name, Op: xregion.OpCreated, Provider: cmp.Or(provider, spec.Provider), Share: spec.Share}, nil
+	}
 	provider, err := waitForShare(ctx, c.Providers, spec, s, log)
 	if err != nil {
 		return nil, err

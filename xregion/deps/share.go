@@ -161,6 +161,9 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 	}
 	res.Recipient, res.SameMetastore = rcpt.name, rcpt.sameMetastore
 
+	if s.DryRun {
+		return planShare(ctx, c.Shares, spec, want, rcpt, res)
+	}
 	if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
 		return nil, err
 	}
@@ -175,6 +178,40 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 	}
 	if res.GrantOp.Wrote() {
 		log.InfoContext(ctx, "granted SELECT", "recipient", res.Recipient)
+		if res.Op == xregion.OpUnchanged {
+			res.Op = xregion.OpUpdated
+		}
+	}
+	return res, nil
+}
+
+// planShare reports what ensureShare would do, reading only.
+func planShare(ctx context.Context, shares Shares, spec ShareSpec, want []SharedObject, rcpt recipientPlan, res *ShareResult) (*ShareResult, error) {
+	if rcpt.create {
+		res.RecipientOp = xregion.OpCreated
+	}
+	share, err := shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true})
+	if isMissing(err) {
+		res.Op, res.Added, res.GrantOp = xregion.OpCreated, want, xregion.OpCreated
+		return res, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	if res.Added, err = missingObjects(share, want); err != nil {
+		return nil, err
+	}
+	if len(res.Added) > 0 {
+		res.Op = xregion.OpUpdated
+	}
+	has := false
+	if !rcpt.create {
+		if has, err = hasSelect(ctx, shares, spec.Name, rcpt.name); err != nil {
+			return nil, err
+		}
+	}
+	if !has {
+		res.GrantOp = xregion.OpCreated
 		if res.Op == xregion.OpUnchanged {
 			res.Op = xregion.OpUpdated
 		}

@@ -37,6 +37,9 @@ const (
 	// OutcomeRollbackFailed: the deployment failed and so did the rollback,
 	// or nothing healthy is serving. The endpoint needs attention.
 	OutcomeRollbackFailed Outcome = "rollback-failed"
+	// OutcomePlanned: a dry run found that the endpoint would be created
+	// (Result.Created) or updated; nothing was written.
+	OutcomePlanned Outcome = "planned"
 )
 
 // ConfigSummary describes an endpoint config in results.
@@ -105,7 +108,7 @@ func DeployWithRollback(ctx context.Context, c Endpoints, spec Spec, opts ...xre
 	spec, err := spec.validate()
 	if err == nil {
 		log := s.Logger.With("step", StepDeploy, "endpoint", spec.Name)
-		d := &deployer{c: c, spec: spec, log: log, res: res, w: waiter{c: c, name: spec.Name, s: s, log: log}}
+		d := &deployer{c: c, spec: spec, log: log, res: res, w: waiter{c: c, name: spec.Name, s: s, log: log}, dryRun: s.DryRun}
 		err = d.run(ctx)
 	}
 	if err != nil {
@@ -121,14 +124,19 @@ type deployer struct {
 	res  *Result
 	w    waiter
 	snap *Snapshot // nil for an endpoint this run created
+
+	dryRun bool
 }
 
 func (d *deployer) run(ctx context.Context) error {
 	ep, err := d.c.Get(ctx, serving.GetServingEndpointRequest{Name: d.spec.Name})
-	if apierr.IsMissing(err) {
+	switch {
+	case apierr.IsMissing(err) && d.dryRun:
+		d.res.Outcome, d.res.Created = OutcomePlanned, true
+		return nil
+	case apierr.IsMissing(err):
 		return d.create(ctx)
-	}
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("read: %w", err)
 	}
 	return d.update(ctx, ep)
@@ -174,6 +182,11 @@ func (d *deployer) create(ctx context.Context) error {
 
 func (d *deployer) update(ctx context.Context, ep *serving.ServingEndpointDetailed) error {
 	var err error
+	if d.dryRun && (ep.State == nil || ep.State.ConfigUpdate == serving.EndpointStateConfigUpdateInProgress) {
+		d.res.Before, d.res.After, d.res.Outcome = summary(ep), summary(ep), OutcomePlanned
+		d.res.Reason = "an update is in progress; the snapshot would be taken once it ends"
+		return nil
+	}
 	if ep.State == nil || ep.State.ConfigUpdate == serving.EndpointStateConfigUpdateInProgress {
 		d.log.InfoContext(ctx, "an update is in progress; waiting for it before taking the snapshot")
 		if ep, err = d.w.idle(ctx, d.spec.Timeout); err != nil {
@@ -197,6 +210,10 @@ func (d *deployer) update(ctx context.Context, ep *serving.ServingEndpointDetail
 	}
 	if d.snap == nil {
 		return fmt.Errorf("endpoint has no live config to snapshot (%s); delete it or fix it by hand: %w", describe(ep), ErrNotServing)
+	}
+	if d.dryRun {
+		d.res.Outcome = OutcomePlanned
+		return nil
 	}
 	want.AutoCaptureConfig = d.snap.Input("").AutoCaptureConfig // keep what is there
 	if len(d.spec.Canary) > 0 {

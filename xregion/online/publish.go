@@ -192,10 +192,13 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for i := range plans {
-		g.Go(func() error { return checkTable(gctx, c, spec, &plans[i]) })
+		g.Go(func() error { return checkTable(gctx, c, &plans[i], s.DryRun) })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if s.DryRun {
+		return planPublish(ctx, c.FeatureStore, store, plans)
 	}
 	storeOp, err := ensureStore(ctx, c.FeatureStore, store, cmp.Or(spec.Capacity, DefaultCapacity), log)
 	if err != nil {
@@ -288,9 +291,37 @@ func (spec PublishSpec) validate() ([]plan, error) {
 	return plans, nil
 }
 
+// planPublish reports what publish would do, reading only.
+func planPublish(ctx context.Context, fs FeatureStore, store string, plans []plan) (*PublishResult, error) {
+	res := &PublishResult{Store: store, StoreOp: xregion.OpUnchanged}
+	got, err := fs.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: store})
+	switch {
+	case isMissing(err):
+		res.StoreOp = xregion.OpCreated
+	case err != nil:
+		return nil, fmt.Errorf("read online store %q: %w", store, err)
+	default:
+		if err := deadStore(got); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range plans {
+		if !p.exists {
+			p.Op = xregion.OpCreated
+		}
+		res.Tables = append(res.Tables, p.PublishedTable)
+	}
+	return res, nil
+}
+
 // checkTable reads the shared source table and any existing online table.
-func checkTable(ctx context.Context, c Clients, spec PublishSpec, p *plan) error {
+// In a dry run, a source not visible yet (its catalog is still to be
+// created) is not an error.
+func checkTable(ctx context.Context, c Clients, p *plan, dryRun bool) error {
 	src, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: p.Source})
+	if dryRun && isMissing(err) {
+		src, err = &catalog.TableInfo{}, nil
+	}
 	if err != nil {
 		return fmt.Errorf("read shared feature table %s (is it in the share, and the catalog mounted?): %w", p.Source, err)
 	}

@@ -273,6 +273,10 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 	}, opts...); err != nil {
 		return fail(err)
 	}
+	if s.DryRun && d == nil && res.Catalog.Op == xregion.OpCreated {
+		// Nothing to read the model through until the catalog exists.
+		return res, nil
+	}
 	model, _ := xregion.ParseFullName("model", spec.Model)
 	sharedModel := model.InCatalog(spec.SharedCatalog).String()
 	if d == nil {
@@ -287,8 +291,10 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 		}
 		res.Dependencies, res.Version = d, d.Version
 	}
-	if err := deps.CheckPreconditions(ctx, w.preconditions(), d); err != nil {
+	if err := deps.CheckPreconditions(ctx, w.preconditions(), d); err != nil && !s.DryRun {
 		return fail(err)
+	} else if err != nil {
+		res.Error = err.Error() // reported, so that the plan goes on
 	}
 
 	if len(d.Tables) > 0 {
@@ -302,10 +308,12 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 		}, opts...); err != nil {
 			return fail(err)
 		}
-		if res.OnlineStatus, err = online.WaitOnline(ctx, w.Database, online.WaitSpec{
-			Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout,
-		}, opts...); err != nil {
-			return fail(err)
+		if !s.DryRun {
+			if res.OnlineStatus, err = online.WaitOnline(ctx, w.Database, online.WaitSpec{
+				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout,
+			}, opts...); err != nil {
+				return fail(err)
+			}
 		}
 	}
 

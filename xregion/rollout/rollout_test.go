@@ -141,3 +141,48 @@ func TestRegionsRejectBadInputBeforeWriting(t *testing.T) {
 		})
 	}
 }
+
+func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1", "ap-southeast-1")
+	plan, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep, xregion.WithDryRun())
+	if err != nil {
+		t.Fatalf("Regions(dry run) error = %v", err)
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Fatalf("dry run wrote %v", got)
+	}
+	for _, r := range plan {
+		if r.Share.Op != xregion.OpCreated || len(r.Share.Added) != 3 || r.Share.RecipientOp != xregion.OpCreated || r.Share.GrantOp != xregion.OpCreated {
+			t.Errorf("region %s share plan = %+v, want the share, 3 objects, a recipient and a grant created", r.Region, r.Share)
+		}
+		if r.Catalog.Op != xregion.OpCreated {
+			t.Errorf("region %s catalog plan = %s, want created", r.Region, r.Catalog.Op)
+		}
+		if r.Online == nil || r.Online.StoreOp != xregion.OpCreated || len(r.Online.Tables) != 1 || r.Online.Tables[0].Op != xregion.OpCreated {
+			t.Errorf("region %s online plan = %+v, want a store and a table created", r.Region, r.Online)
+		}
+		if r.Endpoint == nil || r.Endpoint.Outcome != endpoint.OutcomePlanned || !r.Endpoint.Created {
+			t.Errorf("region %s endpoint plan = %+v, want it planned for creation", r.Region, r.Endpoint)
+		}
+	}
+
+	// After a real rollout, the plan is all unchanged.
+	if _, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep); err != nil {
+		t.Fatalf("Regions() error = %v", err)
+	}
+	w.resetWrites()
+	plan, err = rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep, xregion.WithDryRun())
+	if err != nil {
+		t.Fatalf("Regions(dry run) after rollout error = %v", err)
+	}
+	for _, r := range plan {
+		if r.Share.Op.Wrote() || r.Catalog.Op.Wrote() || r.Online.StoreOp.Wrote() || r.Online.Tables[0].Op.Wrote() || r.Endpoint.Outcome != endpoint.OutcomeUnchanged {
+			t.Errorf("region %s plan after rollout = share %s, catalog %s, store %s, table %s, endpoint %s; want nothing to do",
+				r.Region, r.Share.Op, r.Catalog.Op, r.Online.StoreOp, r.Online.Tables[0].Op, r.Endpoint.Outcome)
+		}
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Fatalf("dry run wrote %v", got)
+	}
+}
