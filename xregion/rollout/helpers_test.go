@@ -40,20 +40,26 @@ func newWorld(t testing.TB, regions ...string) world {
 		all = append(all, ws)
 	}
 	xregiontest.Link(all...)
-	w.src.AddTable(catalog.TableInfo{FullName: "main.ml.customer_features", TableConstraints: []catalog.TableConstraint{
+	seedModel(w.src)
+	return w
+}
+
+// seedModel gives ws the fraud model: versions 1 (alias champion) and 2
+// look up a feature table through a FeatureSpec.
+func seedModel(ws *xregiontest.Workspace) {
+	ws.AddTable(catalog.TableInfo{FullName: "main.ml.customer_features", TableConstraints: []catalog.TableConstraint{
 		{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"customer_id"}}},
 	}})
-	w.src.AddFunction(catalog.FunctionInfo{FullName: "main.ml.fraud_features", RoutineDependencies: &catalog.DependencyList{
+	ws.AddFunction(catalog.FunctionInfo{FullName: "main.ml.fraud_features", RoutineDependencies: &catalog.DependencyList{
 		Dependencies: []catalog.Dependency{{Table: &catalog.TableDependency{TableFullName: "main.ml.customer_features"}}},
 	}}, "FUNCTION_FEATURE_SPEC")
 	for v := 1; v <= 2; v++ {
-		w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: v,
+		ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: v,
 			ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
 				{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
 			}}})
 	}
-	w.src.SetAlias("main.ml.fraud", "champion", 1)
-	return w
+	ws.SetAlias("main.ml.fraud", "champion", 1)
 }
 
 func (w world) source() *rollout.Workspace {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
@@ -97,6 +98,7 @@ type config struct {
 	user          string
 	pageSize      int
 	providerLag   int
+	latency       time.Duration
 	storeStartup  int
 }
 
@@ -170,6 +172,18 @@ func WithProviderLag(n int) Option {
 		panic(fmt.Sprintf("xregiontest: WithProviderLag: %d < 0", n))
 	}
 	return func(c *config) { c.providerLag = n }
+}
+
+// WithLatency makes every call of the workspace's services take d before it
+// reaches the fake's state, as a round trip to a region would, without
+// holding the workspace's lock. The wait is a real timer (run tests that
+// use it under testing/synctest so that no real time passes); a done ctx
+// ends it early. It panics if d is negative.
+func WithLatency(d time.Duration) Option {
+	if d < 0 {
+		panic(fmt.Sprintf("xregiontest: WithLatency: negative %v", d))
+	}
+	return func(c *config) { c.latency = d }
 }
 
 // WithStoreStartup sets how long an online store made by
@@ -299,6 +313,16 @@ func call[T any](ctx context.Context, w *Workspace, method string, op func() (T,
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, err
+	}
+	if d := w.cfg.latency; d > 0 {
+		// Spent outside the lock, as a network round trip would be.
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return zero, ctx.Err()
+		case <-t.C:
+		}
 	}
 	defer w.lock()()
 	w.calls[method]++
