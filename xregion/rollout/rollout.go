@@ -121,6 +121,14 @@ func DefaultEndpointName(model string) string {
 	return n[:min(len(n), 63)]
 }
 
+// Validate reports the first bad input of the spec, as [Region] would
+// before any call; haveSource says whether a source workspace will be
+// given. The error matches [xregion.ErrInvalidInput].
+func (spec Spec) Validate(haveSource bool) error {
+	_, err := spec.withDefaults(haveSource)
+	return err
+}
+
 // withDefaults validates the spec and fills its defaults.
 func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 	if _, err := xregion.ParseFullName("model", spec.Model); err != nil {

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/endpoint"
+	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/sethvargo/go-githubactions"
+)
+
+// side is how to reach one workspace.
+type side struct {
+	Host         string
+	Token        string
+	ClientID     string
+	ClientSecret string
+	AuthType     string
+}
+
+// inputs are the action's inputs, parsed and checked.
+type inputs struct {
+	Source, Target  side
+	Region          string
+	DryRun          bool
+	HealthChecks    string
+	Spec            rollout.Spec
+	OnlineTimeout   time.Duration
+	EndpointTimeout time.Duration
+}
+
+// authTypes are the auth types an input may name; empty picks one from
+// the credentials given.
+var authTypes = []string{"pat", "oauth-m2m", "github-oidc", "github-oidc-azure", "azure-client-secret", "azure-msi", "azure-cli", "env-oidc", "file-oidc"}
+
+// readInputs reads and checks every input. The first bad one is reported
+// as a one-line error naming it.
+func readInputs(a *githubactions.Action) (*inputs, error) {
+	in := &inputs{}
+	get := func(name string) string { return a.GetInput(name) }
+	var err error
+	boolean := func(name string, def bool) bool {
+		v := get(name)
+		if v == "" || err != nil {
+			return def
+		}
+		b, perr := strconv.ParseBool(v)
+		if perr != nil || (v != "true" && v != "false") {
+			err = xregion.Invalid(name, v, `want "true" or "false"`)
+		}
+		return b
+	}
+	duration := func(name string) time.Duration {
+		v := get(name)
+		if v == "" || err != nil {
+			return 0
+		}
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d <= 0 {
+			err = xregion.Invalid(name, v, `want a positive duration such as "10m" or "45m"`)
+		}
+		return d
+	}
+
+	spec := rollout.Spec{
+		Model:              get("model"),
+		Version:            get("version"),
+		Phase:              rollout.Phase(get("phase")),
+		Share:              get("share"),
+		Recipient:          get("recipient"),
+		Provider:           get("provider"),
+		SharedCatalog:      get("shared-catalog"),
+		OnlineStore:        get("online-store"),
+		OnlineCapacity:     get("online-store-capacity"),
+		OnlineCatalog:      get("online-catalog"),
+		OnlineSchema:       get("online-schema"),
+		UseExistingCatalog: boolean("use-existing-catalog", false),
+	}
+	if spec.Model == "" {
+		return nil, xregion.Invalid("model", "", "required: the model's three-part name catalog.schema.model")
+	}
+	in.DryRun = boolean("dry-run", false)
+	in.Region = get("region")
+	in.HealthChecks = get("health-checks")
+	in.OnlineTimeout, in.EndpointTimeout = duration("online-timeout"), duration("endpoint-timeout")
+	spec.OnlineTimeout = in.OnlineTimeout
+	scaleToZero := boolean("scale-to-zero", false)
+	if err != nil {
+		return nil, err
+	}
+	spec.Endpoint = endpoint.Spec{
+		Name:      get("endpoint"),
+		OnFailure: endpoint.OnFailure(get("on-failure")),
+		Timeout:   in.EndpointTimeout,
+		Entity: endpoint.Entity{
+			WorkloadSize: get("workload-size"),
+			WorkloadType: serving.ServingModelWorkloadType(get("workload-type")),
+			ScaleToZero:  scaleToZero,
+		},
+	}
+	if c := get("canary"); c != "" {
+		steps, cerr := parseCanary(c)
+		if cerr != nil {
+			return nil, cerr
+		}
+		spec.Endpoint.Canary = steps
+	}
+	for _, s := range []struct {
+		prefix string
+		dst    *side
+	}{{"source", &in.Source}, {"target", &in.Target}} {
+		*s.dst = side{
+			Host: get(s.prefix + "-host"), Token: get(s.prefix + "-token"), ClientID: get(s.prefix + "-client-id"),
+			ClientSecret: get(s.prefix + "-client-secret"), AuthType: get(s.prefix + "-auth-type"),
+		}
+	}
+	if err := in.Target.check("target", true); err != nil {
+		return nil, err
+	}
+	if err := in.Source.check("source", spec.Phase != rollout.PhaseDeploy); err != nil {
+		return nil, err
+	}
+	in.Spec = spec
+	return in, nil
+}
+
+func parseCanary(v string) ([]int, error) {
+	var steps []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, xregion.Invalid("canary", v, "want comma-separated percentages such as 10,50,100")
+		}
+		steps = append(steps, n)
+	}
+	return steps, nil
+}
+
+// check validates one side's connection inputs.
+func (s side) check(prefix string, required bool) error {
+	if s.Host == "" {
+		if required || s.Token != "" || s.ClientID != "" {
+			return xregion.Invalid(prefix+"-host", "", "required: the workspace URL, such as https://adb-123.azuredatabricks.net")
+		}
+		return nil
+	}
+	u, err := url.Parse(s.Host)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		return xregion.Invalid(prefix+"-host", s.Host, "want an https:// workspace URL (http:// only for localhost)")
+	}
+	if s.AuthType != "" && !slices.Contains(authTypes, s.AuthType) {
+		return xregion.Invalid(prefix+"-auth-type", s.AuthType, "want one of %s", strings.Join(authTypes, ", "))
+	}
+	switch s.authType() {
+	case "pat":
+		if s.Token == "" {
+			return xregion.Invalid(prefix+"-token", "", "required for auth type pat")
+		}
+	case "oauth-m2m":
+		if s.ClientID == "" || s.ClientSecret == "" {
+			return xregion.Invalid(prefix+"-client-secret", "", "auth type oauth-m2m needs %s-client-id and %s-client-secret", prefix, prefix)
+		}
+	case "github-oidc":
+		if s.ClientID == "" {
+			return xregion.Invalid(prefix+"-client-id", "", "auth type github-oidc needs the service principal's application id (and permissions: id-token: write)")
+		}
+	case "":
+		return xregion.Invalid(prefix+"-token", "", "no credentials: give %s-token, %s-client-id and %s-client-secret, or %s-client-id for GitHub OIDC", prefix, prefix, prefix, prefix)
+	}
+	if s.Token != "" && s.ClientSecret != "" {
+		return xregion.Invalid(prefix+"-token", "(set)", "give a token or a client secret, not both")
+	}
+	return nil
+}
+
+// authType is the explicit auth type, or the one the credentials imply.
+func (s side) authType() string {
+	switch {
+	case s.AuthType != "":
+		return s.AuthType
+	case s.Token != "":
+		return "pat"
+	case s.ClientID != "" && s.ClientSecret != "":
+		return "oauth-m2m"
+	case s.ClientID != "":
+		return "github-oidc"
+	}
+	return ""
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+}
+
+
+func (s side) String() string { return fmt.Sprintf("%s (%s)", s.Host, s.authType()) }

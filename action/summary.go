@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/endpoint"
+	"github.com/org/xregion-action/xregion/rollout"
+)
+
+// summaryMarkdown renders the region's step summary: one table row per step
+// that ran, the health checks, and the failure, if any.
+func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
+	var b strings.Builder
+	title := "xregion"
+	if in.DryRun {
+		title += " plan (dry run: nothing was written)"
+	}
+	version := "?"
+	if res.Version > 0 {
+		version = fmt.Sprint(res.Version)
+	}
+	fmt.Fprintf(&b, "### %s: `%s` version %s → %s\n\n", title, res.Model, version, cmpOr(res.Region, "target"))
+	b.WriteString("| step | result |\n|---|---|\n")
+	row := func(step, result string) { fmt.Fprintf(&b, "| %s | %s |\n", step, result) }
+
+	if d := res.Dependencies; d != nil {
+		pre := "none"
+		if p := d.Preconditions(); len(p) > 0 {
+			var s []string
+			for _, x := range p {
+				s = append(s, x.Kind+" `"+x.Name+"`")
+			}
+			pre = strings.Join(s, ", ")
+		}
+		row("Dependencies", fmt.Sprintf("%d table(s), %d function(s); must exist in the target: %s", len(d.Tables), len(d.Functions), pre))
+	}
+	if s := res.Share; s != nil {
+		var added []string
+		for _, o := range s.Added {
+			added = append(added, "`"+o.Name+"`")
+		}
+		detail := "no object added"
+		if len(added) > 0 {
+			detail = "added " + strings.Join(added, ", ")
+		}
+		row("Share `"+s.Share+"`", fmt.Sprintf("%s: %s; recipient `%s` (%s); SELECT %s", s.Op, detail, s.Recipient, s.RecipientOp, grant(s.GrantOp)))
+	}
+	if c := res.Catalog; c != nil {
+		row("Catalog `"+c.Catalog+"`", fmt.Sprintf("%s, from provider `%s`, share `%s`", c.Op, c.Provider, c.Share))
+	}
+	if o := res.Online; o != nil {
+		var names []string
+		for _, t := range o.Tables {
+			names = append(names, fmt.Sprintf("`%s` (%s)", t.Online, t.Op))
+		}
+		online := ""
+		if res.OnlineStatus != nil {
+			online = fmt.Sprintf("; %d online", len(res.OnlineStatus))
+		}
+		row("Online tables", fmt.Sprintf("store `%s` (%s); %s%s", o.Store, o.StoreOp, strings.Join(names, ", "), online))
+	}
+	if e := res.Endpoint; e != nil {
+		row("Endpoint `"+e.Endpoint+"`", fmt.Sprintf("%s: config %d %s → %d %s", e.Outcome, e.Before.Version, served(e.Before), e.After.Version, served(e.After)))
+		for _, c := range e.Checks {
+			row("Health: "+c.Name, fmt.Sprintf("%s %s", c.Status, escape(c.Detail)))
+		}
+		if e.Reason != "" {
+			row("Failure", fmt.Sprintf("at %s: %s", e.Stage, escape(e.Reason)))
+		}
+	}
+	if res.Error != "" && (res.Endpoint == nil || res.Endpoint.Reason == "") {
+		row("Failure", escape(res.Error))
+	}
+	if res.Endpoint != nil && res.Endpoint.Outcome == endpoint.OutcomeRolledBack {
+		b.WriteString("\n**Rolled back**: the previous config is serving again; the new version did not ship.\n")
+	}
+	return b.String()
+}
+
+func grant(op xregion.Op) string {
+	if op == xregion.OpCreated {
+		return "granted"
+	}
+	return "already granted"
+}
+
+func served(c endpoint.ConfigSummary) string {
+	if len(c.Served) == 0 {
+		return "(none)"
+	}
+	return "`" + strings.Join(c.Served, "`, `") + "`"
+}
+
+// escape keeps a detail on one table row.
+func escape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
