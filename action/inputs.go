@@ -198,5 +198,4 @@ func isLoopback(host string) bool {
 	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
 }
 
-
 func (s side) String() string { return fmt.Sprintf("%s (%s)", s.Host, s.authType()) }
