@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -65,8 +66,18 @@ func (s *Snapshot) Input(name string) serving.EndpointCoreConfigInput {
 
 // entityInput turns a live served entity back into the input that made it.
 // Both booleans are always sent: a false left out would come back as the
-// service's default (true, for burst scaling).
+// service's default (true, for burst scaling). The SDK documents workload
+// size and provisioned concurrency as alternatives, so only one is sent:
+// the size when the entity has one.
 func entityInput(o serving.ServedEntityOutput) serving.ServedEntityInput {
+	in := entityInputAll(o)
+	if in.WorkloadSize != "" {
+		in.MinProvisionedConcurrency, in.MaxProvisionedConcurrency = 0, 0
+	}
+	return in
+}
+
+func entityInputAll(o serving.ServedEntityOutput) serving.ServedEntityInput {
 	return serving.ServedEntityInput{
 		Name:                      o.Name,
 		EntityName:                o.EntityName,
@@ -193,4 +204,10 @@ func matches(asked, live serving.EndpointCoreConfigInput) bool {
 		asked.AutoCaptureConfig = live.AutoCaptureConfig
 	}
 	return cmp.Equal(asked, live, configEq)
+}
+
+// LogValue lists the snapshot's entities without their environment
+// variables, whose values may be secrets.
+func (s *Snapshot) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("config_version", s.ConfigVersion), slog.Any("served", served(s.ServedEntities, s.ServedModels)))
 }

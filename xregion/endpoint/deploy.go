@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
@@ -163,7 +164,7 @@ func (d *deployer) create(ctx context.Context) error {
 		// Created concurrently: deploy onto it like any existing endpoint.
 		ep, gerr := d.c.Get(ctx, serving.GetServingEndpointRequest{Name: d.spec.Name})
 		if gerr != nil {
-			return fmt.Errorf("create: %w", err)
+			return fmt.Errorf("create: %w", errors.Join(err, gerr))
 		}
 		return d.update(ctx, ep)
 	}
@@ -211,15 +212,20 @@ func (d *deployer) update(ctx context.Context, ep *serving.ServingEndpointDetail
 	if d.snap == nil {
 		return fmt.Errorf("endpoint has no live config to snapshot (%s); delete it or fix it by hand: %w", describe(ep), ErrNotServing)
 	}
+	if len(d.spec.Canary) > 0 {
+		if len(d.snap.ServedEntities) == 0 {
+			return fmt.Errorf("the endpoint is configured through the deprecated served_models field; a canary needs served entities, so deploy without one: %w", xregion.ErrConflict)
+		}
+		if slices.ContainsFunc(d.snap.ServedEntities, func(se serving.ServedEntityOutput) bool { return se.Name == d.spec.Entity.Name }) {
+			return xregion.Invalid("served entity name", d.spec.Entity.Name, "is already live on the endpoint; a canary needs the new version under another name")
+		}
+	}
 	if d.dryRun {
 		d.res.Outcome = OutcomePlanned
 		return nil
 	}
 	want.AutoCaptureConfig = d.snap.Input("").AutoCaptureConfig // keep what is there
 	if len(d.spec.Canary) > 0 {
-		if slices.ContainsFunc(d.snap.ServedEntities, func(se serving.ServedEntityOutput) bool { return se.Name == d.spec.Entity.Name }) {
-			return xregion.Invalid("served entity name", d.spec.Entity.Name, "is already live on the endpoint; a canary needs the new version under another name")
-		}
 		return d.finish(ctx, d.canary(ctx, want))
 	}
 	d.res.Stage = "update"
@@ -249,7 +255,7 @@ func (d *deployer) refuseForeign(ep *serving.ServingEndpointDetailed) error {
 // step sends one update, waits for it, verifies it and runs the checks.
 func (d *deployer) step(ctx context.Context, in serving.EndpointCoreConfigInput) error {
 	before := d.res.After.Version
-	if err := d.w.update(ctx, in, d.spec.Timeout); err != nil {
+	if err := d.w.update(ctx, in, before, d.spec.Timeout); err != nil {
 		return err
 	}
 	ep, err := d.w.updated(ctx, d.spec.Timeout, before)
@@ -271,10 +277,22 @@ func (d *deployer) verify(ctx context.Context, ep *serving.ServingEndpointDetail
 	}
 	d.res.Checks = append(d.res.Checks, CheckResult{Name: "readiness", Status: CheckPass,
 		Detail: fmt.Sprintf("config version %d, %d served entities ready", ep.Config.ConfigVersion, len(ep.Config.ServedEntities))})
+	return d.probe(ctx, d.res.Stage)
+}
+
+// probe runs the spec's probes, naming their results after label. During a
+// canary step a probe must reach the new version: one that never did proves
+// nothing and counts as an error.
+func (d *deployer) probe(ctx context.Context, label string) error {
+	canaryStep := strings.HasPrefix(d.res.Stage, "canary")
 	for _, p := range d.spec.Probes {
 		r := runProbe(ctx, d.c, d.spec.Name, p)
-		if d.res.Stage != "" && d.res.Stage != "update" && d.res.Stage != "create" {
-			r.Name = d.res.Stage + ": " + r.Name
+		if canaryStep && r.Status == CheckPass && !slices.Contains(r.ServedBy, d.spec.Entity.Name) {
+			r.Status = CheckError
+			r.Detail = fmt.Sprintf("no request reached %s (served by %v): raise the probe's requests", d.spec.Entity.Name, r.ServedBy)
+		}
+		if label != "" && label != "update" && label != "create" {
+			r.Name = label + ": " + r.Name
 		}
 		d.res.Checks = append(d.res.Checks, r)
 		d.log.InfoContext(ctx, "health check", "check", r.Name, "status", r.Status, "detail", r.Detail)
@@ -327,15 +345,7 @@ func (d *deployer) recheck(ctx context.Context) error {
 		d.res.Checks = append(d.res.Checks, CheckResult{Name: d.res.Stage + ": readiness", Status: CheckFail, Detail: describe(ep)})
 		return fmt.Errorf("not ready after the bake (%s): %w", describe(ep), ErrUnhealthy)
 	}
-	for _, p := range d.spec.Probes {
-		r := runProbe(ctx, d.c, d.spec.Name, p)
-		r.Name = d.res.Stage + " baked: " + r.Name
-		d.res.Checks = append(d.res.Checks, r)
-		if r.Status != CheckPass {
-			return fmt.Errorf("probe %q %s after the bake: %s: %w", p.Name, r.Status, r.Detail, ErrUnhealthy)
-		}
-	}
-	return nil
+	return d.probe(ctx, d.res.Stage+" baked")
 }
 
 // scaleRoutes spreads total percent over the old routes in proportion,
@@ -348,6 +358,9 @@ func scaleRoutes(t *serving.TrafficConfig, entities []serving.ServedEntityInput,
 		for _, e := range entities {
 			old = append(old, serving.Route{ServedEntityName: e.Name, TrafficPercentage: 100 / len(entities)})
 		}
+	}
+	if len(old) == 0 {
+		return nil
 	}
 	sum, largest := 0, 0
 	out := make([]serving.Route, len(old))
@@ -381,10 +394,6 @@ func (d *deployer) finish(ctx context.Context, deployErr error) error {
 		return nil
 	}
 	d.res.Reason = deployErr.Error()
-	var uf *UpdateFailedError
-	if errors.As(deployErr, &uf) && !uf.StillServing && d.snap != nil && !d.res.Created {
-		deployErr = errors.Join(deployErr, ErrNotServing)
-	}
 	if d.spec.OnFailure == Freeze {
 		d.res.Outcome = OutcomeFrozen
 		d.log.WarnContext(ctx, "deployment failed; leaving the endpoint as it is (freeze)", "stage", d.res.Stage)
@@ -435,7 +444,7 @@ func (d *deployer) rollback(ctx context.Context) error {
 	}
 	d.log.InfoContext(ctx, "restoring the previous config", "version", d.snap.ConfigVersion)
 	in := d.snap.Input(d.spec.Name)
-	if err := d.w.update(ctx, in, d.spec.RollbackTimeout); err != nil {
+	if err := d.w.update(ctx, in, d.res.After.Version, d.spec.RollbackTimeout); err != nil {
 		return err
 	}
 	if ep, err = d.w.updated(ctx, d.spec.RollbackTimeout, d.res.After.Version); err != nil {

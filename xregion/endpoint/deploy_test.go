@@ -48,7 +48,9 @@ func TestDeployWithRollbackDeploys(t *testing.T) {
 			name: "canary",
 			spec: func() endpoint.Spec {
 				s := spec(5)
-				s.Canary, s.Probes = []int{10, 50, 100}, []endpoint.Probe{smoke}
+				p := smoke
+				p.Expect.Requests = 20 // enough to reach the new version at 10%
+				s.Canary, s.Probes = []int{10, 50, 100}, []endpoint.Probe{p}
 				return s
 			},
 			want: endpoint.Result{
@@ -239,6 +241,9 @@ func TestDeployWithRollbackFailures(t *testing.T) {
 			if got.Outcome != endpoint.OutcomeRolledBack {
 				t.Errorf("outcome = %s, want %s", got.Outcome, endpoint.OutcomeRolledBack)
 			}
+			if errors.Is(err, endpoint.ErrNotServing) {
+				t.Errorf("DeployWithRollback() error = %v matches ErrNotServing, but the rollback restored a ready config", err)
+			}
 			if diff := cmp.Diff(wantSnapshot(), configOf(read(t, ws)), restoredOpts); diff != "" {
 				t.Errorf("config after rollback differs from the snapshot (-want +got):\n%s", diff)
 			}
@@ -248,6 +253,20 @@ func TestDeployWithRollbackFailures(t *testing.T) {
 			}
 			alwaysServing(t, ws)
 		})
+	}
+}
+
+func TestDeployWithRollbackCanaryProbeMustReachTheNewVersion(t *testing.T) {
+	t.Parallel()
+	ws := target(t)
+	s := spec(5)
+	s.Canary, s.Probes = []int{10, 100}, []endpoint.Probe{smoke} // one request: served by the old version
+	got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+	if !errors.Is(err, endpoint.ErrUnhealthy) || got.Outcome != endpoint.OutcomeRolledBack {
+		t.Fatalf("DeployWithRollback() = %s, %v; want rolled back: the probe never reached the canary", got.Outcome, err)
+	}
+	if last := got.Checks[len(got.Checks)-1]; last.Status != endpoint.CheckError {
+		t.Errorf("last check = %+v, want an error", last)
 	}
 }
 

@@ -29,8 +29,7 @@ func liveEntity() serving.ServedEntityOutput {
 		Name: "fraud-3", EntityName: model, EntityVersion: "3",
 		WorkloadSize: "Medium", WorkloadType: serving.ServingModelWorkloadTypeCpu,
 		ScaleToZeroEnabled: false, BurstScalingEnabled: false,
-		EnvironmentVars:           map[string]string{"FEATURE_FLAG": "on", "API_KEY": "{{secrets/fraud/api_key}}"},
-		MinProvisionedConcurrency: 4, MaxProvisionedConcurrency: 8,
+		EnvironmentVars: map[string]string{"FEATURE_FLAG": "on", "API_KEY": "{{secrets/fraud/api_key}}"},
 	}
 }
 

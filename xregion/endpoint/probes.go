@@ -1,7 +1,6 @@
 package endpoint
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -135,15 +134,36 @@ func (p Probe) validate() error {
 	return nil
 }
 
+// requestFields are the JSON fields of the invocations API's request body.
+var requestFields = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeFor[serving.QueryEndpointInput]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			m[name] = true
+		}
+	}
+	return m
+}()
+
 // query decodes the probe's request for the endpoint.
 func (p Probe) query(endpoint string) (serving.QueryEndpointInput, error) {
 	var q serving.QueryEndpointInput
 	if len(p.Request) == 0 {
 		return q, xregion.Invalid("probe", p.Name, "no request")
 	}
-	dec := json.NewDecoder(bytes.NewReader(p.Request))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&q); err != nil {
+	// QueryEndpointInput decodes itself and ignores unknown fields, so check
+	// the keys first: a typo must not silently weaken a probe.
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(p.Request, &keys); err != nil {
+		return q, xregion.Invalid("probe", p.Name, "request is not a JSON object: %v", err)
+	}
+	for k := range keys {
+		if !requestFields[k] {
+			return q, xregion.Invalid("probe", p.Name, "request has unknown field %q", k)
+		}
+	}
+	if err := json.Unmarshal(p.Request, &q); err != nil {
 		return q, xregion.Invalid("probe", p.Name, "request: %v", err)
 	}
 	set := 0

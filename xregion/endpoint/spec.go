@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"cmp"
+	"log/slog"
 	"maps"
 	"regexp"
 	"slices"
@@ -180,4 +181,11 @@ func (e Entity) input() serving.ServedEntityInput {
 		// its own default).
 		ForceSendFields: []string{"ScaleToZeroEnabled"},
 	}
+}
+
+// LogValue shows the entity without its environment variables' values,
+// which may be secrets: only their names.
+func (e Entity) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", e.Name), slog.String("model", e.Model), slog.Int("version", e.Version),
+		slog.String("workload_size", e.WorkloadSize), slog.Any("environment_vars", slices.Sorted(maps.Keys(e.EnvironmentVars))))
 }

@@ -89,13 +89,16 @@ func (w waiter) updated(ctx context.Context, timeout time.Duration, after int64)
 		}
 		switch got.State.ConfigUpdate {
 		case serving.EndpointStateConfigUpdateUpdateFailed, serving.EndpointStateConfigUpdateUpdateCanceled:
+			if p := got.PendingConfig; p != nil && int64(p.ConfigVersion) <= after {
+				return false, nil // an earlier update's failure, read before ours shows
+			}
 			return false, updateFailure(got)
 		case serving.EndpointStateConfigUpdateNotUpdating:
 			if got.State.Ready != serving.EndpointStateReadyReady {
 				return false, nil
 			}
 			if msgs := failedEntities(got.Config); len(msgs) > 0 {
-				return false, &UpdateFailedError{State: serving.EndpointStateConfigUpdateUpdateFailed, StillServing: false, Messages: msgs}
+				return false, &UpdateFailedError{State: serving.EndpointStateConfigUpdateUpdateFailed, StillServing: true, Messages: msgs}
 			}
 			return got.Config != nil && got.Config.ConfigVersion > after && allReady(got.Config), nil
 		}
@@ -121,6 +124,11 @@ func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, do
 		}
 		return done(got)
 	})
+	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
+		// The deadline may end an SDK call that then reports its last API
+		// error: the wait still timed out.
+		err = errors.Join(err, context.Cause(wctx))
+	}
 	if errors.Is(err, errWaitTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 		return fmt.Errorf("gave up waiting for %s after %s (last state %s): %w", what, timeout, last, errors.Join(context.DeadlineExceeded, err))
 	}
@@ -182,11 +190,18 @@ func allReady(c *serving.EndpointCoreConfigOutput) bool {
 	return true
 }
 
-// update sends a config update. An update rejected because another one is in
-// progress (409) waits for that one and tries again, a bounded number of
-// times; nothing else is retried here, since the SDK already retries
-// throttling and unavailability.
-func (w waiter) update(ctx context.Context, in serving.EndpointCoreConfigInput, timeout time.Duration) error {
+// ErrChangedMeanwhile is matched when the endpoint's live config changed
+// under a deployment, by someone else's update: xregion stops rather than
+// overwrite that change.
+var ErrChangedMeanwhile = errors.New("endpoint config changed by someone else during the deployment")
+
+// update sends a config update meant to follow live config version live. An
+// update rejected because another one is in progress (409) waits for that
+// one and tries again, a bounded number of times: if the other update
+// changed the live config, or already made it what in asks (a retried
+// request of ours that had landed), it stops there instead. Nothing else is
+// retried here, since the SDK already retries throttling and unavailability.
+func (w waiter) update(ctx context.Context, in serving.EndpointCoreConfigInput, live int64, timeout time.Duration) error {
 	for attempt := 1; ; attempt++ {
 		_, err := w.c.UpdateConfig(ctx, in)
 		if err == nil || !errors.Is(err, apierr.ErrResourceConflict) || attempt > maxConflictRetries {
@@ -196,8 +211,15 @@ func (w waiter) update(ctx context.Context, in serving.EndpointCoreConfigInput, 
 			return nil
 		}
 		w.log.InfoContext(ctx, "another update is in progress; waiting to retry", "attempt", attempt)
-		if _, err := w.idle(ctx, timeout); err != nil {
+		ep, err := w.idle(ctx, timeout)
+		if err != nil {
 			return err
+		}
+		if snap := snapshotOf(ep); snap != nil && snap.ConfigVersion != live {
+			if matches(in, snap.Input(in.Name)) {
+				return nil // ours, landed despite the error
+			}
+			return fmt.Errorf("live config went from version %d to %d while waiting to update: %w", live, snap.ConfigVersion, ErrChangedMeanwhile)
 		}
 	}
 }
