@@ -66,6 +66,11 @@ type PublishSpec struct {
 	// StoreTimeout bounds the wait for the store to become AVAILABLE.
 	// Default: [DefaultStoreTimeout].
 	StoreTimeout time.Duration
+	// CheckTableIDs makes each shared table's id match its Table.TableID: a
+	// different id means the source table was dropped and re-created since
+	// it was discovered. Off by default: that a shared table keeps its
+	// source's id is not verified against a live workspace.
+	CheckTableIDs bool
 }
 
 // Table is a feature table to serve online.
@@ -74,9 +79,8 @@ type Table struct {
 	Name string
 	// PrimaryKeys are its primary-key columns; an online table needs them.
 	PrimaryKeys []string
-	// TableID is the source table's id, if known. When set, the shared table
-	// must carry the same id: a different one means the source table was
-	// dropped and re-created since the model was shared.
+	// TableID is the source table's id, if known. It is compared with the
+	// shared table's id only when [PublishSpec].CheckTableIDs is set.
 	TableID string
 }
 
@@ -272,7 +276,12 @@ func (spec PublishSpec) validate() ([]plan, error) {
 		if len(t.PrimaryKeys) == 0 {
 			return nil, xregion.Invalid("feature table", t.Name, "has no primary key; an online table needs a PRIMARY KEY constraint on the source table")
 		}
-		online := spec.Names[t.Name]
+		online := ""
+		for src, name := range spec.Names {
+			if strings.EqualFold(src, t.Name) {
+				online = name
+			}
+		}
 		if online == "" {
 			online = DefaultOnlineName(spec.Catalog, spec.Schema, t.Name)
 		}
@@ -286,7 +295,9 @@ func (spec PublishSpec) validate() ([]plan, error) {
 		plans = append(plans, plan{PublishedTable: PublishedTable{
 			Source: n.InCatalog(spec.SharedCatalog).String(), Online: online, Op: xregion.OpUnchanged,
 		}})
-		plans[len(plans)-1].sourceID = t.TableID
+		if spec.CheckTableIDs {
+			plans[len(plans)-1].sourceID = t.TableID
+		}
 	}
 	return plans, nil
 }
@@ -443,7 +454,7 @@ func publishTable(ctx context.Context, c Clients, store string, p *plan, log *sl
 		// Published concurrently: accept it only if it is fed from our source.
 		st, gerr := c.SyncedTables.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: p.Online})
 		if gerr != nil {
-			return fmt.Errorf("publish %s as %s: %w", p.Source, p.Online, err)
+			return fmt.Errorf("publish %s as %s: %w", p.Source, p.Online, errors.Join(err, gerr))
 		}
 		return sameSource(st, p)
 	}

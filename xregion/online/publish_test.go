@@ -53,7 +53,7 @@ func TestPublishOnline(t *testing.T) {
 			spec: func() online.PublishSpec {
 				s := publishSpec()
 				s.Store, s.Capacity = "eu-features", "CU_4"
-				s.Names = map[string]string{history: "serving.features.customer_history"}
+				s.Names = map[string]string{"MAIN.ml.History": "serving.features.customer_history"} // names are case-insensitive
 				return s
 			},
 			want: &online.PublishResult{Store: "eu-features", StoreOp: xregion.OpCreated, Tables: []online.PublishedTable{
@@ -184,6 +184,7 @@ func TestPublishOnlineRefusesBeforeWriting(t *testing.T) {
 			seed: func(src, _ *xregiontest.Workspace) {
 				src.RecreateTable(features)
 			},
+			spec:    func() online.PublishSpec { s := publishSpec(); s.CheckTableIDs = true; return s },
 			wantErr: xregion.ErrConflict,
 		},
 		{

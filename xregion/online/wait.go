@@ -104,7 +104,19 @@ type WaitSpec struct {
 	// OnProgress, if set, is called after every poll, from the calling
 	// goroutine.
 	OnProgress func(Progress)
+	// MissingGrace bounds how long a table may stay not found, as right
+	// after its publish: past it the wait fails. Default:
+	// [DefaultMissingGrace].
+	MissingGrace time.Duration
 }
+
+// DefaultMissingGrace is how long WaitOnline lets a table stay not found
+// unless told otherwise.
+const DefaultMissingGrace = 2 * time.Minute
+
+// ErrTableMissing is matched when a table stays not found past the grace
+// period: it was never published, or was deleted.
+var ErrTableMissing = errors.New("online table not found")
 
 // Classify reads a synced table's states as one [Phase], comparing exact
 // enum values. A table is online when Unity Catalog shows it ACTIVE and its
@@ -146,8 +158,9 @@ func Classify(t *database.SyncedDatabaseTable) Phase {
 // A table in a failed state ends the wait at once with a
 // [*TableFailedError] carrying the service's message. When spec.Timeout
 // passes first, the error matches context.DeadlineExceeded and names the
-// tables still pending and why. Transient read errors (throttling,
-// unavailability) leave a table pending for the next poll. Progress goes to
+// tables still pending and why. A table not found past spec.MissingGrace
+// fails the wait with [ErrTableMissing]; any other read error ends it (the
+// SDK has already retried throttling and unavailability). Progress goes to
 // spec.OnProgress and to the settings' logger. Every error is a
 // [*xregion.StepError].
 func WaitOnline(ctx context.Context, c SyncedTables, spec WaitSpec, opts ...xregion.Option) ([]TableStatus, error) {
@@ -175,6 +188,7 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 	defer cancel()
 
 	statuses := make([]TableStatus, len(pending))
+	start, grace := time.Now(), cmp.Or(spec.MissingGrace, DefaultMissingGrace)
 	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		statuses = statuses[:len(pending)]
 		g, gctx := errgroup.WithContext(ctx)
@@ -196,6 +210,12 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 			case PhaseFailed:
 				return false, &TableFailedError{Status: st}
 			case PhaseOnline:
+			case PhaseMissing:
+				if time.Since(start) > grace {
+					return false, fmt.Errorf("%s still not found after %s: was it published? %w", st.Name, grace, ErrTableMissing)
+				}
+				still = append(still, pending[i])
+				waiting = append(waiting, st)
 			default:
 				still = append(still, pending[i])
 				waiting = append(waiting, st)
@@ -212,7 +232,8 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 		} else {
 			log.InfoContext(ctx, fmt.Sprintf("all %d tables online", total))
 		}
-		return len(pending) == 0, nil
+		// A dry run reports the state once and waits for nothing.
+		return len(pending) == 0 || s.DryRun, nil
 	})
 
 	out := make([]TableStatus, 0, len(final))
@@ -221,6 +242,11 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 	}
 	if err == nil {
 		return out, nil
+	}
+	if ctx.Err() == nil && wctx.Err() != nil {
+		// The deadline may end an SDK call that then reports its last API
+		// error: the wait still timed out.
+		err = errors.Join(err, context.Cause(wctx))
 	}
 	if errors.Is(err, errWaitTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 		var desc []string
@@ -235,17 +261,16 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 
 var errWaitTimeout = errors.New("timed out waiting for online tables")
 
-// readStatus reads one table; errors that a later poll may not see leave it
-// pending.
+// readStatus reads one table.
 func readStatus(ctx context.Context, c SyncedTables, name string) (TableStatus, error) {
 	t, err := c.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: name})
 	switch {
 	case err == nil:
 	case isMissing(err):
 		return TableStatus{Name: name, Phase: PhaseMissing}, nil
-	case ctx.Err() == nil && isTransient(err):
-		return TableStatus{Name: name, Phase: PhasePending, Message: "status unknown: " + err.Error()}, nil
 	default:
+		// Throttling and unavailability were already retried by the SDK
+		// for minutes; every other error is the caller's to see.
 		return TableStatus{}, fmt.Errorf("read online table %s: %w", name, err)
 	}
 	st := TableStatus{Name: name, Phase: Classify(t), Provisioning: t.UnityCatalogProvisioningState}
@@ -257,10 +282,3 @@ func readStatus(ctx context.Context, c SyncedTables, name string) (TableStatus, 
 
 func isMissing(err error) bool  { return apierr.IsMissing(err) }
 func isConflict(err error) bool { return errors.Is(err, apierr.ErrResourceConflict) }
-
-// isTransient reports errors worth another poll: the SDK has already retried
-// them for a while.
-func isTransient(err error) bool {
-	return errors.Is(err, apierr.ErrTooManyRequests) || errors.Is(err, apierr.ErrTemporarilyUnavailable) ||
-		errors.Is(err, apierr.ErrDeadlineExceeded) || errors.Is(err, apierr.ErrInternalError)
-}

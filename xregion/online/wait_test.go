@@ -135,14 +135,30 @@ func TestWaitOnlineCancelled(t *testing.T) {
 	})
 }
 
-func TestWaitOnlineRidesOutTransientErrors(t *testing.T) {
+// The SDK has already retried throttling and unavailability for minutes
+// when an error reaches WaitOnline: it does not retry them again.
+func TestWaitOnlineReturnsUnavailability(t *testing.T) {
 	t.Parallel()
 	ws := xregiontest.NewWorkspace()
-	names := onlineTables(ws, 2, func(int) []xregiontest.SyncStep { return []xregiontest.SyncStep{ready} })
-	ws.Inject(xregiontest.Fault{Method: "Database.GetSyncedDatabaseTable", Times: 3, Err: xregiontest.Unavailable("try again later")})
-	if _, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names}, noSleep); err != nil {
-		t.Fatalf("WaitOnline() error = %v", err)
+	names := onlineTables(ws, 2, func(int) []xregiontest.SyncStep { return []xregiontest.SyncStep{provisioning} })
+	ws.Inject(xregiontest.Fault{Method: "Database.GetSyncedDatabaseTable", Skip: 2, Times: 1, Err: xregiontest.Unavailable("try again later")})
+	if _, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names}, noSleep); !errors.Is(err, apierr.ErrTemporarilyUnavailable) {
+		t.Fatalf("WaitOnline() error = %v, want the 503", err)
 	}
+}
+
+func TestWaitOnlineMissingGrace(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ws := xregiontest.NewWorkspace()
+		names := onlineTables(ws, 1, func(int) []xregiontest.SyncStep { return []xregiontest.SyncStep{ready} })
+		names = append(names, "serving.features.never_published")
+		_, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names, MissingGrace: 90 * time.Second},
+			xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(30 * time.Second) }))
+		if !errors.Is(err, online.ErrTableMissing) {
+			t.Fatalf("WaitOnline() error = %v, want ErrTableMissing", err)
+		}
+	})
 }
 
 func TestWaitOnlineStopsOnPermanentErrors(t *testing.T) {
