@@ -119,7 +119,7 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		// Created concurrently: accept it only if it is ours.
 		existing, gerr := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: spec.Name})
 		if gerr != nil {
-			return nil, fmt.Errorf("create: %w", err)
+			return nil, fmt.Errorf("create: %w", errors.Join(err, gerr))
 		}
 		return acceptCatalog(ctx, c.Providers, spec, existing)
 	}
@@ -138,7 +138,12 @@ func (spec CatalogSpec) validate() error {
 		return err
 	}
 	if spec.Provider != "" {
-		return xregion.CheckName("provider", spec.Provider)
+		if err := xregion.CheckName("provider", spec.Provider); err != nil {
+			return err
+		}
+		if spec.SourceMetastoreID == "" {
+			return nil
+		}
 	}
 	if _, _, _, ok := splitGlobalID(spec.SourceMetastoreID); !ok {
 		return xregion.Invalid("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid", or name the provider`)
@@ -156,11 +161,10 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 		return nil, fmt.Errorf("is mounted from share %q of provider %q, want share %q: %w",
 			cat.ShareName, cat.ProviderName, spec.Share, xregion.ErrConflict)
 	}
-	if spec.Provider != "" {
-		if !strings.EqualFold(cat.ProviderName, spec.Provider) {
-			return nil, fmt.Errorf("is mounted from provider %q, want %q: %w", cat.ProviderName, spec.Provider, xregion.ErrConflict)
-		}
-	} else {
+	if spec.Provider != "" && !strings.EqualFold(cat.ProviderName, spec.Provider) {
+		return nil, fmt.Errorf("is mounted from provider %q, want %q: %w", cat.ProviderName, spec.Provider, xregion.ErrConflict)
+	}
+	if spec.SourceMetastoreID != "" {
 		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: cat.ProviderName})
 		if err != nil {
 			return nil, fmt.Errorf("read its provider %q: %w", cat.ProviderName, err)
@@ -231,6 +235,10 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (s
 		}
 		if err != nil {
 			return "", fmt.Errorf("read provider %q: %w", spec.Provider, err)
+		}
+		if spec.SourceMetastoreID != "" && !strings.EqualFold(p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID) {
+			return "", fmt.Errorf("provider %q shares from metastore %s, not the source %s: %w",
+				p.Name, p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID, xregion.ErrConflict)
 		}
 		return p.Name, nil
 	}

@@ -93,7 +93,8 @@ type ShareResult struct {
 	// Share is the share's name.
 	Share string
 	// Op is OpCreated when the share was created, OpUpdated when objects
-	// were added to an existing share, OpUnchanged otherwise.
+	// were added to an existing share or SELECT was granted on it,
+	// OpUnchanged otherwise.
 	Op xregion.Op
 	// Objects are all the objects the model needs, sorted by name; every one
 	// of them is in the share.
@@ -228,9 +229,9 @@ func (spec ShareSpec) validate() ([]SharedObject, error) {
 	if r.Name == "" && r.TargetMetastoreID == "" {
 		return nil, xregion.Invalid("recipient", "", "give a recipient name or the target's global metastore id")
 	}
-	for input, name := range map[string]string{"recipient": r.Name, "recipient name": r.NewName, "same-metastore recipient": r.SameMetastoreName} {
-		if name != "" {
-			if err := xregion.CheckName(input, name); err != nil {
+	for _, in := range [][2]string{{"recipient", r.Name}, {"recipient name", r.NewName}, {"same-metastore recipient", r.SameMetastoreName}} {
+		if in[1] != "" {
+			if err := xregion.CheckName(in[0], in[1]); err != nil {
 				return nil, err
 			}
 		}
@@ -362,13 +363,22 @@ func missingObjects(share *sharing.ShareInfo, want []SharedObject) ([]SharedObje
 	}
 	var missing []SharedObject
 	for _, w := range want {
+		req := w.request()
 		if have, ok := byName[strings.ToLower(w.Name)]; ok {
-			if !compatibleTypes(have.DataObjectType, w.Type) {
+			switch {
+			case !compatibleTypes(have.DataObjectType, w.Type):
 				return nil, fmt.Errorf("share already holds %s as %s, want %s: %w", have.Name, have.DataObjectType, w.Type, xregion.ErrConflict)
+			case exposedName(have) != exposedName(*req):
+				return nil, fmt.Errorf("share already holds %s, exposed as %s; the target looks for it as %s: %w",
+					have.Name, exposedName(have), exposedName(*req), xregion.ErrConflict)
+			case have.Status == sharing.SharedDataObjectStatusPermissionDenied:
+				return nil, fmt.Errorf("share holds %s but its status is PERMISSION_DENIED: the share's owner lost access to it: %w", have.Name, xregion.ErrPrecondition)
 			}
 			continue
 		}
-		req := w.request()
+		if schema, ok := byName[strings.ToLower(w.Name[:strings.LastIndexByte(w.Name, '.')])]; ok && schema.DataObjectType == sharing.SharedDataObjectDataObjectTypeSchema {
+			continue // the whole schema is shared
+		}
 		if have, ok := byExposed[exposedName(*req)]; ok {
 			return nil, fmt.Errorf("share already exposes %s %s as %s, which %s would need: %w",
 				have.DataObjectType, have.Name, exposedName(have), w.Name, xregion.ErrConflict)
@@ -468,12 +478,24 @@ func planRecipient(ctx context.Context, c ShareClients, r RecipientSpec) (recipi
 		return recipientPlan{name: got.Name}, checkRecipient(got, r.TargetMetastoreID)
 	}
 
+	if c.Metastores == nil {
+		return recipientPlan{}, xregion.Invalid("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
+	}
 	src, err := c.Metastores.Summary(ctx)
 	if err != nil {
 		return recipientPlan{}, fmt.Errorf("read source metastore: %w", err)
 	}
 	if strings.EqualFold(src.GlobalMetastoreId, r.TargetMetastoreID) {
+		// One metastore: grant to the recipient the reference
+		// implementation relies on, but only if it is really there.
 		name := cmp.Or(r.SameMetastoreName, DefaultSameMetastoreRecipient)
+		if _, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: name}); err != nil {
+			if isMissing(err) {
+				return recipientPlan{}, fmt.Errorf("source and target share metastore %s, and xregion then grants to recipient %q, which does not exist: "+
+					"name the recipient to use, or serve from the source catalog directly: %w", src.GlobalMetastoreId, name, errors.Join(xregion.ErrPrecondition, err))
+			}
+			return recipientPlan{}, fmt.Errorf("read recipient %q: %w", name, err)
+		}
 		return recipientPlan{name: name, sameMetastore: true}, nil
 	}
 	found, err := recipientFor(ctx, c.Recipients, r.TargetMetastoreID)
@@ -536,7 +558,7 @@ func createRecipient(ctx context.Context, rs Recipients, name, metastoreID strin
 	}
 	got, gerr := rs.Get(ctx, sharing.GetRecipientRequest{Name: name})
 	if gerr != nil {
-		return "", "", fmt.Errorf("create recipient %q: %w", name, err)
+		return "", "", fmt.Errorf("create recipient %q: %w", name, errors.Join(err, gerr))
 	}
 	return got.Name, xregion.OpUnchanged, checkRecipient(got, metastoreID)
 }

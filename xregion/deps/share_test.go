@@ -359,6 +359,23 @@ func TestEnsureShareRefusesBeforeWriting(t *testing.T) {
 			wantErr: xregion.ErrConflict,
 		},
 		{
+			name: "same_metastore_without_the_self_recipient",
+			spec: func(src, _ *xregiontest.Workspace) deps.ShareSpec {
+				return deps.ShareSpec{Name: shareName, Dependencies: fullDeps(), Recipient: deps.RecipientSpec{TargetMetastoreID: src.GlobalMetastoreID()}}
+			},
+			wantErr: xregion.ErrPrecondition,
+		},
+		{
+			name: "share_exposes_the_table_under_another_name",
+			seed: func(src, _ *xregiontest.Workspace) {
+				src.AddShare(sharing.ShareInfo{Name: shareName, Objects: []sharing.SharedDataObject{
+					{Name: features, DataObjectType: sharing.SharedDataObjectDataObjectTypeTable, SharedAs: "published.features"},
+				}})
+			},
+			spec:    func(_, dst *xregiontest.Workspace) deps.ShareSpec { return specFor(dst, shareName) },
+			wantErr: xregion.ErrConflict,
+		},
+		{
 			name: "permission_denied_reading_share",
 			seed: func(src, _ *xregiontest.Workspace) {
 				src.Inject(xregiontest.Fault{Method: "Shares.Get", Err: xregiontest.PermissionDenied("User is not an owner of Share 'fraud_share'.")})
