@@ -13,6 +13,13 @@ import (
 // that ran, the health checks, and the failure, if any.
 func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 	var b strings.Builder
+	// A plan speaks of what would happen.
+	op := func(o xregion.Op) string {
+		if in.DryRun && o.Wrote() {
+			return "to be " + string(o)
+		}
+		return string(o)
+	}
 	title := "xregion"
 	if in.DryRun {
 		title += " plan (dry run: nothing was written)"
@@ -44,25 +51,39 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 		detail := "no object added"
 		if len(added) > 0 {
 			detail = "added " + strings.Join(added, ", ")
+			if in.DryRun {
+				detail = "to add " + strings.Join(added, ", ")
+			}
 		}
-		row("Share `"+s.Share+"`", fmt.Sprintf("%s: %s; recipient `%s` (%s); SELECT %s", s.Op, detail, s.Recipient, s.RecipientOp, grant(s.GrantOp)))
+		row("Share `"+s.Share+"`", fmt.Sprintf("%s: %s; recipient `%s` (%s); SELECT %s", op(s.Op), detail, s.Recipient, op(s.RecipientOp), grant(s.GrantOp, in.DryRun)))
 	}
 	if c := res.Catalog; c != nil {
-		row("Catalog `"+c.Catalog+"`", fmt.Sprintf("%s, from provider `%s`, share `%s`", c.Op, c.Provider, c.Share))
+		provider := "`" + c.Provider + "`"
+		if c.Provider == "" {
+			provider = "(visible once the share is granted)"
+		}
+		row("Catalog `"+c.Catalog+"`", fmt.Sprintf("%s, from provider %s, share `%s`", op(c.Op), provider, c.Share))
 	}
 	if o := res.Online; o != nil {
 		var names []string
 		for _, t := range o.Tables {
-			names = append(names, fmt.Sprintf("`%s` (%s)", t.Online, t.Op))
+			names = append(names, fmt.Sprintf("`%s` (%s)", t.Online, op(t.Op)))
 		}
 		online := ""
 		if res.OnlineStatus != nil {
 			online = fmt.Sprintf("; %d online", len(res.OnlineStatus))
 		}
-		row("Online tables", fmt.Sprintf("store `%s` (%s); %s%s", o.Store, o.StoreOp, strings.Join(names, ", "), online))
+		row("Online tables", fmt.Sprintf("store `%s` (%s); %s%s", o.Store, op(o.StoreOp), strings.Join(names, ", "), online))
 	}
 	if e := res.Endpoint; e != nil {
-		row("Endpoint `"+e.Endpoint+"`", fmt.Sprintf("%s: config %d %s → %d %s", e.Outcome, e.Before.Version, served(e.Before), e.After.Version, served(e.After)))
+		switch {
+		case e.Outcome == endpoint.OutcomePlanned && e.Created:
+			row("Endpoint `"+e.Endpoint+"`", "to be created, serving version "+version)
+		case e.Outcome == endpoint.OutcomePlanned:
+			row("Endpoint `"+e.Endpoint+"`", fmt.Sprintf("to be updated from config %d %s to version %s", e.Before.Version, served(e.Before), version))
+		default:
+			row("Endpoint `"+e.Endpoint+"`", fmt.Sprintf("%s: config %d %s → %d %s", e.Outcome, e.Before.Version, served(e.Before), e.After.Version, served(e.After)))
+		}
 		for _, c := range e.Checks {
 			row("Health: "+c.Name, fmt.Sprintf("%s %s", c.Status, escape(c.Detail)))
 		}
@@ -79,8 +100,11 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 	return b.String()
 }
 
-func grant(op xregion.Op) string {
-	if op == xregion.OpCreated {
+func grant(op xregion.Op, dryRun bool) string {
+	switch {
+	case op == xregion.OpCreated && dryRun:
+		return "to be granted"
+	case op == xregion.OpCreated:
 		return "granted"
 	}
 	return "already granted"

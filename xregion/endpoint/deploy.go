@@ -276,7 +276,7 @@ func (d *deployer) verify(ctx context.Context, ep *serving.ServingEndpointDetail
 		return fmt.Errorf("the update reported success but the endpoint serves %v with routes %v, not what was asked", d.res.After.Served, d.res.After.Routes)
 	}
 	d.res.Checks = append(d.res.Checks, CheckResult{Name: "readiness", Status: CheckPass,
-		Detail: fmt.Sprintf("config version %d, %d served entities ready", ep.Config.ConfigVersion, len(ep.Config.ServedEntities))})
+		Detail: fmt.Sprintf("config version %d, served entities ready: %d", ep.Config.ConfigVersion, len(ep.Config.ServedEntities))})
 	return d.probe(ctx, d.res.Stage)
 }
 

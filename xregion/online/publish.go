@@ -231,28 +231,34 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	return res, nil
 }
 
+// Validate reports the first bad input of the spec, as PublishOnline would
+// before any call. Catalog and Schema may be empty when there are no tables.
+// The error matches [xregion.ErrInvalidInput].
+func (spec PublishSpec) Validate() error {
+	_, err := spec.validate()
+	return err
+}
+
 // validate checks the spec before any call and lays out one plan per table.
 func (spec PublishSpec) validate() ([]plan, error) {
-	if len(spec.Tables) == 0 {
-		return nil, nil
-	}
-	if err := xregion.CheckName("shared catalog", spec.SharedCatalog); err != nil {
-		return nil, err
-	}
-	if err := xregion.CheckName("online catalog", spec.Catalog); err != nil {
-		return nil, err
-	}
-	if err := xregion.CheckName("online schema", spec.Schema); err != nil {
-		return nil, err
-	}
-	if strings.EqualFold(spec.Catalog, spec.SharedCatalog) {
-		return nil, xregion.Invalid("online catalog", spec.Catalog, "is the shared catalog, which is read-only: name a writable catalog of the target workspace")
-	}
 	if spec.Store != "" && !storeNameRE.MatchString(spec.Store) {
 		return nil, xregion.Invalid("online store", spec.Store, "want 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit")
 	}
 	if spec.Capacity != "" && !slices.Contains(capacities, spec.Capacity) {
 		return nil, xregion.Invalid("online store capacity", spec.Capacity, "want one of %s", strings.Join(capacities, ", "))
+	}
+	for _, in := range [][2]string{{"shared catalog", spec.SharedCatalog}, {"online catalog", spec.Catalog}, {"online schema", spec.Schema}} {
+		if in[1] != "" || len(spec.Tables) > 0 {
+			if err := xregion.CheckName(in[0], in[1]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if spec.Catalog != "" && strings.EqualFold(spec.Catalog, spec.SharedCatalog) {
+		return nil, xregion.Invalid("online catalog", spec.Catalog, "is the shared catalog, which is read-only: name a writable catalog of the target workspace")
+	}
+	if len(spec.Tables) == 0 {
+		return nil, nil
 	}
 	for src, name := range spec.Names {
 		if !slices.ContainsFunc(spec.Tables, func(t Table) bool { return strings.EqualFold(t.Name, src) }) {

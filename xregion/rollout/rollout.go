@@ -159,8 +159,11 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 			return spec, err
 		}
 	}
-	if spec.OnlineCatalog != "" && strings.EqualFold(spec.OnlineCatalog, spec.SharedCatalog) {
-		return spec, xregion.Invalid("online catalog", spec.OnlineCatalog, "is the shared catalog, which is read-only: name a writable catalog")
+	if err := (online.PublishSpec{
+		Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
+		Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema,
+	}).Validate(); err != nil {
+		return spec, err
 	}
 	// Check the deployment's own inputs now, before any write.
 	probe := spec.Endpoint
