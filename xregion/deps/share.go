@@ -57,6 +57,10 @@ type ShareSpec struct {
 	Extra []SharedObject
 	// Recipient is who gets SELECT on the share.
 	Recipient RecipientSpec
+	// ObjectsOnly ensures the share and its objects and grants nothing;
+	// Recipient is then ignored. Running it once before the per-region
+	// calls spares concurrent regions from racing to add the same objects.
+	ObjectsOnly bool
 }
 
 // RecipientSpec says which recipient gets the share. Give Name, or
@@ -155,6 +159,15 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 	log := s.Logger.With("step", StepShare, "share", spec.Name)
 	res := &ShareResult{Share: spec.Name, Objects: want, Op: xregion.OpUnchanged, RecipientOp: xregion.OpUnchanged, GrantOp: xregion.OpUnchanged}
 
+	if spec.ObjectsOnly {
+		if s.DryRun {
+			return planShare(ctx, c.Shares, spec, want, recipientPlan{}, res)
+		}
+		if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
 	// Reads first, so that a recipient that cannot be used fails before any write.
 	rcpt, err := planRecipient(ctx, c, spec.Recipient)
 	if err != nil {
@@ -193,7 +206,10 @@ func planShare(ctx context.Context, shares Shares, spec ShareSpec, want []Shared
 	}
 	share, err := shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true})
 	if isMissing(err) {
-		res.Op, res.Added, res.GrantOp = xregion.OpCreated, want, xregion.OpCreated
+		res.Op, res.Added = xregion.OpCreated, want
+		if !spec.ObjectsOnly {
+			res.GrantOp = xregion.OpCreated
+		}
 		return res, nil
 	}
 	if err != nil {
@@ -204,6 +220,9 @@ func planShare(ctx context.Context, shares Shares, spec ShareSpec, want []Shared
 	}
 	if len(res.Added) > 0 {
 		res.Op = xregion.OpUpdated
+	}
+	if spec.ObjectsOnly {
+		return res, nil
 	}
 	has := false
 	if !rcpt.create {
@@ -226,7 +245,7 @@ func (spec ShareSpec) validate() ([]SharedObject, error) {
 		return nil, err
 	}
 	r := spec.Recipient
-	if r.Name == "" && r.TargetMetastoreID == "" {
+	if r.Name == "" && r.TargetMetastoreID == "" && !spec.ObjectsOnly {
 		return nil, xregion.Invalid("recipient", "", "give a recipient name or the target's global metastore id")
 	}
 	for _, in := range [][2]string{{"recipient", r.Name}, {"recipient name", r.NewName}, {"same-metastore recipient", r.SameMetastoreName}} {

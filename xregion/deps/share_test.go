@@ -538,3 +538,24 @@ func TestEnsureShareConcurrentLegs(t *testing.T) {
 		t.Errorf("share created %d times, want 1", creates)
 	}
 }
+
+func TestEnsureShareObjectsOnly(t *testing.T) {
+	t.Parallel()
+	src, _ := newRegions(t)
+	got, err := deps.EnsureShare(t.Context(), deps.ShareClients{Shares: src.Shares}, deps.ShareSpec{Name: shareName, Dependencies: fullDeps(), ObjectsOnly: true})
+	if err != nil {
+		t.Fatalf("EnsureShare(ObjectsOnly) error = %v", err)
+	}
+	if got.Op != xregion.OpCreated || len(got.Added) != len(modelObjects()) || got.GrantOp != xregion.OpUnchanged || got.Recipient != "" {
+		t.Errorf("EnsureShare(ObjectsOnly) = %+v, want the share created with its objects and no grant", got)
+	}
+	want := shareState{Objects: modelObjects()}
+	if diff := cmp.Diff(want, readShare(t, src, shareName), cmpOpts); diff != "" {
+		t.Errorf("share state mismatch (-want +got):\n%s", diff)
+	}
+	for _, w := range src.Writes() {
+		if w.Method == "Shares.UpdatePermissions" || w.Method == "Recipients.Create" {
+			t.Errorf("EnsureShare(ObjectsOnly) wrote %v", w)
+		}
+	}
+}

@@ -11,16 +11,16 @@ import (
 )
 
 // latencyWorld is newWorld with emulated round trips: the source takes
-// 10ms a call and target i takes 10ms + i×100µs, so the last region is the
+// 20ms a call and target i takes 20ms + i×100µs, so the last region is the
 // slowest. Real calls across regions take longer still; with much shorter
 // latencies the benchmark measures the fakes' own CPU time (their JSON
 // round trips) on this machine's two cores rather than the rollout.
 func latencyWorld(b *testing.B, n int) world {
-	w := world{src: xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"), xregiontest.WithLatency(10*time.Millisecond))}
+	w := world{src: xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"), xregiontest.WithLatency(20*time.Millisecond))}
 	all := []*xregiontest.Workspace{w.src}
 	for i := range n {
 		ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", fmt.Sprintf("region-%02d", i)),
-			xregiontest.WithLatency(10*time.Millisecond+time.Duration(i)*100*time.Microsecond))
+			xregiontest.WithLatency(20*time.Millisecond+time.Duration(i)*100*time.Microsecond))
 		ws.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
 		w.targets = append(w.targets, ws)
 		all = append(all, ws)

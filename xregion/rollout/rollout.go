@@ -208,6 +208,13 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 			return nil, err
 		}
 	}
+	if d != nil && len(targets) > 1 && !xregion.NewSettings(opts...).DryRun {
+		// Put the objects in the share once, so that the regions do not
+		// all race to add them; each region then only grants.
+		if _, err := deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...); err != nil {
+			return nil, err
+		}
+	}
 	results := make([]*RegionResult, len(targets))
 	errs := make([]error, len(targets))
 	var g errgroup.Group // not WithContext: a failed region must not cancel the others
