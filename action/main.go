@@ -12,6 +12,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/org/xregion-action/xregion"
 
 	"github.com/databricks/databricks-sdk-go/useragent"
 	"github.com/sethvargo/go-githubactions"
@@ -24,7 +28,27 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	useragent.WithProduct("xregion", version)
-	if err := run(ctx, githubactions.New(), connectSDK); err != nil {
+	a := githubactions.New()
+	opts, err := pollOption(a.Getenv("XREGION_POLL_INTERVAL"))
+	if err != nil {
+		a.Errorf("%s", err)
 		os.Exit(1)
 	}
+	if err := run(ctx, a, connectSDK, opts...); err != nil {
+		os.Exit(1)
+	}
+}
+
+// pollOption reads XREGION_POLL_INTERVAL, a fixed polling interval such as
+// "50ms" for runs against emulated workspaces, which settle in moments.
+// Unset, polling backs off from 1s to 30s as against real workspaces.
+func pollOption(v string) ([]xregion.Option, error) {
+	if v == "" {
+		return nil, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return nil, xregion.Invalid("XREGION_POLL_INTERVAL", v, "want a positive duration such as 50ms")
+	}
+	return []xregion.Option{xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(d) })}, nil
 }
