@@ -208,10 +208,11 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 			return nil, err
 		}
 	}
+	var pre *deps.ShareResult
 	if d != nil && len(targets) > 1 && !xregion.NewSettings(opts...).DryRun {
 		// Put the objects in the share once, so that the regions do not
 		// all race to add them; each region then only grants.
-		if _, err := deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...); err != nil {
+		if pre, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...); err != nil {
 			return nil, err
 		}
 	}
@@ -229,6 +230,14 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 		})
 	}
 	_ = g.Wait() // the goroutines report through errs
+	if pre != nil && pre.Op.Wrote() {
+		// Report the objects this rollout added in every region's result.
+		for _, r := range results {
+			if r.Share != nil {
+				r.Share.Op, r.Share.Added = pre.Op, pre.Added
+			}
+		}
+	}
 	return results, errors.Join(errs...)
 }
 

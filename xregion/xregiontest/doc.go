@@ -16,7 +16,8 @@
 // state change of an endpoint. Every read returns a deep copy and every
 // write stores one, so values never alias the fake's state. Workspaces are
 // safe for concurrent use; linked workspaces share one lock. The package
-// imports no xregion step package.
+// imports no xregion step package. [Workspace.Handler] serves a workspace
+// over HTTP, for the real SDK (see the HTTP section below).
 //
 // # Quirks
 //
@@ -109,4 +110,83 @@
 // Requests the fakes do not model, such as foreign catalogs, VOLUME share
 // objects, or serving external models, feature specs or served_models,
 // fail with 501 NOT_IMPLEMENTED instead of pretending to work.
+//
+// # HTTP
+//
+// [Workspace.Handler] serves the same state over HTTP, at the paths, verbs
+// and JSON of the REST API, so that a real *databricks.WorkspaceClient, with
+// the real SDK's encoding, retries and auth, can talk to it through a
+// [net/http/httptest.Server]. Serve each workspace from its own server;
+// [Link] links them as usual. Give every client an explicit AuthType and
+// Loaders that load nothing, so that DATABRICKS_* variables of the
+// environment do not leak into it (reference §12). The handler serves:
+//
+//   - for client construction, GET /.well-known/databricks-config with every
+//     field (oidc_endpoint on the server's own address, workspace_id, cloud,
+//     host_type "workspace"), so that construction logs no warning; for
+//     OAuth M2M, GET /oidc/.well-known/oauth-authorization-server and POST
+//     /oidc/v1/token (client credentials, in a Basic header or the form);
+//     GET /api/2.0/preview/scim/v2/Me, with the X-Databricks-Org-Id header
+//     that CurrentWorkspaceID reads ([WithWorkspaceID]);
+//   - under /api/2.1/unity-catalog: GET metastore_summary; GET
+//     models/{name}/versions, models/{name}/versions/{version} and
+//     models/{name}/aliases/{alias}; GET tables/{name}, connections/{name},
+//     credentials/{name}, and functions/{name} with the securable_kind the
+//     typed SDK drops; POST shares, GET and PATCH shares/{name} and
+//     shares/{name}/permissions; GET and POST recipients, GET
+//     recipients/{name}; GET providers, providers/{name} and
+//     providers/{name}/shares; POST catalogs, GET catalogs/{name};
+//   - under /api/2.0: GET and POST feature-store/online-stores (a bare
+//     OnlineStore body), GET feature-store/online-stores/{name}, POST
+//     feature-store/tables/{name}/publish (a {"publish_spec": ...} body),
+//     DELETE feature-store/online-tables/{name}; GET and DELETE
+//     database/synced_tables/{name}; GET and POST serving-endpoints, GET and
+//     DELETE serving-endpoints/{name}, PUT serving-endpoints/{name}/config;
+//   - POST /serving-endpoints/{name}/invocations, with no /api/2.0 prefix,
+//     and the served-model-name header the SDK reads ServedModelName from.
+//
+// Routes match r.URL.Path, where full names go unescaped, dots and all.
+// Each request is one call of the fake's method it maps to, with the
+// request's context, so the write log, call counts, [Workspace.Inject]
+// faults, scripts and lags work as they do in memory: a list read in
+// several pages is several calls of its ListAll method, and a GET of a
+// function is a call of both Functions.Get and Functions.SecurableKind.
+// Query parameters are decoded by the url tags of the SDK's request types,
+// and bodies with the types' own UnmarshalJSON, whose ForceSendFields say
+// which fields were sent (a burst_scaling_enabled sent false stays false);
+// replies are the SDK's types encoded by their MarshalJSON, with numbers,
+// never quoted integers. Unknown headers, such as Traceparent and
+// X-Databricks-Workspace-Id, and unknown query parameters are ignored.
+//
+// Lists page with an opaque page_token and next_page_token: a max_results
+// (page_size for online stores) of 0, which the SDK sends, is the server
+// page length ([WithPageSize]), a larger one is capped by it, and the last
+// page has no token, so that the SDK's iterators stop. The serving endpoint
+// list has no pages, as on the service.
+//
+// Every failure is a JSON {"error_code", "message"} body with the status of
+// the [*apierr.APIError] behind it, so errors.Is and [apierr.IsMissing]
+// work on the SDK's side as they do on the fakes; any other error is a 500
+// INTERNAL_ERROR. A path the handler does not serve is a 501
+// NOT_IMPLEMENTED, never a 404, which the SDK would read as a missing
+// resource (reference §8.5); so is a method the API has on a served path
+// but the fake does not model, such as DELETE of a share. A method the API
+// does not have there is a 405 METHOD_NOT_ALLOWED, with an Allow header.
+// Without [WithToken] or [WithClientCredentials] any non-empty bearer
+// token is accepted; a request without one, or with a token not accepted,
+// is a 401 UNAUTHENTICATED. The token endpoint answers errors as OAuth does
+// (RFC 6749): a wrong client is a 401 {"error": "invalid_client"}.
+//
+// [WithHTTPFault] adds faults at the transport level, counted per handler
+// before a request reaches the fake: error replies, dropped connections,
+// slow responses, and errors or drops after the request took effect.
+// Against the SDK (databricks-sdk-go v0.182.0), a 429 or 503 is retried
+// after about a second (1 to 1.75 s) whatever its Retry-After, so keep the
+// Times of such faults small; a 500 surfaces at once. A dropped
+// connection, a TCP reset, is retried by the SDK after the same wait, a
+// POST included, body and all ("connection reset by peer"); a GET on a
+// reused connection is even replayed at once by net/http itself. An
+// orderly close would surface as EOF, which the SDK does not retry; the
+// handler does not offer one. A response slower than the client's
+// deadline fails with an error that matches [context.DeadlineExceeded].
 package xregiontest

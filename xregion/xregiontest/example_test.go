@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 
+	"github.com/databricks/databricks-sdk-go"
 	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/config"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
@@ -189,6 +192,40 @@ func ExampleWorkspace_ScriptDeployment() {
 	// history: NOT_UPDATING true [main.ml.fraud@1]
 	// history: IN_PROGRESS true [main.ml.fraud@1]
 	// history: UPDATE_FAILED true [main.ml.fraud@1]
+}
+
+// ExampleWorkspace_Handler serves a fake workspace over HTTP and talks to
+// it with the real SDK client: its JSON, its errors and its write log are
+// those of the in-memory fake.
+func ExampleWorkspace_Handler() {
+	ws := xregiontest.NewWorkspace()
+	ws.AddTable(catalog.TableInfo{FullName: "main.ml.features"})
+	srv := httptest.NewServer(ws.Handler(xregiontest.WithToken("dapi-test")))
+	defer srv.Close()
+
+	w, err := databricks.NewWorkspaceClient(&databricks.Config{
+		Host: srv.URL, Token: "dapi-test", AuthType: "pat",
+		// noLoader loads nothing, so that DATABRICKS_* variables of the
+		// environment do not leak into the client.
+		Loaders: []config.Loader{noLoader{}},
+	})
+	must(err)
+	ctx := context.Background()
+
+	table, err := w.Tables.Get(ctx, catalog.GetTableRequest{FullName: "main.ml.features"})
+	must(err)
+	fmt.Println("table:", table.FullName, table.TableType)
+	_, err = w.Tables.Get(ctx, catalog.GetTableRequest{FullName: "main.ml.missing"})
+	fmt.Println("missing:", apierr.IsMissing(err))
+	_, err = w.Shares.Create(ctx, sharing.CreateShare{Name: "s1"})
+	must(err)
+	for _, wr := range ws.Writes() {
+		fmt.Println("write:", wr.Method, wr.Resource)
+	}
+	// Output:
+	// table: main.ml.features MANAGED
+	// missing: true
+	// write: Shares.Create s1
 }
 
 func must(err error) {

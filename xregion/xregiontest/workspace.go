@@ -3,6 +3,7 @@ package xregiontest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
@@ -100,6 +101,7 @@ type config struct {
 	providerLag   int
 	latency       time.Duration
 	storeStartup  int
+	workspaceID   int64
 }
 
 // Option configures a [Workspace] made by [NewWorkspace].
@@ -142,8 +144,10 @@ func WithOrganization(name string) Option {
 }
 
 // WithPageSize sets the server page length of paginated responses: a
-// [Shares.SharePermissions] call returns at most n assignments per page. The
-// default is 50. It panics if n < 1.
+// [Shares.SharePermissions] call returns at most n assignments per page,
+// and so does every page of a list served over HTTP ([Workspace.Handler])
+// when the client asks for the server's page length (max_results=0, as
+// the SDK does). The default is 50. It panics if n < 1.
 func WithPageSize(n int) Option {
 	if n < 1 {
 		panic(fmt.Sprintf("xregiontest: WithPageSize: %d < 1", n))
@@ -199,6 +203,20 @@ func WithStoreStartup(n int) Option {
 	return func(c *config) { c.storeStartup = n }
 }
 
+// WithWorkspaceID sets the workspace's numeric id, which its HTTP face
+// ([Workspace.Handler]) reports as the workspace_id of its host metadata
+// and in the X-Databricks-Org-Id header of SCIM Me, where
+// WorkspaceClient.CurrentWorkspaceID reads it. By default it is derived
+// from the cloud, region, metastore id, organization and user, so that
+// runs are reproducible; workspaces configured alike get the same id, so
+// set it to tell them apart. It panics if id is not positive.
+func WithWorkspaceID(id int64) Option {
+	if id <= 0 {
+		panic(fmt.Sprintf("xregiontest: WithWorkspaceID: %d is not positive", id))
+	}
+	return func(c *config) { c.workspaceID = id }
+}
+
 // NewWorkspace returns an empty fake workspace configured by opts. Seed it
 // with the Add methods, and call [Link] to let it share data with others.
 func NewWorkspace(opts ...Option) *Workspace {
@@ -215,6 +233,12 @@ func NewWorkspace(opts ...Option) *Workspace {
 	}
 	if cfg.org == "" {
 		cfg.org = "org-" + cfg.region
+	}
+	if cfg.workspaceID == 0 {
+		// why: workspace ids are 16-digit numbers in workspace URLs
+		// (Databricks docs, not in the reference); a derived one keeps
+		// runs reproducible.
+		cfg.workspaceID = numericID("workspace", cfg.cloud, cfg.region, cfg.metastoreID, cfg.org, cfg.user)
 	}
 	w := &Workspace{
 		cfg:         cfg,
@@ -298,6 +322,9 @@ func (w *Workspace) GlobalMetastoreID() string {
 // MetastoreID returns the uuid of the workspace's metastore.
 func (w *Workspace) MetastoreID() string { return w.cfg.metastoreID }
 
+// WorkspaceID returns the workspace's numeric id (see [WithWorkspaceID]).
+func (w *Workspace) WorkspaceID() int64 { return w.cfg.workspaceID }
+
 // lock takes the lock of w's link group and returns its unlock.
 func (w *Workspace) lock() func() {
 	g := w.grp
@@ -368,6 +395,12 @@ func uuidOf(parts ...string) string {
 	b[6] = b[6]&0x0f | 0x50
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// numericID derives a 16-digit number from parts.
+func numericID(parts ...string) int64 {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return 1_000_000_000_000_000 + int64(binary.BigEndian.Uint64(sum[:8])%9_000_000_000_000_000)
 }
 
 func isUUID(s string) bool {

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+// binary builds the action once for the end-to-end tests.
+var binary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "xregion-e2e")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "xregion")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", errors.New(string(out))
+	}
+	return bin, nil
+})
+
+const e2eToken = "dapi-e2e-secret-token"
+
+// emulated is a source and two target regions served over HTTP on
+// 127.0.0.1.
+type emulated struct {
+	src, eu, ap          *xregiontest.Workspace
+	srcURL, euURL, apURL string
+}
+
+func newEmulated(t *testing.T, faults ...xregiontest.HTTPFault) *emulated {
+	t.Helper()
+	w := newFakeWorld()
+	e := &emulated{src: w.src, eu: w.dst}
+	e.ap = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "ap-southeast-1"))
+	e.ap.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
+	xregiontest.Link(e.src, e.eu, e.ap)
+	serve := func(ws *xregiontest.Workspace, opts ...xregiontest.HandlerOption) string {
+		srv := httptest.NewServer(ws.Handler(append([]xregiontest.HandlerOption{xregiontest.WithToken(e2eToken)}, opts...)...))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	var opts []xregiontest.HandlerOption
+	for _, f := range faults {
+		opts = append(opts, xregiontest.WithHTTPFault(f))
+	}
+	e.srcURL, e.euURL, e.apURL = serve(e.src, opts...), serve(e.eu, opts...), serve(e.ap, opts...)
+	return e
+}
+
+func (e *emulated) writes() int { return len(e.src.Writes()) + len(e.eu.Writes()) + len(e.ap.Writes()) }
+
+// process is one run of the action binary as a GitHub runner starts it.
+type process struct {
+	exitCode         int
+	stdout           string
+	outputs, summary string
+}
+
+func (e *emulated) run(t *testing.T, target string, in map[string]string) process {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatalf("build the action: %v", err)
+	}
+	dir := t.TempDir()
+	outPath, sumPath := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	env := []string{
+		"GITHUB_ACTIONS=true", "GITHUB_OUTPUT=" + outPath, "GITHUB_STEP_SUMMARY=" + sumPath,
+		"XREGION_POLL_INTERVAL=20ms", "HOME=" + dir, "PATH=" + os.Getenv("PATH"),
+		// Variables meant for some other workspace must not leak in.
+		"DATABRICKS_HOST=https://wrong.example", "DATABRICKS_TOKEN=wrong-token", "DATABRICKS_WORKSPACE_ID=555",
+		"INPUT_MODEL=main.ml.fraud", "INPUT_VERSION=1", "INPUT_ONLINE-CATALOG=serving",
+		"INPUT_SOURCE-HOST=" + e.srcURL, "INPUT_SOURCE-TOKEN=" + e2eToken,
+		"INPUT_TARGET-HOST=" + target, "INPUT_TARGET-TOKEN=" + e2eToken,
+	}
+	for k, v := range in {
+		env = append(env, "INPUT_"+strings.ToUpper(k)+"="+v)
+	}
+	cmd := exec.CommandContext(t.Context(), bin)
+	cmd.Env = env
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stdout
+	err = cmd.Run()
+	p := process{stdout: stdout.String()}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		p.exitCode = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run the action: %v", err)
+	}
+	b, _ := os.ReadFile(outPath)
+	p.outputs = string(b)
+	b, _ = os.ReadFile(sumPath)
+	p.summary = string(b)
+	return p
+}
+
+func (p process) output(name string) string {
+	for _, m := range outputRE.FindAllStringSubmatch(p.outputs, -1) {
+		if m[1] == name {
+			return m[3]
+		}
+	}
+	return ""
+}
+
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	e := newEmulated(t)
+	for _, target := range []string{e.euURL, e.apURL} {
+		p := e.run(t, target, nil)
+		if p.exitCode != 0 || p.output("served-version") != "1" || p.output("rolled-back") != "false" {
+			t.Fatalf("rollout to %s: exit %d, served-version %q, rolled-back %q\n%s", target, p.exitCode, p.output("served-version"), p.output("rolled-back"), p.stdout)
+		}
+		if !strings.Contains(p.summary, "| Endpoint `fraud` | deployed") {
+			t.Errorf("summary does not say deployed:\n%s", p.summary)
+		}
+		if strings.Contains(p.stdout+p.outputs+p.summary, "WARN") {
+			t.Errorf("the run warned:\n%s", p.stdout)
+		}
+	}
+
+	// A second run makes no write.
+	before := e.writes()
+	if p := e.run(t, e.euURL, nil); p.exitCode != 0 {
+		t.Fatalf("second run: exit %d\n%s", p.exitCode, p.stdout)
+	}
+	if n := e.writes() - before; n != 0 {
+		t.Errorf("second run made %d writes, want 0", n)
+	}
+
+	// Version 2 answers badly in eu-west-1: rolled back, and the step fails.
+	e.eu.ScriptQuery("xregion_main_ml_fraud.ml.fraud", "2", xregiontest.QueryScript{Predictions: []any{0.99}})
+	probes := filepath.Join(t.TempDir(), "probes.json")
+	if err := os.WriteFile(probes, []byte(`{"probes": [{"name": "smoke", "request": {"dataframe_records": [{"x": 1}]}, "expect": {"path": "predictions.0", "equals": 0.5, "tolerance": 0.1}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := e.run(t, e.euURL, map[string]string{"version": "2", "health-checks": probes})
+	if p.exitCode == 0 || p.output("rolled-back") != "true" || p.output("served-version") != "1" {
+		t.Errorf("bad version: exit %d, rolled-back %q, served-version %q; want a failed step, rolled back to 1\n%s", p.exitCode, p.output("rolled-back"), p.output("served-version"), p.stdout)
+	}
+	if strings.Contains(p.stdout+p.outputs+p.summary, e2eToken) && strings.Count(p.stdout, e2eToken) > strings.Count(p.stdout, "::add-mask::"+e2eToken) {
+		t.Errorf("the token appears unmasked:\n%s", p.stdout)
+	}
+}
+
+// TestEndToEndFaults injects HTTP faults at the servers; the SDK retries
+// what it retries, a re-run finishes the rest, and the final state is the
+// same as without faults.
+func TestEndToEndFaults(t *testing.T) {
+	t.Parallel()
+	faults := []xregiontest.HTTPFault{
+		{Method: "GET", Path: "/api/2.1/unity-catalog/shares/", Times: 1, Status: 429, RetryAfter: "1"},
+		{Method: "POST", Path: "/api/2.1/unity-catalog/catalogs", Times: 1, Status: 503},
+		{Method: "PATCH", Path: "/api/2.1/unity-catalog/shares/", Times: 1, Status: 500, AfterCommit: true},
+		{Method: "GET", Path: "/api/2.0/feature-store/online-stores/", Times: 1, Drop: true},
+		{Method: "GET", Path: "/api/2.0/serving-endpoints/", Times: 2, Delay: 200 * time.Millisecond},
+	}
+	e := newEmulated(t, faults...)
+	var p process
+	for attempt := 1; attempt <= 3; attempt++ {
+		if p = e.run(t, e.euURL, nil); p.exitCode == 0 {
+			break
+		}
+		t.Logf("attempt %d failed as a fault made it (exit %d); running again", attempt, p.exitCode)
+	}
+	if p.exitCode != 0 {
+		t.Fatalf("no attempt converged:\n%s", p.stdout)
+	}
+	ep, err := e.eu.ServingEndpoints.Get(t.Context(), serving.GetServingEndpointRequest{Name: "fraud"})
+	if err != nil || len(ep.Config.ServedEntities) != 1 || ep.Config.ServedEntities[0].EntityVersion != "1" {
+		t.Fatalf("endpoint after the faulty runs: %+v, %v; want version 1 served", ep, err)
+	}
+	before := e.writes()
+	if p := e.run(t, e.euURL, nil); p.exitCode != 0 || e.writes() != before {
+		t.Errorf("a run after convergence: exit %d, %d writes; want 0 and 0", p.exitCode, e.writes()-before)
+	}
+}
