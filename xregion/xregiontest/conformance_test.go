@@ -1,0 +1,286 @@
+package xregiontest_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+	"github.com/google/go-cmp/cmp"
+	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+// The conformance suite runs one set of behaviour checks twice: against the
+// in-memory fake's services directly, and through a real SDK client talking
+// to the fake's HTTP face. Each check asserts what the service does and
+// returns what it observed; the two runs must observe the same things. This
+// keeps the HTTP face and the in-memory fake in lockstep as they grow.
+
+// direct returns the in-memory services of ws.
+func direct(ws *xregiontest.Workspace) rollout.Workspace {
+	return rollout.Workspace{
+		Metastores: ws.Metastores, ModelVersions: ws.ModelVersions, Tables: ws.Tables, Functions: ws.Functions,
+		Connections: ws.Connections, Credentials: ws.Credentials, Shares: ws.Shares, Recipients: ws.Recipients,
+		Providers: ws.Providers, Catalogs: ws.Catalogs, FeatureStore: ws.FeatureStore, Database: ws.Database,
+		ServingEndpoints: ws.ServingEndpoints, FunctionKinds: ws.Functions,
+	}
+}
+
+// overHTTP returns the services of ws as a real SDK client sees them.
+func overHTTP(t *testing.T, ws *xregiontest.Workspace) rollout.Workspace {
+	t.Helper()
+	srv, _ := serve(t, ws)
+	svc, err := rollout.FromClient(newClient(t, srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// class names the error family a check observed.
+func class(err error) string {
+	for _, c := range []struct {
+		name string
+		err  error
+	}{
+		{"not-found", apierr.ErrNotFound}, {"conflict", apierr.ErrResourceConflict}, {"bad-request", apierr.ErrBadRequest},
+		{"permission-denied", apierr.ErrPermissionDenied}, {"not-implemented", apierr.ErrNotImplemented},
+	} {
+		if errors.Is(err, c.err) {
+			return c.name
+		}
+	}
+	if err != nil {
+		return "other: " + err.Error()
+	}
+	return "ok"
+}
+
+type check func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string
+
+var conformance = map[string]check{
+	"shares": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
+		ctx := t.Context()
+		ws.AddTable(catalog.TableInfo{FullName: "main.ml.features"})
+		var obs []string
+		_, err := svc.Shares.Get(ctx, sharing.GetShareRequest{Name: "s1"})
+		obs = append(obs, "get missing: "+class(err))
+		_, err = svc.Shares.Create(ctx, sharing.CreateShare{Name: "s1"})
+		obs = append(obs, "create: "+class(err))
+		_, err = svc.Shares.Create(ctx, sharing.CreateShare{Name: "s1"})
+		obs = append(obs, "create again: "+class(err))
+		add := sharing.UpdateShare{Name: "s1", Updates: []sharing.SharedDataObjectUpdate{{Action: sharing.SharedDataObjectUpdateActionAdd,
+			DataObject: &sharing.SharedDataObject{Name: "main.ml.features", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable}}}}
+		_, err = svc.Shares.Update(ctx, add)
+		obs = append(obs, "add: "+class(err))
+		_, err = svc.Shares.Update(ctx, add)
+		obs = append(obs, "add again: "+class(err))
+		without, _ := svc.Shares.Get(ctx, sharing.GetShareRequest{Name: "s1"})
+		with, _ := svc.Shares.Get(ctx, sharing.GetShareRequest{Name: "s1", IncludeSharedData: true})
+		obs = append(obs, fmt.Sprintf("objects without/with include_shared_data: %d/%d", len(without.Objects), len(with.Objects)))
+		if len(with.Objects) == 1 {
+			obs = append(obs, "object status: "+string(with.Objects[0].Status))
+		}
+		var many []sharing.SharedDataObjectUpdate
+		for i := range 101 {
+			many = append(many, sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionAdd,
+				DataObject: &sharing.SharedDataObject{Name: fmt.Sprintf("main.ml.t%d", i), DataObjectType: sharing.SharedDataObjectDataObjectTypeTable}})
+		}
+		_, err = svc.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Updates: many})
+		obs = append(obs, "101 updates: "+class(err))
+		return obs
+	},
+	"grants_paginate": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
+		ctx := t.Context()
+		ws.AddShare(sharing.ShareInfo{Name: "s1"})
+		for i := range 5 {
+			ws.AddRecipient(sharing.RecipientInfo{Name: fmt.Sprintf("r%d", i), AuthenticationType: sharing.AuthenticationTypeToken})
+			ws.Grant("s1", fmt.Sprintf("r%d", i), sharing.PrivilegeSelect)
+		}
+		var principals []string
+		pages := 0
+		for token := ""; ; pages++ {
+			p, err := svc.Shares.SharePermissions(ctx, sharing.SharePermissionsRequest{Name: "s1", PageToken: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pa := range p.PrivilegeAssignments {
+				principals = append(principals, pa.Principal)
+			}
+			if token = p.NextPageToken; token == "" {
+				break
+			}
+		}
+		return []string{fmt.Sprintf("principals %v over %d pages", principals, pages+1)}
+	},
+	"recipients_and_providers": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
+		ctx := t.Context()
+		src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-west-2"))
+		xregiontest.Link(src, ws)
+		src.AddTable(catalog.TableInfo{FullName: "main.ml.features", TableId: "0000aaaa-0000-0000-0000-000000000001"})
+		var obs []string
+		self, _ := svc.Metastores.Summary(ctx)
+		_, err := svc.Recipients.Create(ctx, sharing.CreateRecipient{Name: "me", AuthenticationType: sharing.AuthenticationTypeDatabricks, DataRecipientGlobalMetastoreId: self.GlobalMetastoreId})
+		obs = append(obs, "recipient for own metastore: "+class(err))
+		ps, err := svc.Providers.ListAll(ctx, sharing.ListProvidersRequest{})
+		obs = append(obs, fmt.Sprintf("providers before grant: %d %s", len(ps), class(err)))
+		src.AddRecipient(sharing.RecipientInfo{Name: "eu", AuthenticationType: sharing.AuthenticationTypeDatabricks, DataRecipientGlobalMetastoreId: self.GlobalMetastoreId})
+		src.AddShare(sharing.ShareInfo{Name: "s1", Objects: []sharing.SharedDataObject{{Name: "main.ml.features", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable}}})
+		src.Grant("s1", "eu", sharing.PrivilegeSelect)
+		ps, _ = svc.Providers.ListAll(ctx, sharing.ListProvidersRequest{DataProviderGlobalMetastoreId: src.GlobalMetastoreID()})
+		obs = append(obs, fmt.Sprintf("providers after grant: %d", len(ps)))
+		if len(ps) == 1 {
+			shares, err := svc.Providers.ListSharesAll(ctx, sharing.ListSharesRequest{Name: ps[0].Name})
+			obs = append(obs, fmt.Sprintf("provider shares: %d %s", len(shares), class(err)))
+			_, err = svc.Catalogs.Create(ctx, catalog.CreateCatalog{Name: "shared", ProviderName: ps[0].Name, ShareName: "s1"})
+			obs = append(obs, "catalog from share: "+class(err))
+			tbl, err := svc.Tables.Get(ctx, catalog.GetTableRequest{FullName: "shared.ml.features"})
+			obs = append(obs, "shared table: "+class(err))
+			if err == nil {
+				obs = append(obs, "shared table id: "+tbl.TableId)
+			}
+		}
+		return obs
+	},
+	"model_versions": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
+		ctx := t.Context()
+		for v := 1; v <= 11; v++ {
+			ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "m", Version: v,
+				ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{{Table: &catalog.TableDependency{TableFullName: "main.ml.t"}}}}})
+		}
+		ws.SetAlias("main.ml.m", "champion", 3)
+		ws.AddFunction(catalog.FunctionInfo{FullName: "main.ml.spec"}, "FUNCTION_FEATURE_SPEC")
+		all, err := svc.ModelVersions.ListAll(ctx, catalog.ListModelVersionsRequest{FullName: "main.ml.m"})
+		var order []int
+		deps := 0
+		for _, v := range all {
+			order = append(order, v.Version)
+			if v.ModelVersionDependencies != nil {
+				deps++
+			}
+		}
+		byAlias, aerr := svc.ModelVersions.GetByAlias(ctx, catalog.GetByAliasRequest{FullName: "main.ml.m", Alias: "champion"})
+		_, merr := svc.ModelVersions.Get(ctx, catalog.GetModelVersionRequest{FullName: "main.ml.m", Version: 99})
+		kind, kerr := svc.FunctionKinds.SecurableKind(ctx, "main.ml.spec")
+		return []string{
+			fmt.Sprintf("list: %v, with dependencies: %d, %s", order, deps, class(err)),
+			fmt.Sprintf("alias: version %d, %s", byAlias.Version, class(aerr)),
+			"missing version: " + class(merr),
+			fmt.Sprintf("securable kind: %s %s", kind, class(kerr)),
+		}
+	},
+	"online": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
+		ctx := t.Context()
+		ws.AddTable(catalog.TableInfo{FullName: "main.ml.features", TableConstraints: []catalog.TableConstraint{
+			{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"id"}}}}})
+		ws.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
+		var obs []string
+		_, err := svc.FeatureStore.CreateOnlineStore(ctx, ml.CreateOnlineStoreRequest{OnlineStore: ml.OnlineStore{Name: "os1", Capacity: "CU_1"}})
+		obs = append(obs, "create store: "+class(err))
+		publish := ml.PublishTableRequest{SourceTableName: "main.ml.features", PublishSpec: ml.PublishSpec{OnlineStore: "os1", OnlineTableName: "serving.s.features_online", PublishMode: ml.PublishSpecPublishModeSnapshot}}
+		_, err = svc.FeatureStore.PublishTable(ctx, publish)
+		obs = append(obs, "publish into a starting store: "+class(err))
+		for range 3 {
+			s, err := svc.FeatureStore.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: "os1"})
+			obs = append(obs, fmt.Sprintf("store: %s %s", s.State, class(err)))
+		}
+		_, err = svc.FeatureStore.PublishTable(ctx, publish)
+		obs = append(obs, "publish: "+class(err))
+		for range 3 {
+			st, err := svc.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "serving.s.features_online"})
+			obs = append(obs, fmt.Sprintf("synced: %s/%s %s", st.UnityCatalogProvisioningState, st.DataSynchronizationStatus.DetailedState, class(err)))
+		}
+		return obs
+	},
+	"serving": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
+		ctx := t.Context()
+		for v := 1; v <= 2; v++ {
+			ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "m", Version: v})
+		}
+		var obs []string
+		entity := func(v string, forceFalse bool) serving.ServedEntityInput {
+			e := serving.ServedEntityInput{Name: "m-" + v, EntityName: "main.ml.m", EntityVersion: v, WorkloadSize: "Small"}
+			if forceFalse {
+				e.ForceSendFields = []string{"BurstScalingEnabled"}
+			}
+			return e
+		}
+		_, err := svc.ServingEndpoints.Create(ctx, serving.CreateServingEndpoint{Name: "e1", Config: &serving.EndpointCoreConfigInput{ServedEntities: []serving.ServedEntityInput{entity("1", false)}}})
+		obs = append(obs, "create: "+class(err))
+		_, err = svc.ServingEndpoints.UpdateConfig(ctx, serving.EndpointCoreConfigInput{Name: "e1", ServedEntities: []serving.ServedEntityInput{entity("2", true)}})
+		obs = append(obs, "update while in progress: "+class(err))
+		for range 3 {
+			ep, err := svc.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "e1"})
+			obs = append(obs, fmt.Sprintf("state: %s/%s %s", ep.State.ConfigUpdate, ep.State.Ready, class(err)))
+		}
+		ep, _ := svc.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "e1"})
+		obs = append(obs, fmt.Sprintf("burst scaling when not sent: %t", ep.Config.ServedEntities[0].BurstScalingEnabled))
+		_, err = svc.ServingEndpoints.UpdateConfig(ctx, serving.EndpointCoreConfigInput{Name: "e1", ServedEntities: []serving.ServedEntityInput{entity("1", false), entity("2", true)},
+			TrafficConfig: &serving.TrafficConfig{Routes: []serving.Route{{ServedEntityName: "m-1", TrafficPercentage: 80}, {ServedEntityName: "m-2", TrafficPercentage: 20}}}})
+		obs = append(obs, "canary update: "+class(err))
+		for range 3 {
+			ep, _ = svc.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "e1"})
+		}
+		for _, se := range ep.Config.ServedEntities {
+			obs = append(obs, fmt.Sprintf("%s burst scaling: %t", se.Name, se.BurstScalingEnabled))
+		}
+		served := map[string]int{}
+		for range 10 {
+			r, err := svc.ServingEndpoints.Query(ctx, serving.QueryEndpointInput{Name: "e1", DataframeRecords: []any{map[string]any{"x": 1}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			served[r.ServedModelName]++
+		}
+		obs = append(obs, fmt.Sprintf("10 queries served by %v", served))
+		return obs
+	},
+}
+
+// wantConformance is what the service does, per the API reference: both
+// runs must observe exactly this.
+var wantConformance = map[string][]string{
+	"shares": {"get missing: not-found", "create: ok", "create again: conflict", "add: ok", "add again: conflict",
+		"objects without/with include_shared_data: 0/1", "object status: ACTIVE", "101 updates: bad-request"},
+	"grants_paginate": {"principals [r0 r1 r2 r3 r4] over 3 pages"},
+	"recipients_and_providers": {"recipient for own metastore: bad-request", "providers before grant: 0 ok", "providers after grant: 1",
+		"provider shares: 1 ok", "catalog from share: ok", "shared table: ok", "shared table id: 0000aaaa-0000-0000-0000-000000000001"},
+	"model_versions": {"list: [1 10 11 2 3 4 5 6 7 8 9], with dependencies: 0, ok", "alias: version 3, ok", "missing version: not-found",
+		"securable kind: FUNCTION_FEATURE_SPEC ok"},
+	"online": {"create store: ok", "publish into a starting store: bad-request", "store: STARTING ok", "store: STARTING ok", "store: AVAILABLE ok",
+		"publish: ok", "synced: PROVISIONING/SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT ok",
+		"synced: ACTIVE/SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE ok", "synced: ACTIVE/SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE ok"},
+	"serving": {"create: ok", "update while in progress: conflict", "state: IN_PROGRESS/NOT_READY ok", "state: IN_PROGRESS/NOT_READY ok",
+		"state: NOT_UPDATING/READY ok", "burst scaling when not sent: true", "canary update: ok", "m-1 burst scaling: true",
+		"m-2 burst scaling: false", "10 queries served by map[m-1:8 m-2:2]"},
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	for name, c := range conformance {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var direct0, http0 []string
+			t.Run("in_memory", func(t *testing.T) {
+				ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithPageSize(2))
+				direct0 = c(t, ws, direct(ws))
+			})
+			t.Run("sdk_over_http", func(t *testing.T) {
+				ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithPageSize(2))
+				http0 = c(t, ws, overHTTP(t, ws))
+			})
+			if diff := cmp.Diff(direct0, http0); diff != "" {
+				t.Errorf("in-memory and SDK-over-HTTP runs disagree (-in-memory +http):\n%s", diff)
+			}
+			if diff := cmp.Diff(wantConformance[name], direct0); diff != "" {
+				t.Errorf("the fake does not behave as the service does (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
