@@ -463,3 +463,35 @@ func TestDeployWithRollbackRefusesBeforeWriting(t *testing.T) {
 		})
 	}
 }
+
+func TestDeployWithRollbackCanaryBakes(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ws := target(t)
+		s := spec(5)
+		p := smoke
+		p.Expect.Requests = 20
+		s.Canary, s.Bake, s.Probes = []int{10, 50, 100}, 10*time.Minute, []endpoint.Probe{p}
+		start := time.Now()
+		got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+		if err != nil {
+			t.Fatalf("DeployWithRollback() error = %v", err)
+		}
+		if took := time.Since(start); took != 20*time.Minute {
+			t.Errorf("canary took %v of fake time, want two 10m bakes", took)
+		}
+		var names []string
+		for _, c := range got.Checks {
+			names = append(names, c.Name)
+		}
+		for _, n := range []string{"canary 10% baked: smoke", "canary 50% baked: smoke"} {
+			found := false
+			for _, got := range names {
+				found = found || got == n
+			}
+			if !found {
+				t.Errorf("checks %q lack %q: the checks did not run again after the bake", names, n)
+			}
+		}
+	})
+}
