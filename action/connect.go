@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go"
 	"github.com/databricks/databricks-sdk-go/config"
@@ -21,9 +22,17 @@ type noLoader struct{}
 func (noLoader) Name() string                   { return "xregion-explicit" }
 func (noLoader) Configure(*config.Config) error { return nil }
 
+// constructionTimeout bounds what client construction may spend reaching
+// the workspace (its host metadata), which the SDK would otherwise retry for
+// minutes against a wrong or unreachable host.
+const constructionTimeout = 20 * time.Second
+
 // connectSDK builds a real workspace client with an explicit auth type and
-// every attribute given explicitly.
-func connectSDK(_ context.Context, label string, s side, getenv func(string) string) (rollout.Workspace, error) {
+// every attribute given explicitly: nothing is read from DATABRICKS_* or
+// other variables, so credentials meant for one workspace never reach the
+// other. GitHub OIDC reads the runner's ID-token request variables, which
+// belong to the job, not to a workspace.
+func connectSDK(ctx context.Context, label string, s side, getenv func(string) string) (rollout.Workspace, error) {
 	cfg := &databricks.Config{
 		Host:         s.Host,
 		AuthType:     s.authType(),
@@ -32,20 +41,24 @@ func connectSDK(_ context.Context, label string, s side, getenv func(string) str
 		ClientSecret: s.ClientSecret,
 		Loaders:      []config.Loader{noLoader{}},
 	}
-	switch cfg.AuthType {
-	case "github-oidc", "github-oidc-azure":
+	if cfg.AuthType == "github-oidc" {
 		cfg.ActionsIDTokenRequestURL = getenv("ACTIONS_ID_TOKEN_REQUEST_URL")
 		cfg.ActionsIDTokenRequestToken = getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-		cfg.TokenAudience = getenv("DATABRICKS_TOKEN_AUDIENCE")
-	case "azure-client-secret", "azure-msi", "azure-cli":
-		cfg.AzureClientID = s.ClientID
-		cfg.AzureClientSecret = s.ClientSecret
-		cfg.AzureTenantID = getenv("ARM_TENANT_ID")
+	}
+	fetch := (*config.Config)(cfg).DefaultHostMetadataResolver()
+	cfg.HostMetadataResolver = func(_ context.Context, host string) (*config.HostMetadata, error) {
+		// The SDK passes no caller context: bound the fetch by ours.
+		fctx, cancel := context.WithTimeout(ctx, constructionTimeout)
+		defer cancel()
+		return fetch(fctx, host)
 	}
 	w, err := databricks.NewWorkspaceClient(cfg)
 	if err != nil {
 		// The SDK's message names config attributes, never their values.
 		return rollout.Workspace{}, fmt.Errorf("connect to the %s workspace %s: %w", label, s.Host, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return rollout.Workspace{}, err
 	}
 	return rollout.FromClient(w)
 }

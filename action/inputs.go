@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -36,8 +37,9 @@ type inputs struct {
 }
 
 // authTypes are the auth types an input may name; empty picks one from
-// the credentials given.
-var authTypes = []string{"pat", "oauth-m2m", "github-oidc", "github-oidc-azure", "azure-client-secret", "azure-msi", "azure-cli", "env-oidc", "file-oidc"}
+// the credentials given. Each is wired per workspace from the inputs alone.
+// OAuth M2M also covers Databricks service principals on Azure.
+var authTypes = []string{"pat", "oauth-m2m", "github-oidc"}
 
 // readInputs reads and checks every input. The first bad one is reported
 // as a one-line error naming it.
@@ -104,6 +106,12 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 			ScaleToZero:  scaleToZero,
 		},
 	}
+	if wt := spec.Endpoint.Entity.WorkloadType; wt != "" && !slices.Contains(wt.Values(), wt) {
+		return nil, xregion.Invalid("workload-type", string(wt), "want one of %v", wt.Values())
+	}
+	if ws := spec.Endpoint.Entity.WorkloadSize; strings.ContainsAny(ws, " \t/.") {
+		return nil, xregion.Invalid("workload-size", ws, "want Small, Medium, Large or a custom size name")
+	}
 	if c := get("canary"); c != "" {
 		steps, cerr := parseCanary(c)
 		if cerr != nil {
@@ -120,10 +128,12 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 			ClientSecret: get(s.prefix + "-client-secret"), AuthType: get(s.prefix + "-auth-type"),
 		}
 	}
-	if err := in.Target.check("target", true); err != nil {
+	// The share phase touches only the source when the recipient is named.
+	needTarget := spec.Phase != rollout.PhaseShare || spec.Recipient == ""
+	if err := in.Target.check("target", needTarget, a.Getenv); err != nil {
 		return nil, err
 	}
-	if err := in.Source.check("source", spec.Phase != rollout.PhaseDeploy); err != nil {
+	if err := in.Source.check("source", spec.Phase != rollout.PhaseDeploy, a.Getenv); err != nil {
 		return nil, err
 	}
 	in.Spec = spec
@@ -143,15 +153,15 @@ func parseCanary(v string) ([]int, error) {
 }
 
 // check validates one side's connection inputs.
-func (s side) check(prefix string, required bool) error {
+func (s side) check(prefix string, required bool, getenv func(string) string) error {
 	if s.Host == "" {
-		if required || s.Token != "" || s.ClientID != "" {
+		if required || s.Token != "" || s.ClientID != "" || s.ClientSecret != "" || s.AuthType != "" {
 			return xregion.Invalid(prefix+"-host", "", "required: the workspace URL, such as https://adb-123.azuredatabricks.net")
 		}
 		return nil
 	}
 	u, err := url.Parse(s.Host)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
 		return xregion.Invalid(prefix+"-host", s.Host, "want an https:// workspace URL (http:// only for localhost)")
 	}
 	if s.AuthType != "" && !slices.Contains(authTypes, s.AuthType) {
@@ -169,6 +179,9 @@ func (s side) check(prefix string, required bool) error {
 	case "github-oidc":
 		if s.ClientID == "" {
 			return xregion.Invalid(prefix+"-client-id", "", "auth type github-oidc needs the service principal's application id (and permissions: id-token: write)")
+		}
+		if getenv("ACTIONS_ID_TOKEN_REQUEST_URL") == "" {
+			return xregion.Invalid(prefix+"-auth-type", "github-oidc", "the job cannot request an ID token: give it permissions: id-token: write")
 		}
 	case "":
 		return xregion.Invalid(prefix+"-token", "", "no credentials: give %s-token, %s-client-id and %s-client-secret, or %s-client-id for GitHub OIDC", prefix, prefix, prefix, prefix)
@@ -195,7 +208,8 @@ func (s side) authType() string {
 }
 
 func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func (s side) String() string { return fmt.Sprintf("%s (%s)", s.Host, s.authType()) }

@@ -86,7 +86,9 @@ func (h *actionHandler) Handle(_ context.Context, r slog.Record) error {
 	case r.Level >= slog.LevelWarn:
 		h.a.Warningf("%s", msg)
 	case r.Level >= slog.LevelInfo:
-		h.a.Infof("%s", msg)
+		// Plain lines are not escaped like commands: keep service text on
+		// one line so that it can never start a workflow command.
+		h.a.Infof("%s", strings.NewReplacer("\r", " ", "\n", " ").Replace(msg))
 	default:
 		h.a.Debugf("%s", msg)
 	}

@@ -37,7 +37,9 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		err = in.Spec.Validate(in.Source.Host != "")
 	}
 	if err != nil {
+		err = actionInputNames(err)
 		a.WithFieldsMap(map[string]string{"title": "xregion: bad input"}).Errorf("%s", err)
+		reportFailure(a, err)
 		return err
 	}
 
@@ -53,21 +55,28 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		w, err := connect(ctx, "source", in.Source, a.Getenv)
 		if err != nil {
 			a.WithFieldsMap(map[string]string{"title": "xregion: source workspace"}).Errorf("%s", err)
+			reportFailure(a, err)
 			return err
 		}
 		src = &w
 	}
-	dst, err := connect(ctx, "target", in.Target, a.Getenv)
-	if err != nil {
-		a.WithFieldsMap(map[string]string{"title": "xregion: target workspace"}).Errorf("%s", err)
-		return err
+	var dst rollout.Workspace
+	if in.Target.Host != "" {
+		if dst, err = connect(ctx, "target", in.Target, a.Getenv); err != nil {
+			a.WithFieldsMap(map[string]string{"title": "xregion: target workspace"}).Errorf("%s", err)
+			reportFailure(a, err)
+			return err
+		}
 	}
 
 	res, err := rollout.Region(ctx, src, rollout.Target{Region: in.Region, Workspace: dst}, in.Spec, opts...)
 	h.endGroup()
 	setOutputs(a, in, res)
-	a.AddStepSummary(summaryMarkdown(in, res))
+	addSummary(a, summaryMarkdown(in, res))
 	if err != nil {
+		if errors.Is(err, xregion.ErrInvalidInput) {
+			err = actionInputNames(err)
+		}
 		title := "xregion failed"
 		var se *xregion.StepError
 		if errors.As(err, &se) {
@@ -104,50 +113,100 @@ func (in *inputs) loadProbes() error {
 	return nil
 }
 
-// setOutputs writes the action's outputs.
-func setOutputs(a *githubactions.Action, in *inputs, res *rollout.RegionResult) {
-	share, catalog := in.Spec.Share, in.Spec.SharedCatalog
-	if share == "" {
-		share = rollout.DefaultShareName(in.Spec.Model)
+// setOutput writes one output; without GITHUB_OUTPUT (a run by hand) it
+// prints it instead of failing.
+func setOutput(a *githubactions.Action, k, v string) {
+	if a.Getenv("GITHUB_OUTPUT") == "" {
+		a.Infof("output %s=%s", k, strings.ReplaceAll(v, "\n", " "))
+		return
 	}
+	a.SetOutput(k, v)
+}
+
+// addSummary writes the step summary, or prints it without
+// GITHUB_STEP_SUMMARY.
+func addSummary(a *githubactions.Action, md string) {
+	if a.Getenv("GITHUB_STEP_SUMMARY") == "" {
+		a.Infof("%s", strings.ReplaceAll(md, "\n", " ⏎ "))
+		return
+	}
+	a.AddStepSummary(md)
+}
+
+// reportFailure sets the outputs and summary of a run that failed before
+// the rollout started, so that later steps can still read them.
+func reportFailure(a *githubactions.Action, err error) {
+	setOutput(a, "rolled-back", "false")
+	b, _ := json.Marshal(map[string]string{"error": err.Error()})
+	setOutput(a, "result", string(b))
+	addSummary(a, "### xregion failed before the rollout started\n\n"+escape(oneLine(err))+"\n")
+}
+
+// setOutputs writes the action's outputs. Outputs of steps that did not run
+// are empty.
+func setOutputs(a *githubactions.Action, in *inputs, res *rollout.RegionResult) {
+	share := cmpOr(in.Spec.Share, rollout.DefaultShareName(in.Spec.Model))
 	if res.Share != nil {
 		share = res.Share.Share
 	}
-	catalog = cmpOr(catalog, share)
+	setOutput(a, "share", share)
+	catalog := ""
 	if res.Catalog != nil {
 		catalog = res.Catalog.Catalog
 	}
-	a.SetOutput("share", share)
-	a.SetOutput("shared-catalog", catalog)
-	a.SetOutput("model-version", fmt.Sprint(res.Version))
-	name := cmpOr(in.Spec.Endpoint.Name, rollout.DefaultEndpointName(in.Spec.Model))
-	a.SetOutput("endpoint", name)
-	a.SetOutput("endpoint-url", strings.TrimRight(in.Target.Host, "/")+"/serving-endpoints/"+name+"/invocations")
-	rolledBack := false
-	if e := res.Endpoint; e != nil {
-		a.SetOutput("served-version", servedVersion(e.After, res.Model, in.Spec.SharedCatalog, share))
-		a.SetOutput("previous-version", servedVersion(e.Before, res.Model, in.Spec.SharedCatalog, share))
-		rolledBack = e.Outcome == endpoint.OutcomeRolledBack
-	} else {
-		a.SetOutput("served-version", "")
-		a.SetOutput("previous-version", "")
+	setOutput(a, "shared-catalog", catalog)
+	version := ""
+	if res.Version > 0 {
+		version = fmt.Sprint(res.Version)
 	}
-	a.SetOutput("rolled-back", fmt.Sprint(rolledBack))
+	setOutput(a, "model-version", version)
+	name, url, served, previous, rolledBack := "", "", "", "", false
+	if e := res.Endpoint; e != nil {
+		name = e.Endpoint
+		url = strings.TrimRight(in.Target.Host, "/") + "/serving-endpoints/" + name + "/invocations"
+		served, previous = servedVersion(e.After, res.Model), servedVersion(e.Before, res.Model)
+		rolledBack = e.Outcome == endpoint.OutcomeRolledBack
+	}
+	setOutput(a, "endpoint", name)
+	setOutput(a, "endpoint-url", url)
+	setOutput(a, "served-version", served)
+	setOutput(a, "previous-version", previous)
+	setOutput(a, "rolled-back", fmt.Sprint(rolledBack))
 	tables := []string{}
 	if res.Online != nil {
 		tables = res.Online.OnlineNames()
 	}
 	b, _ := json.Marshal(tables)
-	a.SetOutput("online-tables", string(b))
+	setOutput(a, "online-tables", string(b))
 	b, _ = json.Marshal(struct {
 		DryRun bool `json:"dry_run"`
 		*rollout.RegionResult
 	}{in.DryRun, res})
-	a.SetOutput("result", string(b))
+	setOutput(a, "result", string(b))
+}
+
+// inputIDs maps the names library errors give inputs to the action's input
+// ids.
+var inputIDs = map[string]string{
+	"online catalog": "online-catalog", "online schema": "online-schema", "online store": "online-store",
+	"online store capacity": "online-store-capacity", "shared catalog": "shared-catalog",
+	"model version": "version", "served entity name": "model", "probe": "health-checks", "bake": "canary",
+}
+
+// actionInputNames renames the input an *xregion.InputError names to the
+// action's input id.
+func actionInputNames(err error) error {
+	var ie *xregion.InputError
+	if errors.As(err, &ie) {
+		if id, ok := inputIDs[ie.Input]; ok {
+			return xregion.Invalid(id, ie.Value, "%s", ie.Reason)
+		}
+	}
+	return err
 }
 
 // servedVersion is the version of the model a config serves, or "".
-func servedVersion(c endpoint.ConfigSummary, model, sharedCatalog, share string) string {
+func servedVersion(c endpoint.ConfigSummary, model string) string {
 	short := model[strings.LastIndexByte(model, '.')+1:]
 	for _, s := range c.Served {
 		// "entity=catalog.schema.model@version"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
@@ -176,7 +177,7 @@ func TestRunDeploys(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outputs mismatch (-want +got):\n%s", diff)
 	}
-	if res := r.outputs(t)["result"]; !strings.Contains(res, `"outcome":"deployed"`) && !strings.Contains(res, `"Outcome":"deployed"`) {
+	if res := r.outputs(t)["result"]; !strings.Contains(res, `"outcome":"deployed"`) {
 		t.Errorf("result output = %s, want the deployed outcome", res)
 	}
 	golden(t, "summary_deployed", r.summary(t))
@@ -226,9 +227,6 @@ func TestRunPhases(t *testing.T) {
 	}
 	in = baseInputs()
 	in["phase"] = "deploy"
-	delete(in, "source-host")
-	delete(in, "source-token")
-	in["provider"] = "org-us-east-1"
 	w.resetWrites()
 	r := runAction(t, w, in)
 	if r.err != nil {
@@ -239,6 +237,48 @@ func TestRunPhases(t *testing.T) {
 	}
 	if got := r.outputs(t)["served-version"]; got != "1" {
 		t.Errorf("served-version = %q, want 1", got)
+	}
+}
+
+// The share phase with a named recipient runs on the source alone: no
+// target credentials, so the share job needs no access to the regions.
+func TestRunSharePhaseWithoutTarget(t *testing.T) {
+	t.Parallel()
+	w := newFakeWorld()
+	w.src.AddRecipient(sharing.RecipientInfo{Name: "eu", AuthenticationType: sharing.AuthenticationTypeDatabricks, DataRecipientGlobalMetastoreId: w.dst.GlobalMetastoreID()})
+	in := baseInputs()
+	for _, k := range []string{"target-host", "target-client-id", "target-client-secret"} {
+		delete(in, k)
+	}
+	in["phase"], in["recipient"] = "share", "eu"
+	r := runAction(t, w, in)
+	if r.err != nil {
+		t.Fatalf("run() error = %v\n%s", r.err, r.log.String())
+	}
+	if n := w.dst.Calls("Metastores.Summary"); n != 0 {
+		t.Errorf("the share phase read the target %d times", n)
+	}
+	if got := r.outputs(t); got["share"] != "xregion_main_ml_fraud" || got["endpoint"] != "" || got["model-version"] != "1" {
+		t.Errorf("outputs = %v, want the share and version, and no endpoint", got)
+	}
+}
+
+// A run that fails before the rollout still sets the outputs later steps
+// read, and a summary.
+func TestRunFailureStillReports(t *testing.T) {
+	t.Parallel()
+	in := baseInputs()
+	in["model"] = "fraud"
+	r := runAction(t, newFakeWorld(), in)
+	if r.err == nil {
+		t.Fatal("run() error = nil")
+	}
+	got := r.outputs(t)
+	if got["rolled-back"] != "false" || !strings.Contains(got["result"], `"error":`) {
+		t.Errorf("outputs = %v, want rolled-back=false and a result with the error", got)
+	}
+	if !strings.Contains(r.summary(t), "failed before the rollout started") {
+		t.Errorf("summary = %q", r.summary(t))
 	}
 }
 
@@ -334,13 +374,22 @@ func TestRunRejectsBadInputBeforeAnyWrite(t *testing.T) {
 		{"endpoint_timeout_negative", map[string]string{"endpoint-timeout": "-5m"}, "endpoint-timeout"},
 		{"health_checks_unreadable", map[string]string{"health-checks": unreadable}, "health-checks"},
 		{"health_checks_malformed", map[string]string{"health-checks": malformed}, "health-checks"},
-		{"online_catalog_is_shared_catalog", map[string]string{"online-catalog": "xregion_main_ml_fraud"}, "online catalog"},
+		{"online_catalog_is_shared_catalog", map[string]string{"online-catalog": "xregion_main_ml_fraud"}, "online-catalog"},
 		{"bad_on_failure", map[string]string{"on-failure": "ignore"}, "on-failure"},
 		{"bad_endpoint_name", map[string]string{"endpoint": "fraud endpoint"}, "endpoint"},
 		{"bad_share_name", map[string]string{"share": "fraud.share"}, "share"},
-		{"bad_capacity", map[string]string{"online-store-capacity": "CU_3"}, "online store capacity"},
+		{"bad_capacity", map[string]string{"online-store-capacity": "CU_3"}, "online-store-capacity"},
+		{"bad_store_name", map[string]string{"online-store": "Serving_Store"}, "online-store"},
+		{"bad_recipient", map[string]string{"recipient": "eu recipient"}, "recipient"},
+		{"bad_provider", map[string]string{"provider": "org.us"}, "provider"},
+		{"bad_workload_type", map[string]string{"workload-type": "HUGE_GPU"}, "workload-type"},
+		{"bad_workload_size", map[string]string{"workload-size": "Very Large"}, "workload-size"},
+		{"oidc_without_id_token_permission", map[string]string{"target-client-secret": "", "target-auth-type": "github-oidc"}, "target-auth-type"},
+		{"auth_inputs_without_host", map[string]string{"phase": "deploy", "provider": "org-us-east-1", "source-host": ""}, "source-host"},
+		{"host_with_credentials", map[string]string{"target-host": "https://user:pw@eu.example"}, "target-host"},
+		{"host_loopback_lookalike", map[string]string{"target-host": "http://127.evil.example"}, "target-host"},
 		{"deploy_without_source_or_provider", map[string]string{"phase": "deploy", "source-host": "", "source-token": ""}, "provider"},
-		{"model_with_feature_tables_and_no_online_catalog", map[string]string{"online-catalog": ""}, "online catalog"},
+		{"model_with_feature_tables_and_no_online_catalog", map[string]string{"online-catalog": ""}, "online-catalog"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

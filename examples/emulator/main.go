@@ -70,7 +70,7 @@ func run(ctx context.Context, out io.Writer) error {
 		"XREGION_POLL_INTERVAL=50ms",
 	}
 	// Input names keep their hyphens, which export cannot set: use env.
-	fmt.Fprintf(out, "  env '%s' \\\n    go run ./action\n\n", strings.Join(env, "' '"))
+	fmt.Fprintf(out, "  env GITHUB_OUTPUT=$(mktemp) GITHUB_STEP_SUMMARY=$(mktemp) '%s' \\\n    go run ./action\n\n", strings.Join(env, "' '"))
 	fmt.Fprintln(out, "Add 'INPUT_DRY-RUN=true' for the plan. Interrupt to stop.")
 	select {
 	case <-ctx.Done():

@@ -27,6 +27,7 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go"
+	"github.com/databricks/databricks-sdk-go/config"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
@@ -100,7 +101,11 @@ func connect(source string, ts targets) (*rollout.Workspace, []rollout.Target, e
 	}
 	client := func(label, host string) (rollout.Workspace, error) {
 		env := "XREGION_TOKEN_" + strings.ToUpper(label)
-		w, err := databricks.NewWorkspaceClient(&databricks.Config{Host: host, AuthType: "pat", Token: os.Getenv(env)})
+		token := os.Getenv(env)
+		if token == "" {
+			return rollout.Workspace{}, fmt.Errorf("%s: set %s to the workspace's token", label, env)
+		}
+		w, err := databricks.NewWorkspaceClient(&databricks.Config{Host: host, AuthType: "pat", Token: token, Loaders: []config.Loader{explicitOnly{}}})
 		if err != nil {
 			return rollout.Workspace{}, fmt.Errorf("%s (token from %s): %w", label, env, err)
 		}
@@ -124,6 +129,13 @@ func connect(source string, ts targets) (*rollout.Workspace, []rollout.Target, e
 	}
 	return &s, dsts, nil
 }
+
+// explicitOnly keeps the SDK from filling a config from DATABRICKS_*
+// variables, which would reach every region's client alike.
+type explicitOnly struct{}
+
+func (explicitOnly) Name() string                   { return "multiregion" }
+func (explicitOnly) Configure(*config.Config) error { return nil }
 
 // demoWorld is a source region with the fraud model and three target regions.
 func demoWorld() (*rollout.Workspace, []rollout.Target) {

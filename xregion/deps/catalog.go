@@ -57,13 +57,13 @@ type CatalogSpec struct {
 type CatalogResult struct {
 	// Catalog is the catalog's name. Shared objects appear in it as
 	// <catalog>.<schema>.<name>.
-	Catalog string
+	Catalog string `json:"catalog"`
 	// Op is OpCreated or OpUnchanged.
-	Op xregion.Op
+	Op xregion.Op `json:"op"`
 	// Provider is the provider the catalog is mounted from.
-	Provider string
+	Provider string `json:"provider"`
 	// Share is the share the catalog is mounted from.
-	Share string
+	Share string `json:"share"`
 }
 
 // EnsureSharedCatalog makes the target workspace hold a catalog mounted from

@@ -56,56 +56,56 @@ type DiscoverSpec struct {
 // region. Lists are de-duplicated and sorted by name.
 type Dependencies struct {
 	// Model is the model's three-part name.
-	Model string
+	Model string `json:"model"`
 	// Version is the resolved version number.
-	Version int
+	Version int `json:"version"`
 	// Tables are the feature tables, those of FeatureSpecs included.
-	Tables []Table
+	Tables []Table `json:"tables,omitempty"`
 	// Functions are the Python UDFs and FeatureSpecs, found by walking
 	// routine dependencies recursively.
-	Functions []Function
+	Functions []Function `json:"functions,omitempty"`
 	// Connections and Credentials cannot be shared: each must exist in
 	// the target workspace under the same name (see [Dependencies.Preconditions]).
-	Connections []string
-	Credentials []string
+	Connections []string `json:"connections,omitempty"`
+	Credentials []string `json:"credentials,omitempty"`
 	// Unrepresented counts dependency entries of kinds the SDK cannot
 	// represent (such as secrets and volumes of external functions); they
 	// are not shared.
-	Unrepresented int
+	Unrepresented int `json:"unrepresented"`
 }
 
 // Table is a table a model version depends on.
 type Table struct {
 	// Name is the table's three-part name in the source workspace.
-	Name string
+	Name string `json:"name"`
 	// TableID identifies this incarnation of the table: a table dropped and
 	// re-created under the same name gets a new one.
-	TableID string
+	TableID string `json:"table_id"`
 	// Type is the table's type, such as MANAGED or VIEW.
-	Type catalog.TableType
+	Type catalog.TableType `json:"type"`
 	// PrimaryKeys are the primary-key columns, needed to publish the table
 	// online. Empty when the table has no primary-key constraint.
-	PrimaryKeys []string
+	PrimaryKeys []string `json:"primary_keys,omitempty"`
 	// TimeseriesKey is the primary key's timeseries column, if any.
-	TimeseriesKey string
+	TimeseriesKey string `json:"timeseries_key"`
 }
 
 // Function is a function a model version depends on.
 type Function struct {
 	// Name is the function's three-part name in the source workspace.
-	Name string
+	Name string `json:"name"`
 	// FeatureSpec is true for FeatureSpecs, which are shared under their
 	// own object type.
-	FeatureSpec bool
+	FeatureSpec bool `json:"feature_spec"`
 }
 
 // Precondition is something the target workspace must already have because
 // it cannot travel through a share.
 type Precondition struct {
 	// Kind is "connection" or "credential".
-	Kind string
+	Kind string `json:"kind"`
 	// Name is the name it must have in the target workspace.
-	Name string
+	Name string `json:"name"`
 }
 
 // Preconditions lists the connections and credentials the target workspace

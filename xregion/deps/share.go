@@ -87,34 +87,34 @@ type RecipientSpec struct {
 // SharedObject is one object in a share.
 type SharedObject struct {
 	// Name is the object's three-part name in the source workspace.
-	Name string
+	Name string `json:"name"`
 	// Type is its data object type, such as TABLE, MODEL or FEATURE_SPEC.
-	Type sharing.SharedDataObjectDataObjectType
+	Type sharing.SharedDataObjectDataObjectType `json:"type"`
 }
 
 // ShareResult reports what [EnsureShare] did.
 type ShareResult struct {
 	// Share is the share's name.
-	Share string
+	Share string `json:"share"`
 	// Op is OpCreated when the share was created, OpUpdated when objects
 	// were added to an existing share or SELECT was granted on it,
 	// OpUnchanged otherwise.
-	Op xregion.Op
+	Op xregion.Op `json:"op"`
 	// Objects are all the objects the model needs, sorted by name; every one
 	// of them is in the share.
-	Objects []SharedObject
+	Objects []SharedObject `json:"objects,omitempty"`
 	// Added are the objects of Objects that were missing when the step
 	// started.
-	Added []SharedObject
+	Added []SharedObject `json:"added,omitempty"`
 	// Recipient is the recipient that holds SELECT on the share.
-	Recipient string
+	Recipient string `json:"recipient"`
 	// RecipientOp is OpCreated when EnsureShare created the recipient.
-	RecipientOp xregion.Op
+	RecipientOp xregion.Op `json:"recipient_op"`
 	// SameMetastore is true when the source and target share one metastore.
-	SameMetastore bool
+	SameMetastore bool `json:"same_metastore"`
 	// GrantOp is OpCreated when SELECT was granted by this call,
 	// OpUnchanged when the recipient already had it.
-	GrantOp xregion.Op
+	GrantOp xregion.Op `json:"grant_op"`
 }
 
 // DefaultRecipientName returns the name EnsureShare gives a recipient it

@@ -46,11 +46,11 @@ const (
 // ConfigSummary describes an endpoint config in results.
 type ConfigSummary struct {
 	// Version is the config version; 0 when there was no config.
-	Version int64
+	Version int64 `json:"version"`
 	// Served lists the served entities as "name=model@version", sorted.
-	Served []string
+	Served []string `json:"served,omitempty"`
 	// Routes maps served entity names to traffic percentages.
-	Routes map[string]int
+	Routes map[string]int `json:"routes,omitempty"`
 }
 
 func summary(ep *serving.ServingEndpointDetailed) ConfigSummary {
@@ -63,22 +63,23 @@ func summary(ep *serving.ServingEndpointDetailed) ConfigSummary {
 // Result reports what [DeployWithRollback] did.
 type Result struct {
 	// Endpoint is the endpoint's name.
-	Endpoint string
+	Endpoint string `json:"endpoint"`
 	// Outcome says how it ended.
-	Outcome Outcome
+	Outcome Outcome `json:"outcome"`
 	// Created is true when this call created the endpoint.
-	Created bool
+	Created bool `json:"created"`
 	// Before is the config before the first write; After the live config
 	// at the end.
-	Before, After ConfigSummary
+	Before ConfigSummary `json:"before"`
+	After  ConfigSummary `json:"after"`
 	// Stage is where a failure happened, such as "update", "canary 10%" or
 	// "promote"; empty on success.
-	Stage string
+	Stage string `json:"stage"`
 	// Reason says why the deployment failed: the check that failed or the
 	// service's deployment message.
-	Reason string
+	Reason string `json:"reason"`
 	// Checks are the health checks run, in order.
-	Checks []CheckResult
+	Checks []CheckResult `json:"checks,omitempty"`
 }
 
 // DeployWithRollback makes the endpoint serve the model version, verifies it

@@ -196,17 +196,17 @@ const (
 // CheckResult is the outcome of one health check.
 type CheckResult struct {
 	// Name is "readiness" or the probe's name.
-	Name string
+	Name string `json:"name"`
 	// Status is pass, fail or error.
-	Status CheckStatus
+	Status CheckStatus `json:"status"`
 	// Detail says why a check did not pass, or what it measured.
-	Detail string
+	Detail string `json:"detail"`
 	// ServedBy lists the served entities that answered the probe's
 	// requests, as the endpoint reported them.
-	ServedBy []string `json:",omitempty"`
+	ServedBy []string `json:"served_by,omitempty"`
 	// LatencyP95 is the measured 95th-percentile latency, for probes with a
 	// latency budget.
-	LatencyP95 time.Duration `json:",omitempty"`
+	LatencyP95 time.Duration `json:"latency_p95,omitempty"`
 }
 
 // runProbe sends a probe's requests and judges the answers.

@@ -88,24 +88,24 @@ type Table struct {
 type PublishResult struct {
 	// Store is the online store's name; empty when there was nothing to
 	// publish.
-	Store string
+	Store string `json:"store"`
 	// StoreOp is OpCreated when the store was created.
-	StoreOp xregion.Op
+	StoreOp xregion.Op `json:"store_op"`
 	// Tables reports each feature table, in the order of the spec.
-	Tables []PublishedTable
+	Tables []PublishedTable `json:"tables,omitempty"`
 }
 
 // PublishedTable reports one feature table.
 type PublishedTable struct {
 	// Source is the table in the shared catalog that feeds the online table.
-	Source string
+	Source string `json:"source"`
 	// Online is the online table's three-part name.
-	Online string
+	Online string `json:"online"`
 	// Op is OpCreated when it was published now, OpUnchanged when an online
 	// table fed from Source already existed.
-	Op xregion.Op
+	Op xregion.Op `json:"op"`
 	// PipelineID is the sync pipeline, when the service reported it.
-	PipelineID string
+	PipelineID string `json:"pipeline_id"`
 }
 
 // OnlineNames returns the names of the online tables, for [WaitSpec].

@@ -60,16 +60,16 @@ const (
 // TableStatus is one online table's status at one poll.
 type TableStatus struct {
 	// Name is the online table's three-part name.
-	Name string
+	Name string `json:"name"`
 	// Phase is how WaitOnline reads the states below.
-	Phase Phase
+	Phase Phase `json:"phase"`
 	// State is the data synchronization state, such as
 	// SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT.
-	State database.SyncedTableState
+	State database.SyncedTableState `json:"state"`
 	// Provisioning is the Unity Catalog provisioning state, such as ACTIVE.
-	Provisioning database.ProvisioningInfoState
+	Provisioning database.ProvisioningInfoState `json:"provisioning"`
 	// Message is the service's message about the state, if any.
-	Message string
+	Message string `json:"message"`
 }
 
 func (s TableStatus) describe() string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/endpoint"
@@ -105,6 +106,9 @@ type RegionResult struct {
 	Endpoint     *endpoint.Result      `json:"endpoint,omitempty"`
 	// Error is the region's error message, empty on success.
 	Error string `json:"error,omitempty"`
+	// Warnings are problems a dry run found that the real run would fail
+	// on, such as a missing precondition.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // DefaultShareName returns the share name used for model "c.s.m" unless
@@ -154,10 +158,16 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 	spec.SharedCatalog = cmp.Or(spec.SharedCatalog, spec.Share)
 	spec.OnlineSchema = cmp.Or(spec.OnlineSchema, DefaultOnlineSchema)
 	spec.Endpoint.Name = cmp.Or(spec.Endpoint.Name, DefaultEndpointName(spec.Model))
-	for input, name := range map[string]string{"share": spec.Share, "shared catalog": spec.SharedCatalog} {
-		if err := xregion.CheckName(input, name); err != nil {
+	for _, in := range [][2]string{{"share", spec.Share}, {"shared catalog", spec.SharedCatalog}, {"recipient", spec.Recipient}, {"provider", spec.Provider}} {
+		if in[1] == "" {
+			continue
+		}
+		if err := xregion.CheckName(in[0], in[1]); err != nil {
 			return spec, err
 		}
+	}
+	if spec.SourceMetastoreID != "" && strings.Count(spec.SourceMetastoreID, ":") != 2 {
+		return spec, xregion.Invalid("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid"`)
 	}
 	if err := (online.PublishSpec{
 		Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
@@ -202,10 +212,18 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 	if err != nil {
 		return nil, err
 	}
+	// A failure of the work all regions share fails every region alike.
+	allFail := func(d *deps.Dependencies, err error) ([]*RegionResult, error) {
+		results := make([]*RegionResult, len(targets))
+		for i, t := range targets {
+			results[i] = &RegionResult{Region: t.Region, Model: spec.Model, Dependencies: d, Error: err.Error()}
+		}
+		return results, err
+	}
 	var d *deps.Dependencies
 	if spec.Phase != PhaseDeploy {
 		if d, err = discover(ctx, src, spec, opts); err != nil {
-			return nil, err
+			return allFail(nil, err)
 		}
 	}
 	var pre *deps.ShareResult
@@ -213,7 +231,7 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 		// Put the objects in the share once, so that the regions do not
 		// all race to add them; each region then only grants.
 		if pre, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...); err != nil {
-			return nil, err
+			return allFail(d, err)
 		}
 	}
 	results := make([]*RegionResult, len(targets))
@@ -260,14 +278,18 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 		return res, err
 	}
 	w := dst.Workspace
-	dstMeta, err := w.Metastores.Summary(ctx)
-	if err != nil {
-		return fail(&xregion.StepError{Step: "ReadTargetMetastore", Err: err})
-	}
+	dstMeta := &catalog.GetMetastoreSummaryResponse{}
+	if spec.Phase != PhaseShare || spec.Recipient == "" {
+		var err error
+		if dstMeta, err = w.Metastores.Summary(ctx); err != nil {
+			return fail(&xregion.StepError{Step: "ReadTargetMetastore", Err: err})
+		}
+	} // else: the share phase with a named recipient never touches the target
 	res.Region = cmp.Or(res.Region, dstMeta.Region)
 	s := xregion.NewSettings(opts...)
 	opts = append(opts, xregion.WithLogger(s.Logger.With("region", res.Region)))
 
+	var err error
 	sourceID, provider := spec.SourceMetastoreID, spec.Provider
 	if src != nil {
 		srcMeta, err := src.Metastores.Summary(ctx)
@@ -275,7 +297,7 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 			return fail(&xregion.StepError{Step: "ReadSourceMetastore", Err: err})
 		}
 		sourceID = srcMeta.GlobalMetastoreId
-		if srcMeta.MetastoreId == dstMeta.MetastoreId && provider == "" {
+		if dstMeta.MetastoreId != "" && srcMeta.MetastoreId == dstMeta.MetastoreId && provider == "" {
 			// One metastore: the reference implementation mounts the share
 			// from the built-in provider of that name (unverified).
 			provider = deps.DefaultSameMetastoreRecipient
@@ -321,7 +343,7 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 	if err := deps.CheckPreconditions(ctx, w.preconditions(), d); err != nil && !s.DryRun {
 		return fail(err)
 	} else if err != nil {
-		res.Error = err.Error() // reported, so that the plan goes on
+		res.Warnings = append(res.Warnings, err.Error()) // the plan goes on
 	}
 
 	if len(d.Tables) > 0 {

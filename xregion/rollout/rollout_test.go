@@ -90,11 +90,11 @@ func TestPhases(t *testing.T) {
 		t.Errorf("share phase wrote %d times in the target, want 0", n)
 	}
 
-	// The deploy phase runs with target credentials only.
+	// The deploy phase writes nothing in the source, even with access to it.
 	deploy := baseSpec()
-	deploy.Phase, deploy.SourceMetastoreID = rollout.PhaseDeploy, w.src.GlobalMetastoreID()
+	deploy.Phase = rollout.PhaseDeploy
 	w.resetWrites()
-	res, err = rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, noSleep)
+	res, err = rollout.Region(t.Context(), w.source(), w.regionTargets()[0], deploy, noSleep)
 	if err != nil {
 		t.Fatalf("Region(deploy) error = %v", err)
 	}
@@ -103,6 +103,12 @@ func TestPhases(t *testing.T) {
 	}
 	if n := len(w.src.Writes()); n != 0 {
 		t.Errorf("deploy phase wrote %d times in the source, want 0", n)
+	}
+
+	// And it runs with target credentials only, given the source metastore.
+	deploy.SourceMetastoreID = w.src.GlobalMetastoreID()
+	if res, err = rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, noSleep); err != nil || res.Endpoint.Outcome != endpoint.OutcomeUnchanged {
+		t.Fatalf("Region(deploy, no source) = %+v, %v; want the endpoint unchanged", res, err)
 	}
 }
 
@@ -122,6 +128,8 @@ func TestRegionsRejectBadInputBeforeWriting(t *testing.T) {
 		{name: "share_phase_without_source", spec: func() rollout.Spec { s := baseSpec(); s.Phase = rollout.PhaseShare; return s }},
 		{name: "deploy_without_source_or_provider", spec: func() rollout.Spec { s := baseSpec(); s.Phase = rollout.PhaseDeploy; return s }},
 		{name: "bad_endpoint_name", spec: func() rollout.Spec { s := baseSpec(); s.Endpoint.Name = "fraud endpoint"; return s }, src: true},
+		{name: "bad_recipient", spec: func() rollout.Spec { s := baseSpec(); s.Recipient = "bad.name"; return s }, src: true},
+		{name: "bad_provider", spec: func() rollout.Spec { s := baseSpec(); s.Provider = "bad name"; return s }, src: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
