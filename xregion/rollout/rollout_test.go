@@ -4,7 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/endpoint"
@@ -150,10 +152,20 @@ func TestRegionsRejectBadInputBeforeWriting(t *testing.T) {
 	}
 }
 
+// neverWait fails the test if a step asks to wait.
+type neverWait struct{ t *testing.T }
+
+func (n neverWait) NextBackOff() time.Duration {
+	n.t.Error("a dry run waited")
+	return backoff.Stop
+}
+func (neverWait) Reset() {}
+
 func TestDryRunWritesNothing(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "eu-west-1", "ap-southeast-1")
-	plan, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep, xregion.WithDryRun())
+	noWait := xregion.WithBackOff(func() backoff.BackOff { return neverWait{t} })
+	plan, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noWait, xregion.WithDryRun())
 	if err != nil {
 		t.Fatalf("Regions(dry run) error = %v", err)
 	}
@@ -180,7 +192,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 		t.Fatalf("Regions() error = %v", err)
 	}
 	w.resetWrites()
-	plan, err = rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep, xregion.WithDryRun())
+	plan, err = rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noWait, xregion.WithDryRun())
 	if err != nil {
 		t.Fatalf("Regions(dry run) after rollout error = %v", err)
 	}
