@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
 	"github.com/sethvargo/go-githubactions"
 )
@@ -66,12 +67,7 @@ func (w fakeWorld) connect(_ context.Context, label string, s side, _ func(strin
 	if ws == nil {
 		return rollout.Workspace{}, fmt.Errorf("connect to the %s workspace %s: no such host", label, s.Host)
 	}
-	return rollout.Workspace{
-		Metastores: ws.Metastores, ModelVersions: ws.ModelVersions, Tables: ws.Tables, Functions: ws.Functions,
-		Connections: ws.Connections, Credentials: ws.Credentials, Shares: ws.Shares, Recipients: ws.Recipients,
-		Providers: ws.Providers, Catalogs: ws.Catalogs, FeatureStore: ws.FeatureStore, Database: ws.Database,
-		ServingEndpoints: ws.ServingEndpoints, FunctionKinds: ws.Functions,
-	}, nil
+	return rollouttest.Workspace(ws), nil
 }
 
 func (w fakeWorld) writes() []xregiontest.Write { return append(w.src.Writes(), w.dst.Writes()...) }

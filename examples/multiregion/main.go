@@ -31,6 +31,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
@@ -146,7 +147,7 @@ func demoWorld() (*rollout.Workspace, []rollout.Target) {
 		ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", r))
 		ws.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
 		all = append(all, ws)
-		dsts = append(dsts, rollout.Target{Workspace: services(ws)})
+		dsts = append(dsts, rollout.Target{Workspace: rollouttest.Workspace(ws)})
 	}
 	xregiontest.Link(all...)
 	src.AddTable(catalog.TableInfo{FullName: "main.ml.customer_features", TableConstraints: []catalog.TableConstraint{
@@ -156,15 +157,6 @@ func demoWorld() (*rollout.Workspace, []rollout.Target) {
 		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
 			{Table: &catalog.TableDependency{TableFullName: "main.ml.customer_features"}},
 		}}})
-	s := services(src)
+	s := rollouttest.Workspace(src)
 	return &s, dsts
-}
-
-func services(ws *xregiontest.Workspace) rollout.Workspace {
-	return rollout.Workspace{
-		Metastores: ws.Metastores, ModelVersions: ws.ModelVersions, Tables: ws.Tables, Functions: ws.Functions,
-		Connections: ws.Connections, Credentials: ws.Credentials, Shares: ws.Shares, Recipients: ws.Recipients,
-		Providers: ws.Providers, Catalogs: ws.Catalogs, FeatureStore: ws.FeatureStore, Database: ws.Database,
-		ServingEndpoints: ws.ServingEndpoints, FunctionKinds: ws.Functions,
-	}
 }

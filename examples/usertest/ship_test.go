@@ -12,17 +12,9 @@ import (
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
-
-func services(ws *xregiontest.Workspace) rollout.Workspace {
-	return rollout.Workspace{
-		Metastores: ws.Metastores, ModelVersions: ws.ModelVersions, Tables: ws.Tables, Functions: ws.Functions,
-		Connections: ws.Connections, Credentials: ws.Credentials, Shares: ws.Shares, Recipients: ws.Recipients,
-		Providers: ws.Providers, Catalogs: ws.Catalogs, FeatureStore: ws.FeatureStore, Database: ws.Database,
-		ServingEndpoints: ws.ServingEndpoints, FunctionKinds: ws.Functions,
-	}
-}
 
 // TestShipChampion ships version 2 to two regions; in one of them the new
 // version answers badly and must be rolled back to version 1.
@@ -41,8 +33,8 @@ func TestShipChampion(t *testing.T) {
 		Expect:  endpoint.Expect{Path: "predictions.0", Equals: json.RawMessage(`0.5`), Tolerance: 0.1, Requests: 20},
 	}
 	noSleep := xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
-	s := services(src)
-	regions := []rollout.Target{{Workspace: services(eu)}, {Workspace: services(ap)}}
+	s := rollouttest.Workspace(src)
+	regions := []rollout.Target{{Workspace: rollouttest.Workspace(eu)}, {Workspace: rollouttest.Workspace(ap)}}
 
 	// Version 1 is the champion and ships everywhere.
 	src.SetAlias("main.ml.fraud", "champion", 1)

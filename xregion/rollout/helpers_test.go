@@ -7,20 +7,11 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
 var noSleep = xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
-
-// services returns the fake's services as the pipeline takes them.
-func services(ws *xregiontest.Workspace) rollout.Workspace {
-	return rollout.Workspace{
-		Metastores: ws.Metastores, ModelVersions: ws.ModelVersions, Tables: ws.Tables, Functions: ws.Functions,
-		Connections: ws.Connections, Credentials: ws.Credentials, Shares: ws.Shares, Recipients: ws.Recipients,
-		Providers: ws.Providers, Catalogs: ws.Catalogs, FeatureStore: ws.FeatureStore, Database: ws.Database,
-		ServingEndpoints: ws.ServingEndpoints, FunctionKinds: ws.Functions,
-	}
-}
 
 // world is a source region with the fraud model and target regions, each
 // with a writable catalog "serving" for online tables.
@@ -63,14 +54,14 @@ func seedModel(ws *xregiontest.Workspace) {
 }
 
 func (w world) source() *rollout.Workspace {
-	s := services(w.src)
+	s := rollouttest.Workspace(w.src)
 	return &s
 }
 
 func (w world) regionTargets() []rollout.Target {
 	var ts []rollout.Target
 	for _, ws := range w.targets {
-		ts = append(ts, rollout.Target{Workspace: services(ws)})
+		ts = append(ts, rollout.Target{Workspace: rollouttest.Workspace(ws)})
 	}
 	return ts
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
 	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
@@ -21,16 +22,6 @@ import (
 // to the fake's HTTP face. Each check asserts what the service does and
 // returns what it observed; the two runs must observe the same things. This
 // keeps the HTTP face and the in-memory fake in lockstep as they grow.
-
-// direct returns the in-memory services of ws.
-func direct(ws *xregiontest.Workspace) rollout.Workspace {
-	return rollout.Workspace{
-		Metastores: ws.Metastores, ModelVersions: ws.ModelVersions, Tables: ws.Tables, Functions: ws.Functions,
-		Connections: ws.Connections, Credentials: ws.Credentials, Shares: ws.Shares, Recipients: ws.Recipients,
-		Providers: ws.Providers, Catalogs: ws.Catalogs, FeatureStore: ws.FeatureStore, Database: ws.Database,
-		ServingEndpoints: ws.ServingEndpoints, FunctionKinds: ws.Functions,
-	}
-}
 
 // overHTTP returns the services of ws as a real SDK client sees them.
 func overHTTP(t *testing.T, ws *xregiontest.Workspace) rollout.Workspace {
@@ -269,7 +260,7 @@ func TestConformance(t *testing.T) {
 			var direct0, http0 []string
 			t.Run("in_memory", func(t *testing.T) {
 				ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithPageSize(2))
-				direct0 = c(t, ws, direct(ws))
+				direct0 = c(t, ws, rollouttest.Workspace(ws))
 			})
 			t.Run("sdk_over_http", func(t *testing.T) {
 				ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithPageSize(2))
