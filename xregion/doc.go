@@ -10,8 +10,11 @@
 //     EnsureShare (source side) and EnsureSharedCatalog (target side).
 //   - [github.com/org/xregion-action/xregion/online]: PublishOnline and WaitOnline.
 //   - [github.com/org/xregion-action/xregion/endpoint]: DeployWithRollback.
-//   - [github.com/org/xregion-action/xregion/xregiontest]: stateful in-memory
-//     fakes of the Databricks services the steps use, for your own tests.
+//   - [github.com/org/xregion-action/xregion/rollout]: the pipeline for one
+//     region (Region) and for many at once (Regions), with a dry run.
+//   - [github.com/org/xregion-action/xregion/xregiontest]: stateful fakes of
+//     the Databricks services the steps use, in memory and over HTTP, for
+//     your own tests.
 //
 // # Import graph
 //
@@ -21,8 +24,8 @@
 // package that composes all steps into the multi-region pipeline sits above the
 // steps and imports them, never the other way round:
 //
-//	xregion  <-  deps, online, endpoint  <-  pipeline, action
-//	xregion  <-  xregiontest (which imports no step package)
+//	xregion  <-  deps, online, endpoint  <-  rollout  <-  action
+//	xregiontest (imports no xregion package)  <-  rollout/rollouttest
 //
 // # Errors
 //
