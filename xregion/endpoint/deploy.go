@@ -41,6 +41,10 @@ const (
 	// OutcomePlanned: a dry run found that the endpoint would be created
 	// (Result.Created) or updated; nothing was written.
 	OutcomePlanned Outcome = "planned"
+	// OutcomeAborted: someone else changed the endpoint during the
+	// deployment. It stopped and did not roll back, which would undo their
+	// change; the endpoint serves what they made it serve.
+	OutcomeAborted Outcome = "aborted"
 )
 
 // ConfigSummary describes an endpoint config in results.
@@ -102,7 +106,9 @@ type Result struct {
 // auto-capture), or deletes an endpoint it created unless
 // spec.KeepNewOnFailure. The error is then errors.Join(deployErr,
 // rollbackErr) inside a [*xregion.StepError], and the result says what
-// happened. An endpoint serving another model is refused with
+// happened. If someone else changes the endpoint during the deployment, it
+// stops with [ErrChangedMeanwhile] and does not roll back, which would undo
+// their change ([OutcomeAborted]). An endpoint serving another model is refused with
 // [xregion.ErrConflict] before any write.
 func DeployWithRollback(ctx context.Context, c Endpoints, spec Spec, opts ...xregion.Option) (*Result, error) {
 	s := xregion.NewSettings(opts...)
@@ -395,6 +401,11 @@ func (d *deployer) finish(ctx context.Context, deployErr error) error {
 		return nil
 	}
 	d.res.Reason = deployErr.Error()
+	if errors.Is(deployErr, ErrChangedMeanwhile) {
+		d.res.Outcome = OutcomeAborted
+		d.log.WarnContext(ctx, "the endpoint changed under the deployment; stopping without a rollback, which would undo that change", "stage", d.res.Stage)
+		return deployErr
+	}
 	if d.spec.OnFailure == Freeze {
 		d.res.Outcome = OutcomeFrozen
 		d.log.WarnContext(ctx, "deployment failed; leaving the endpoint as it is (freeze)", "stage", d.res.Stage)

@@ -495,3 +495,47 @@ func TestDeployWithRollbackCanaryBakes(t *testing.T) {
 		}
 	})
 }
+
+// foreignUpdate answers the deployment's first update with a 409, after
+// making an update of its own, as a colleague's deployment racing ours
+// would.
+type foreignUpdate struct {
+	endpoint.Endpoints
+	ws   *xregiontest.Workspace
+	done bool
+}
+
+func (f *foreignUpdate) UpdateConfig(ctx context.Context, in serving.EndpointCoreConfigInput) (*serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed], error) {
+	if !f.done {
+		f.done = true
+		theirs := serving.EndpointCoreConfigInput{Name: in.Name, ServedEntities: []serving.ServedEntityInput{
+			{Name: "fraud-4", EntityName: model, EntityVersion: "4", WorkloadSize: "Large"},
+		}}
+		if _, err := f.ws.ServingEndpoints.UpdateConfig(ctx, theirs); err != nil {
+			return nil, err
+		}
+		return nil, &apierr.APIError{ErrorCode: "RESOURCE_CONFLICT", StatusCode: 409, Message: "Endpoint is currently being updated."}
+	}
+	return f.Endpoints.UpdateConfig(ctx, in)
+}
+
+func TestDeployWithRollbackStopsOnAForeignChange(t *testing.T) {
+	t.Parallel()
+	ws := target(t)
+	c := &foreignUpdate{Endpoints: ws.ServingEndpoints, ws: ws}
+	got, err := endpoint.DeployWithRollback(t.Context(), c, spec(5), noSleep)
+	if !errors.Is(err, endpoint.ErrChangedMeanwhile) {
+		t.Fatalf("DeployWithRollback() error = %v, want ErrChangedMeanwhile", err)
+	}
+	// Someone else's change is live: restoring our snapshot over it would
+	// undo their work, so the rollback must not write.
+	if n := ws.Calls("ServingEndpoints.UpdateConfig"); n != 1 {
+		t.Errorf("UpdateConfig reached the service %d times, want only the other deployment's", n)
+	}
+	if served := read(t, ws).Config.ServedEntities; len(served) != 1 || served[0].EntityVersion != "4" {
+		t.Errorf("endpoint serves %+v, want the other deployment's version 4 left in place", served)
+	}
+	if got.Outcome != endpoint.OutcomeAborted {
+		t.Errorf("outcome = %s, want aborted", got.Outcome)
+	}
+}
