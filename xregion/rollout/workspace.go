@@ -32,7 +32,9 @@ type Workspace struct {
 }
 
 // FromClient returns the services of a real workspace client, including a
-// [deps.SDKFunctionKinds] built from its config.
+// [deps.SDKFunctionKinds] built from its config and an
+// [online.StatusFallback] that reads online tables through both Lakebase
+// APIs.
 func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 	kinds, err := deps.NewFunctionKinds(w.Config)
 	if err != nil {
@@ -41,7 +43,9 @@ func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 	return Workspace{
 		Metastores: w.Metastores, ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions,
 		Connections: w.Connections, Credentials: w.Credentials, Shares: w.Shares, Recipients: w.Recipients,
-		Providers: w.Providers, Catalogs: w.Catalogs, FeatureStore: w.FeatureStore, Database: w.Database,
+		Providers: w.Providers, Catalogs: w.Catalogs, FeatureStore: w.FeatureStore,
+		// Online tables may live on Lakebase Provisioned or Autoscaling.
+		Database: online.StatusFallback{Database: w.Database, Postgres: w.Postgres},
 		ServingEndpoints: w.ServingEndpoints, FunctionKinds: kinds,
 	}, nil
 }
