@@ -2,7 +2,9 @@ package online
 
 import (
 	"context"
+	"errors"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/postgres"
 )
@@ -37,7 +39,8 @@ func (f StatusFallback) GetSyncedDatabaseTable(ctx context.Context, request data
 	}
 	p, perr := f.Postgres.GetSyncedTable(ctx, postgres.GetSyncedTableRequest{Name: "synced_tables/" + request.Name})
 	switch {
-	case isMissing(perr):
+	case isMissing(perr), errors.Is(perr, apierr.ErrNotImplemented):
+		// Not there either, or no such API in this workspace.
 		return nil, err
 	case perr != nil:
 		return nil, perr

@@ -50,3 +50,19 @@ func TestStatusFallback(t *testing.T) {
 		t.Errorf("WaitOnline() error = %v, want the Autoscaling table's failure", err)
 	}
 }
+
+// noAutoscaling is a workspace without the Lakebase Autoscaling API.
+type noAutoscaling struct{}
+
+func (noAutoscaling) GetSyncedTable(context.Context, postgres.GetSyncedTableRequest) (*postgres.SyncedTable, error) {
+	return nil, &apierr.APIError{ErrorCode: "NOT_IMPLEMENTED", StatusCode: 501, Message: "no route"}
+}
+
+func TestStatusFallbackWithoutAutoscaling(t *testing.T) {
+	t.Parallel()
+	f := online.StatusFallback{Database: xregiontest.NewWorkspace().Database, Postgres: noAutoscaling{}}
+	_, err := f.GetSyncedDatabaseTable(t.Context(), database.GetSyncedDatabaseTableRequest{Name: "serving.features.t"})
+	if !apierr.IsMissing(err) {
+		t.Errorf("error = %v, want the Provisioned API's not found", err)
+	}
+}

@@ -45,7 +45,7 @@ func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 		Connections: w.Connections, Credentials: w.Credentials, Shares: w.Shares, Recipients: w.Recipients,
 		Providers: w.Providers, Catalogs: w.Catalogs, FeatureStore: w.FeatureStore,
 		// Online tables may live on Lakebase Provisioned or Autoscaling.
-		Database: online.StatusFallback{Database: w.Database, Postgres: w.Postgres},
+		Database:         online.StatusFallback{Database: w.Database, Postgres: w.Postgres},
 		ServingEndpoints: w.ServingEndpoints, FunctionKinds: kinds,
 	}, nil
 }
