@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -73,7 +75,7 @@ type process struct {
 	outputs, summary string
 }
 
-func (e *emulated) run(t *testing.T, target string, in map[string]string) process {
+func (e *emulated) run(t *testing.T, target string, in map[string]string, extraEnv ...string) process {
 	t.Helper()
 	bin, err := binary()
 	if err != nil {
@@ -95,6 +97,7 @@ func (e *emulated) run(t *testing.T, target string, in map[string]string) proces
 	for k, v := range in {
 		env = append(env, "INPUT_"+strings.ToUpper(k)+"="+v)
 	}
+	env = append(env, extraEnv...)
 	cmd := exec.CommandContext(t.Context(), bin)
 	cmd.Env = env
 	var stdout bytes.Buffer
@@ -196,5 +199,50 @@ func TestEndToEndFaults(t *testing.T) {
 	before := e.writes()
 	if p := e.run(t, e.euURL, nil); p.exitCode != 0 || e.writes() != before {
 		t.Errorf("a run after convergence: exit %d, %d writes; want 0 and 0", p.exitCode, e.writes()-before)
+	}
+}
+
+// TestEndToEndGitHubOIDC runs the binary with GitHub OIDC on the target: no
+// secret; the SDK asks the runner's token service for an ID token and
+// exchanges it at the workspace, which accepts only that.
+func TestEndToEndGitHubOIDC(t *testing.T) {
+	t.Parallel()
+	const requestToken, idToken, clientID = "runner-request-token", "eyJ.github-id-token.sig", "7c0b3c4e-0000-4000-8000-00000000f00d"
+	var (
+		mu        sync.Mutex
+		audiences []string
+	)
+	// The runner's ID-token service: it checks the job's request token.
+	runner := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+requestToken {
+			http.Error(rw, `{"message":"bad request token"}`, http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		audiences = append(audiences, r.URL.Query().Get("audience"))
+		mu.Unlock()
+		rw.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(rw, `{"value":%q}`, idToken)
+	}))
+	t.Cleanup(runner.Close)
+
+	w := newFakeWorld()
+	serve := func(ws *xregiontest.Workspace, opt xregiontest.HandlerOption) string {
+		srv := httptest.NewServer(ws.Handler(opt))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	e := &emulated{src: w.src, eu: w.dst, srcURL: serve(w.src, xregiontest.WithToken(e2eToken))}
+	e.euURL = serve(w.dst, xregiontest.WithFederatedClient(clientID, idToken))
+	p := e.run(t, e.euURL, map[string]string{
+		"target-token": "", "target-auth-type": "github-oidc", "target-client-id": clientID,
+	}, "ACTIONS_ID_TOKEN_REQUEST_URL="+runner.URL+"/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN="+requestToken)
+	if p.exitCode != 0 || p.output("served-version") != "1" {
+		t.Fatalf("exit %d, served-version %q; want a rollout authenticated by GitHub OIDC\n%s", p.exitCode, p.output("served-version"), p.stdout)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(audiences) == 0 || audiences[0] == "" {
+		t.Errorf("the runner's token service saw audiences %q, want the workspace's", audiences)
 	}
 }

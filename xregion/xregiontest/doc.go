@@ -172,10 +172,12 @@
 // resource (reference §8.5); so is a method the API has on a served path
 // but the fake does not model, such as DELETE of a share. A method the API
 // does not have there is a 405 METHOD_NOT_ALLOWED, with an Allow header.
-// Without [WithToken] or [WithClientCredentials] any non-empty bearer
-// token is accepted; a request without one, or with a token not accepted,
-// is a 401 UNAUTHENTICATED. The token endpoint answers errors as OAuth does
-// (RFC 6749): a wrong client is a 401 {"error": "invalid_client"}.
+// Without [WithToken], [WithClientCredentials] or [WithFederatedClient] any
+// non-empty bearer token is accepted; a request without one, or with a
+// token not accepted, is a 401 UNAUTHENTICATED. The token endpoint serves
+// OAuth M2M and the token exchange of GitHub OIDC federation, and answers
+// errors as OAuth does (RFC 6749): a wrong client is a 401
+// {"error": "invalid_client"}.
 //
 // [WithHTTPFault] adds faults at the transport level, counted per handler
 // before a request reaches the fake: error replies, dropped connections,

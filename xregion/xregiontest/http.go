@@ -25,9 +25,10 @@ import (
 type HandlerOption func(*handlerConfig)
 
 type handlerConfig struct {
-	tokens  map[string]bool
-	clients map[string]string // OAuth client id -> secret
-	faults  []HTTPFault
+	tokens    map[string]bool
+	clients   map[string]string // OAuth client id -> secret
+	federated map[string]string // OAuth client id -> subject token it exchanges
+	faults    []HTTPFault
 }
 
 // WithToken makes the handler accept token as a bearer token, as a
@@ -51,6 +52,20 @@ func WithClientCredentials(id, secret string) HandlerOption {
 		panic("xregiontest: WithClientCredentials: empty client id or secret")
 	}
 	return func(c *handlerConfig) { c.clients[id] = secret }
+}
+
+// WithFederatedClient makes the handler's OAuth token endpoint exchange the
+// subject token for an access token for the client id, as workload identity
+// federation does for GitHub OIDC (AuthType "github-oidc": the SDK fetches
+// an ID token from the runner and sends it in an RFC 8693 token exchange),
+// and accept the tokens it issued as bearer tokens. The subject token is
+// compared as given: the fake checks no signature. It may be given several
+// times. It panics if id or subjectToken is empty.
+func WithFederatedClient(id, subjectToken string) HandlerOption {
+	if id == "" || subjectToken == "" {
+		panic("xregiontest: WithFederatedClient: empty client id or subject token")
+	}
+	return func(c *handlerConfig) { c.federated[id] = subjectToken }
 }
 
 // HTTPFault is a transport-level fault of a handler made by
@@ -146,18 +161,19 @@ func WithHTTPFault(f HTTPFault) HandlerOption {
 // The handler is safe for concurrent use; several handlers may serve one
 // workspace, each with its own credentials and faults.
 func (w *Workspace) Handler(opts ...HandlerOption) http.Handler {
-	cfg := handlerConfig{tokens: map[string]bool{}, clients: map[string]string{}}
+	cfg := handlerConfig{tokens: map[string]bool{}, clients: map[string]string{}, federated: map[string]string{}}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
 	h := &handler{
-		w:       w,
-		open:    len(cfg.tokens) == 0 && len(cfg.clients) == 0,
-		tokens:  cfg.tokens,
-		clients: cfg.clients,
-		issued:  map[string]bool{},
+		w:         w,
+		open:      len(cfg.tokens) == 0 && len(cfg.clients) == 0 && len(cfg.federated) == 0,
+		tokens:    cfg.tokens,
+		clients:   cfg.clients,
+		federated: cfg.federated,
+		issued:    map[string]bool{},
 	}
 	for _, f := range cfg.faults {
 		h.faults = append(h.faults, &httpFaultRule{HTTPFault: f})
@@ -169,10 +185,11 @@ func (w *Workspace) Handler(opts ...HandlerOption) http.Handler {
 type handler struct {
 	w *Workspace
 	// open, tokens, clients and routes are read-only after construction.
-	open    bool
-	tokens  map[string]bool
-	clients map[string]string
-	routes  []route
+	open      bool
+	tokens    map[string]bool
+	clients   map[string]string
+	federated map[string]string
+	routes    []route
 
 	mu     sync.Mutex // guards the fields below
 	faults []*httpFaultRule
@@ -630,8 +647,8 @@ func (h *handler) clientOK(id, secret string) bool {
 	return ok && want == secret
 }
 
-// token serves the OAuth token endpoint, for the client credentials grant
-// only (M2M).
+// token serves the OAuth token endpoint: the client credentials grant (M2M)
+// and the token exchange of workload identity federation (GitHub OIDC).
 func (h *handler) token(rw http.ResponseWriter, r *http.Request, _ []string) (any, error) {
 	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
@@ -647,7 +664,23 @@ func (h *handler) token(rw http.ResponseWriter, r *http.Request, _ []string) (an
 	} else {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	if g := r.PostForm.Get("grant_type"); g != "client_credentials" {
+	switch g := r.PostForm.Get("grant_type"); g {
+	case "client_credentials":
+	case "urn:ietf:params:oauth:grant-type:token-exchange":
+		// why: GitHub OIDC federation exchanges the runner's ID token,
+		// sent with the client id and no secret (reference §8.2).
+		id = r.PostForm.Get("client_id")
+		want, known := h.federated[id]
+		switch {
+		case r.PostForm.Get("subject_token_type") != "urn:ietf:params:oauth:token-type:jwt":
+			return nil, &oauthError{http.StatusBadRequest, "invalid_request", "subject_token_type must be a JWT"}
+		case !h.open && !known:
+			return nil, &oauthError{http.StatusUnauthorized, "invalid_client", "no federation policy for this client"}
+		case !h.open && r.PostForm.Get("subject_token") != want:
+			return nil, &oauthError{http.StatusBadRequest, "invalid_grant", "the subject token does not match the federation policy"}
+		}
+		return h.accessToken(id, r.PostForm.Get("scope")), nil
+	default:
 		return nil, &oauthError{http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant type %q is not supported by xregiontest", g)}
 	}
 	if !h.clientOK(id, secret) {
@@ -658,10 +691,17 @@ func (h *handler) token(rw http.ResponseWriter, r *http.Request, _ []string) (an
 	// why: x/oauth2 parses the reply as JSON only with this content type,
 	// which writeJSON sets (reference §8.2); expires_in is long enough for
 	// no refresh to happen in a test.
-	return struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
-		ExpiresIn   int    `json:"expires_in"`
-		Scope       string `json:"scope,omitempty"`
-	}{h.issue(id), "Bearer", 3600, r.PostForm.Get("scope")}, nil
+	return h.accessToken(id, r.PostForm.Get("scope")), nil
+}
+
+// tokenReply is the token endpoint's answer.
+type tokenReply struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+	Scope       string `json:"scope,omitempty"`
+}
+
+func (h *handler) accessToken(id, scope string) tokenReply {
+	return tokenReply{h.issue(id), "Bearer", 3600, scope}
 }
