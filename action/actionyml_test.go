@@ -77,7 +77,7 @@ func TestActionYMLMapsEveryInput(t *testing.T) {
 		read[m[1]+m[2]+m[3]] = true
 	}
 	for _, side := range []string{"source", "target"} {
-		for _, f := range []string{"host", "token", "client-id", "client-secret", "auth-type"} {
+		for _, f := range []string{"host", "token", "client-id", "client-secret", "auth-type", "azure-tenant-id"} {
 			read[side+"-"+f] = true
 		}
 	}

@@ -22,6 +22,31 @@ type noLoader struct{}
 func (noLoader) Name() string                   { return "xregion-explicit" }
 func (noLoader) Configure(*config.Config) error { return nil }
 
+// sdkConfig is the client config of one side: every attribute explicit,
+// no loaders.
+func sdkConfig(s side, getenv func(string) string) *databricks.Config {
+	cfg := &databricks.Config{
+		Host:         s.Host,
+		AuthType:     s.authType(),
+		Token:        s.Token,
+		ClientID:     s.ClientID,
+		ClientSecret: s.ClientSecret,
+		Loaders:      []config.Loader{noLoader{}},
+	}
+	switch cfg.AuthType {
+	case "github-oidc":
+		cfg.ActionsIDTokenRequestURL = getenv("ACTIONS_ID_TOKEN_REQUEST_URL")
+		cfg.ActionsIDTokenRequestToken = getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+	case "azure-client-secret":
+		cfg.ClientID, cfg.ClientSecret = "", ""
+		cfg.AzureClientID, cfg.AzureClientSecret, cfg.AzureTenantID = s.ClientID, s.ClientSecret, s.AzureTenantID
+	case "azure-msi":
+		cfg.ClientID = ""
+		cfg.AzureUseMSI, cfg.AzureClientID = true, s.ClientID
+	}
+	return cfg
+}
+
 // constructionTimeout bounds what client construction may spend reaching
 // the workspace (its host metadata), which the SDK would otherwise retry for
 // minutes against a wrong or unreachable host.
@@ -33,18 +58,7 @@ const constructionTimeout = 20 * time.Second
 // other. GitHub OIDC reads the runner's ID-token request variables, which
 // belong to the job, not to a workspace.
 func connectSDK(ctx context.Context, label string, s side, getenv func(string) string) (rollout.Workspace, error) {
-	cfg := &databricks.Config{
-		Host:         s.Host,
-		AuthType:     s.authType(),
-		Token:        s.Token,
-		ClientID:     s.ClientID,
-		ClientSecret: s.ClientSecret,
-		Loaders:      []config.Loader{noLoader{}},
-	}
-	if cfg.AuthType == "github-oidc" {
-		cfg.ActionsIDTokenRequestURL = getenv("ACTIONS_ID_TOKEN_REQUEST_URL")
-		cfg.ActionsIDTokenRequestToken = getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-	}
+	cfg := sdkConfig(s, getenv)
 	fetch := (*config.Config)(cfg).DefaultHostMetadataResolver()
 	cfg.HostMetadataResolver = func(_ context.Context, host string) (*config.HostMetadata, error) {
 		// The SDK passes no caller context: bound the fetch by ours.

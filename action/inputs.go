@@ -18,11 +18,12 @@ import (
 
 // side is how to reach one workspace.
 type side struct {
-	Host         string
-	Token        string
-	ClientID     string
-	ClientSecret string
-	AuthType     string
+	Host          string
+	Token         string
+	ClientID      string
+	ClientSecret  string
+	AuthType      string
+	AzureTenantID string
 }
 
 // inputs are the action's inputs, parsed and checked.
@@ -38,8 +39,9 @@ type inputs struct {
 
 // authTypes are the auth types an input may name; empty picks one from
 // the credentials given. Each is wired per workspace from the inputs alone.
-// OAuth M2M also covers Databricks service principals on Azure.
-var authTypes = []string{"pat", "oauth-m2m", "github-oidc"}
+// OAuth M2M also covers Databricks service principals on Azure; the Azure
+// types use Microsoft Entra ID service principals and managed identities.
+var authTypes = []string{"pat", "oauth-m2m", "github-oidc", "azure-client-secret", "azure-msi"}
 
 // readInputs reads and checks every input. The first bad one is reported
 // as a one-line error naming it.
@@ -126,6 +128,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 		*s.dst = side{
 			Host: get(s.prefix + "-host"), Token: get(s.prefix + "-token"), ClientID: get(s.prefix + "-client-id"),
 			ClientSecret: get(s.prefix + "-client-secret"), AuthType: get(s.prefix + "-auth-type"),
+			AzureTenantID: get(s.prefix + "-azure-tenant-id"),
 		}
 	}
 	// The share phase touches only the source when the recipient is named.
@@ -183,8 +186,19 @@ func (s side) check(prefix string, required bool, getenv func(string) string) er
 		if getenv("ACTIONS_ID_TOKEN_REQUEST_URL") == "" {
 			return xregion.Invalid(prefix+"-auth-type", "github-oidc", "the job cannot request an ID token: give it permissions: id-token: write")
 		}
+	case "azure-client-secret":
+		if s.ClientID == "" || s.ClientSecret == "" || s.AzureTenantID == "" {
+			return xregion.Invalid(prefix+"-azure-tenant-id", s.AzureTenantID, "auth type azure-client-secret needs %s-client-id, %s-client-secret and %s-azure-tenant-id", prefix, prefix, prefix)
+		}
+	case "azure-msi":
+		if s.Token != "" || s.ClientSecret != "" {
+			return xregion.Invalid(prefix+"-auth-type", "azure-msi", "a managed identity takes no token or secret; %s-client-id may name a user-assigned identity", prefix)
+		}
 	case "":
 		return xregion.Invalid(prefix+"-token", "", "no credentials: give %s-token, %s-client-id and %s-client-secret, or %s-client-id for GitHub OIDC", prefix, prefix, prefix, prefix)
+	}
+	if s.AzureTenantID != "" && s.authType() != "azure-client-secret" {
+		return xregion.Invalid(prefix+"-azure-tenant-id", s.AzureTenantID, "is used only with auth type azure-client-secret")
 	}
 	if s.Token != "" && s.ClientSecret != "" {
 		return xregion.Invalid(prefix+"-token", "(set)", "give a token or a client secret, not both")

@@ -384,6 +384,9 @@ func TestRunRejectsBadInputBeforeAnyWrite(t *testing.T) {
 		{"auth_inputs_without_host", map[string]string{"phase": "deploy", "provider": "org-us-east-1", "source-host": ""}, "source-host"},
 		{"host_with_credentials", map[string]string{"target-host": "https://user:pw@eu.example"}, "target-host"},
 		{"host_loopback_lookalike", map[string]string{"target-host": "http://127.evil.example"}, "target-host"},
+		{"azure_secret_without_tenant", map[string]string{"target-auth-type": "azure-client-secret"}, "target-azure-tenant-id"},
+		{"tenant_without_azure", map[string]string{"target-azure-tenant-id": "00000000-0000-0000-0000-000000000001"}, "target-azure-tenant-id"},
+		{"msi_with_secret", map[string]string{"target-auth-type": "azure-msi"}, "target-auth-type"},
 		{"deploy_without_source_or_provider", map[string]string{"phase": "deploy", "source-host": "", "source-token": ""}, "provider"},
 		{"model_with_feature_tables_and_no_online_catalog", map[string]string{"online-catalog": ""}, "online-catalog"},
 	}
