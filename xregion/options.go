@@ -2,6 +2,7 @@ package xregion
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -63,6 +64,19 @@ func WithBackOff(newBackOff func() backoff.BackOff) Option {
 	}
 }
 
+// WithPollInterval makes every wait poll at the fixed interval d instead of
+// backing off; d <= 0 polls without pausing. Emulated workspaces, such as
+// the fakes of xregiontest, settle in moments: tests and demos against them
+// use it so that nothing sleeps for long.
+func WithPollInterval(d time.Duration) Option {
+	return WithBackOff(func() backoff.BackOff {
+		if d <= 0 {
+			return &backoff.ZeroBackOff{}
+		}
+		return backoff.NewConstantBackOff(d)
+	})
+}
+
 // WithDryRun makes steps plan instead of act: they read the real state and
 // report the operations they would perform (OpCreated, OpUpdated, ...), but
 // write nothing and wait for nothing. What a step cannot know before an
@@ -92,8 +106,9 @@ type backoffStopped struct{}
 func (backoffStopped) Error() string { return "gave up waiting: backoff stopped" }
 
 // Poll calls check until it reports done or fails, sleeping between calls for
-// the intervals b returns. It returns check's error unchanged, ctx's cause
-// when ctx ends first, or [ErrWaitStopped] when b returns [backoff.Stop].
+// the intervals b returns. It returns check's error (joined with ctx's cause
+// if ctx ended meanwhile), ctx's cause when ctx ends first, or
+// [ErrWaitStopped] when b returns [backoff.Stop].
 // check is called at once, before any sleep.
 func Poll(ctx context.Context, b backoff.BackOff, check func(context.Context) (done bool, err error)) error {
 	b.Reset()
@@ -102,8 +117,17 @@ func Poll(ctx context.Context, b backoff.BackOff, check func(context.Context) (d
 			return err
 		}
 		done, err := check(ctx)
-		if err != nil || done {
+		if err != nil {
+			if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+				// ctx ended during the check, which then failed with
+				// something else (the SDK reports its last API error):
+				// the wait still ended because of ctx.
+				return errors.Join(err, cause)
+			}
 			return err
+		}
+		if done {
+			return nil
 		}
 		d := b.NextBackOff()
 		if d == backoff.Stop {

@@ -78,3 +78,22 @@ func TestNewSettingsDefaults(t *testing.T) {
 		t.Errorf("default backoff first interval = %v, want about 1s", d)
 	}
 }
+
+// A check that fails because ctx ended while it ran (the SDK then reports
+// its last API error, not the context's) still ends the wait as ctx says.
+func TestPollCheckFailsAfterDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		cause := errors.New("wait timed out")
+		ctx, cancel := context.WithTimeoutCause(t.Context(), time.Minute, cause)
+		defer cancel()
+		apiErr := errors.New("last API error")
+		err := xregion.Poll(ctx, backoff.NewConstantBackOff(time.Second), func(ctx context.Context) (bool, error) {
+			<-ctx.Done()
+			return false, apiErr
+		})
+		if !errors.Is(err, apiErr) || !errors.Is(err, cause) {
+			t.Errorf("Poll() error = %v, want both the check's error and the deadline's cause", err)
+		}
+	})
+}

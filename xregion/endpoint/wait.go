@@ -124,11 +124,6 @@ func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, do
 		}
 		return done(got)
 	})
-	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
-		// The deadline may end an SDK call that then reports its last API
-		// error: the wait still timed out.
-		err = errors.Join(err, context.Cause(wctx))
-	}
 	if errors.Is(err, errWaitTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 		return fmt.Errorf("gave up waiting for %s after %s (last state %s): %w", what, timeout, last, errors.Join(context.DeadlineExceeded, err))
 	}

@@ -243,11 +243,6 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 	if err == nil {
 		return out, nil
 	}
-	if ctx.Err() == nil && wctx.Err() != nil {
-		// The deadline may end an SDK call that then reports its last API
-		// error: the wait still timed out.
-		err = errors.Join(err, context.Cause(wctx))
-	}
 	if errors.Is(err, errWaitTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 		var desc []string
 		for _, name := range pending {
