@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/org/xregion-action/xregion"
 
 	"github.com/databricks/databricks-sdk-go/useragent"
@@ -50,5 +49,5 @@ func pollOption(v string) ([]xregion.Option, error) {
 	if err != nil || d <= 0 {
 		return nil, xregion.Invalid("XREGION_POLL_INTERVAL", v, "want a positive duration such as 50ms")
 	}
-	return []xregion.Option{xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(d) })}, nil
+	return []xregion.Option{xregion.WithPollInterval(d)}, nil
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
@@ -25,7 +24,7 @@ import (
 
 var update = flag.Bool("update", false, "update .golden files")
 
-var noSleep = xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+var noSleep = xregion.WithPollInterval(0)
 
 const (
 	srcHost     = "https://us-east-1.cloud.databricks.example"

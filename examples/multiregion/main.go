@@ -25,7 +25,6 @@ import (
 	"os/signal"
 	"strings"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go"
 	"github.com/databricks/databricks-sdk-go/config"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
@@ -78,7 +77,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	if *demo {
 		// The fakes settle as they are polled: poll without pausing.
-		opts = append(opts, xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} }))
+		opts = append(opts, xregion.WithPollInterval(0))
 	}
 	results, err := rollout.Regions(ctx, src, dsts, rollout.Spec{Model: *model, Version: *version, OnlineCatalog: *onlineCatalog}, len(dsts), opts...)
 	for _, r := range results {

@@ -26,7 +26,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go"
 	"github.com/databricks/databricks-sdk-go/config"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
@@ -113,7 +112,7 @@ func run(ctx context.Context, out io.Writer) error {
 		}}},
 	}, 0, xregion.WithLogger(progress),
 		// Emulated services settle quickly: poll every 20ms, not every 1s to 30s.
-		xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(20 * time.Millisecond) }))
+		xregion.WithPollInterval(20*time.Millisecond))
 
 	fmt.Fprintln(out)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/google/go-cmp/cmp"
@@ -32,7 +31,7 @@ func TestShipChampion(t *testing.T) {
 		Request: json.RawMessage(`{"dataframe_records": [{"amount": 10}]}`),
 		Expect:  endpoint.Expect{Path: "predictions.0", Equals: json.RawMessage(`0.5`), Tolerance: 0.1, Requests: 20},
 	}
-	noSleep := xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+	noSleep := xregion.WithPollInterval(0)
 	s := rollouttest.Workspace(src)
 	regions := []rollout.Target{{Workspace: rollouttest.Workspace(eu)}, {Workspace: rollouttest.Workspace(ap)}}
 

@@ -8,7 +8,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/google/go-cmp/cmp"
@@ -369,7 +368,7 @@ func TestDeployWithRollbackDeadline(t *testing.T) {
 		s.Timeout = 10 * time.Minute
 		start := time.Now()
 		got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s,
-			xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(time.Minute) }))
+			xregion.WithPollInterval(time.Minute))
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("DeployWithRollback() error = %v, want DeadlineExceeded", err)
 		}
@@ -391,7 +390,7 @@ func TestDeployWithRollbackCancelled(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(150*time.Second, cancel) // mid-update
 		got, err := endpoint.DeployWithRollback(ctx, ws.ServingEndpoints, spec(5),
-			xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(time.Minute) }))
+			xregion.WithPollInterval(time.Minute))
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("DeployWithRollback() error = %v, want Canceled", err)
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/org/xregion-action/xregion"
@@ -31,12 +30,12 @@ func exampleTarget() *xregiontest.Workspace {
 }
 
 // Deploy version 5 with a canary and a probe; then try version 4, which
-// fails its probe and is rolled back. The backoff polls without sleeping, as
+// fails its probe and is rolled back. WithPollInterval(0) polls without pausing, as
 // in tests; leave it out to poll every 1s to 30s.
 func ExampleDeployWithRollback() {
 	ctx := context.Background()
 	ws := exampleTarget()
-	poll := xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+	poll := xregion.WithPollInterval(0)
 	smoke := endpoint.Probe{
 		Name:    "smoke",
 		Request: json.RawMessage(`{"dataframe_records": [{"customer_id": 42, "amount": 310.5}]}`),

@@ -3,7 +3,6 @@ package endpoint_test
 import (
 	"testing"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/google/go-cmp/cmp"
@@ -14,7 +13,7 @@ import (
 )
 
 // noSleep polls without waiting, so tests never sleep for real.
-var noSleep = xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+var noSleep = xregion.WithPollInterval(0)
 
 const (
 	model = "fraud_shared.ml.fraud"

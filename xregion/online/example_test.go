@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/org/xregion-action/xregion"
@@ -33,11 +32,11 @@ func exampleTarget() *xregiontest.Workspace {
 }
 
 // Publish a feature table online. The example polls the starting store
-// without sleeping; leave the backoff out to poll every 1s to 30s.
+// without pausing (WithPollInterval(0)); leave it out to poll every 1s to 30s.
 func ExamplePublishOnline() {
 	ctx := context.Background()
 	dst := exampleTarget()
-	poll := xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+	poll := xregion.WithPollInterval(0)
 
 	res, err := online.PublishOnline(ctx,
 		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
@@ -63,7 +62,7 @@ func ExamplePublishOnline() {
 func ExampleWaitOnline() {
 	ctx := context.Background()
 	dst := exampleTarget()
-	poll := xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+	poll := xregion.WithPollInterval(0)
 	res, err := online.PublishOnline(ctx,
 		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
 		online.PublishSpec{

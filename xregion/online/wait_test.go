@@ -8,7 +8,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/google/go-cmp/cmp"
@@ -106,7 +105,7 @@ func TestWaitOnlineTimesOut(t *testing.T) {
 		})
 		start := time.Now()
 		_, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names, Timeout: 10 * time.Minute},
-			xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(30 * time.Second) }))
+			xregion.WithPollInterval(30*time.Second))
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("WaitOnline() error = %v, want DeadlineExceeded", err)
 		}
@@ -128,7 +127,7 @@ func TestWaitOnlineCancelled(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(90*time.Second, cancel)
 		_, err := online.WaitOnline(ctx, ws.Database, online.WaitSpec{Tables: names},
-			xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(time.Minute) }))
+			xregion.WithPollInterval(time.Minute))
 		if !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("WaitOnline() error = %v, want Canceled", err)
 		}
@@ -154,7 +153,7 @@ func TestWaitOnlineMissingGrace(t *testing.T) {
 		names := onlineTables(ws, 1, func(int) []xregiontest.SyncStep { return []xregiontest.SyncStep{ready} })
 		names = append(names, "serving.features.never_published")
 		_, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names, MissingGrace: 90 * time.Second},
-			xregion.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(30 * time.Second) }))
+			xregion.WithPollInterval(30*time.Second))
 		if !errors.Is(err, online.ErrTableMissing) {
 			t.Fatalf("WaitOnline() error = %v, want ErrTableMissing", err)
 		}

@@ -3,7 +3,6 @@ package rollout_test
 import (
 	"testing"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
@@ -11,7 +10,7 @@ import (
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
-var noSleep = xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+var noSleep = xregion.WithPollInterval(0)
 
 // world is a source region with the fraud model and target regions, each
 // with a writable catalog "serving" for online tables.

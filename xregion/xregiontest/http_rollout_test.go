@@ -3,7 +3,6 @@ package xregiontest_test
 import (
 	"testing"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 
 	"github.com/org/xregion-action/xregion"
@@ -43,7 +42,7 @@ func TestHTTPRollout(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := rollout.Spec{Model: "main.ml.fraud", Version: "1", OnlineCatalog: "serving"}
-	noSleep := xregion.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
+	noSleep := xregion.WithPollInterval(0)
 
 	res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: d}, spec, noSleep)
 	if err != nil {
