@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -145,7 +146,7 @@ func reportFailure(a *githubactions.Action, err error) {
 // setOutputs writes the action's outputs. Outputs of steps that did not run
 // are empty.
 func setOutputs(a *githubactions.Action, in *inputs, res *rollout.RegionResult) {
-	share := cmpOr(in.Spec.Share, rollout.DefaultShareName(in.Spec.Model))
+	share := cmp.Or(in.Spec.Share, rollout.DefaultShareName(in.Spec.Model))
 	if res.Share != nil {
 		share = res.Share.Share
 	}
@@ -217,13 +218,6 @@ func servedVersion(c endpoint.ConfigSummary, model string) string {
 		}
 	}
 	return ""
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // oneLine keeps an error to the first line of each joined part.

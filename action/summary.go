@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -28,7 +29,7 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 	if res.Version > 0 {
 		version = fmt.Sprint(res.Version)
 	}
-	fmt.Fprintf(&b, "### %s: `%s` version %s → %s\n\n", title, res.Model, version, cmpOr(res.Region, "target"))
+	fmt.Fprintf(&b, "### %s: `%s` version %s → %s\n\n", title, res.Model, version, cmp.Or(res.Region, "target"))
 	b.WriteString("| step | result |\n|---|---|\n")
 	row := func(step, result string) { fmt.Fprintf(&b, "| %s | %s |\n", step, result) }
 

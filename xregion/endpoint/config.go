@@ -1,13 +1,14 @@
 package endpoint
 
 import (
+	"cmp"
 	"log/slog"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/databricks/databricks-sdk-go/service/serving"
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
@@ -126,7 +127,7 @@ func cloneTraffic(t *serving.TrafficConfig) *serving.TrafficConfig {
 // configEq compares configs the way a rollback must restore them: every
 // input field of every entity, the routes and auto-capture, ignoring order,
 // output-only fields and the SDK's bookkeeping of which fields were sent.
-var configEq = cmp.Options{
+var configEq = gocmp.Options{
 	cmpopts.IgnoreFields(serving.ServedEntityInput{}, "ForceSendFields"),
 	cmpopts.IgnoreFields(serving.ServedModelInput{}, "ForceSendFields"),
 	cmpopts.IgnoreFields(serving.Route{}, "ForceSendFields"),
@@ -146,7 +147,7 @@ func (s *Snapshot) restored(ep *serving.ServingEndpointDetailed) bool {
 	if live == nil {
 		return false
 	}
-	return cmp.Equal(s.Input(""), live.Input(""), configEq)
+	return gocmp.Equal(s.Input(""), live.Input(""), configEq)
 }
 
 // served lists a config's entities as "name=model@version".
@@ -169,16 +170,9 @@ func routes(t *serving.TrafficConfig) map[string]int {
 	}
 	m := make(map[string]int, len(t.Routes))
 	for _, r := range t.Routes {
-		m[cmpOr(r.ServedEntityName, r.ServedModelName)] = r.TrafficPercentage
+		m[cmp.Or(r.ServedEntityName, r.ServedModelName)] = r.TrafficPercentage
 	}
 	return m
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func sameModel(a, b string) bool { return strings.EqualFold(a, b) }
@@ -203,7 +197,7 @@ func matches(asked, live serving.EndpointCoreConfigInput) bool {
 	if asked.AutoCaptureConfig == nil {
 		asked.AutoCaptureConfig = live.AutoCaptureConfig
 	}
-	return cmp.Equal(asked, live, configEq)
+	return gocmp.Equal(asked, live, configEq)
 }
 
 // LogValue lists the snapshot's entities without their environment

@@ -282,9 +282,18 @@ func (d *deployer) verify(ctx context.Context, ep *serving.ServingEndpointDetail
 	if !matches(in, snapshotOf(ep).Input(d.spec.Name)) {
 		return fmt.Errorf("the update reported success but the endpoint serves %v with routes %v, not what was asked", d.res.After.Served, d.res.After.Routes)
 	}
-	d.res.Checks = append(d.res.Checks, CheckResult{Name: "readiness", Status: CheckPass,
+	d.res.Checks = append(d.res.Checks, CheckResult{Name: checkName(d.res.Stage, "readiness"), Status: CheckPass,
 		Detail: fmt.Sprintf("config version %d, served entities ready: %d", ep.Config.ConfigVersion, len(ep.Config.ServedEntities))})
 	return d.probe(ctx, d.res.Stage)
+}
+
+// checkName names a check after the stage it ran at; a plain update's or
+// create's checks keep their own names.
+func checkName(stage, name string) string {
+	if stage == "" || stage == "update" || stage == "create" {
+		return name
+	}
+	return stage + ": " + name
 }
 
 // probe runs the spec's probes, naming their results after label. During a
@@ -298,9 +307,7 @@ func (d *deployer) probe(ctx context.Context, label string) error {
 			r.Status = CheckError
 			r.Detail = fmt.Sprintf("no request reached %s (served by %v): raise the probe's requests", d.spec.Entity.Name, r.ServedBy)
 		}
-		if label != "" && label != "update" && label != "create" {
-			r.Name = label + ": " + r.Name
-		}
+		r.Name = checkName(label, r.Name)
 		d.res.Checks = append(d.res.Checks, r)
 		d.log.InfoContext(ctx, "health check", "check", r.Name, "status", r.Status, "detail", r.Detail)
 		if r.Status != CheckPass {
@@ -349,7 +356,7 @@ func (d *deployer) recheck(ctx context.Context) error {
 		return fmt.Errorf("read endpoint: %w", err)
 	}
 	if ep.State == nil || ep.State.Ready != serving.EndpointStateReadyReady || !allReady(ep.Config) {
-		d.res.Checks = append(d.res.Checks, CheckResult{Name: d.res.Stage + ": readiness", Status: CheckFail, Detail: describe(ep)})
+		d.res.Checks = append(d.res.Checks, CheckResult{Name: checkName(d.res.Stage+" baked", "readiness"), Status: CheckFail, Detail: describe(ep)})
 		return fmt.Errorf("not ready after the bake (%s): %w", describe(ep), ErrUnhealthy)
 	}
 	return d.probe(ctx, d.res.Stage+" baked")

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -162,7 +163,7 @@ func failedEntities(c *serving.EndpointCoreConfigOutput) []string {
 		}
 		switch se.State.Deployment {
 		case serving.ServedModelStateDeploymentDeploymentFailed, serving.ServedModelStateDeploymentDeploymentAborted:
-			msgs = append(msgs, se.Name+": "+cmpOr(se.State.DeploymentStateMessage, string(se.State.Deployment)))
+			msgs = append(msgs, se.Name+": "+cmp.Or(se.State.DeploymentStateMessage, string(se.State.Deployment)))
 		}
 	}
 	return msgs
