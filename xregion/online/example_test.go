@@ -31,6 +31,16 @@ func exampleTarget() *xregiontest.Workspace {
 	return dst
 }
 
+// publishExample publishes the feature table of exampleTarget.
+func publishExample(ctx context.Context, dst *xregiontest.Workspace, opts ...xregion.Option) (*online.PublishResult, error) {
+	return online.PublishOnline(ctx,
+		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
+		online.PublishSpec{
+			SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
+			Tables: []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
+		}, opts...)
+}
+
 // Publish a feature table online. The example polls the starting store
 // without pausing (WithPollInterval(0)); leave it out to poll every 1s to 30s.
 func ExamplePublishOnline() {
@@ -63,12 +73,7 @@ func ExampleWaitOnline() {
 	ctx := context.Background()
 	dst := exampleTarget()
 	poll := xregion.WithPollInterval(0)
-	res, err := online.PublishOnline(ctx,
-		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
-		online.PublishSpec{
-			SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
-			Tables: []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
-		}, poll)
+	res, err := publishExample(ctx, dst, poll)
 	if err != nil {
 		fmt.Println(err)
 		return
