@@ -94,7 +94,13 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	in.HealthChecks = get("health-checks")
 	in.OnlineTimeout, in.EndpointTimeout = duration("online-timeout"), duration("endpoint-timeout")
 	spec.OnlineTimeout = in.OnlineTimeout
-	scaleToZero := boolean("scale-to-zero", false)
+	// Unset inherits the live entity's setting; the default applies only
+	// to an endpoint the action creates.
+	var scaleToZero *bool
+	if get("scale-to-zero") != "" {
+		v := boolean("scale-to-zero", false)
+		scaleToZero = &v
+	}
 	if err != nil {
 		return nil, err
 	}

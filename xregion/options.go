@@ -25,6 +25,9 @@ type Settings struct {
 	// DryRun makes steps read the real state and report what they would
 	// do, without any write or wait.
 	DryRun bool
+	// Stop, when closed, ends even the waits that outlive ctx, such as a
+	// rollback's (see [WithStop]). Nil never stops.
+	Stop <-chan struct{}
 }
 
 // NewSettings applies opts over the defaults. Nil options are skipped.
@@ -84,6 +87,19 @@ func WithPollInterval(d time.Duration) Option {
 // grant) is reported as it would be planned.
 func WithDryRun() Option {
 	return func(s *Settings) { s.DryRun = true }
+}
+
+// WithStop gives steps a channel whose closing ends even the waits that run
+// on after ctx is cancelled: a deployment rolls back under its own deadline
+// when ctx ends, and stops waiting for that rollback only when stop is
+// closed. The action closes it on a second interrupt. A nil stop keeps the
+// default, which never stops.
+func WithStop(stop <-chan struct{}) Option {
+	return func(s *Settings) {
+		if stop != nil {
+			s.Stop = stop
+		}
+	}
 }
 
 // DefaultBackOff returns the polling backoff steps use unless told otherwise:

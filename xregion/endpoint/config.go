@@ -28,19 +28,42 @@ type Snapshot struct {
 	AutoCaptureConfig *serving.AutoCaptureConfigOutput
 }
 
-// snapshotOf captures ep's live config, or returns nil if it has none.
+// snapshotOf captures ep's live config, or returns nil if it has none. The
+// service's GET may name routes by served_model_name, alone or beside
+// served_entity_name, and mirror served_entities into served_models: the
+// snapshot names each route by its served entity only and keeps
+// served_models only for an endpoint configured through them.
 func snapshotOf(ep *serving.ServingEndpointDetailed) *Snapshot {
 	c := ep.Config
 	if c == nil || len(c.ServedEntities) == 0 && len(c.ServedModels) == 0 {
 		return nil
 	}
-	return &Snapshot{
+	s := &Snapshot{
 		ConfigVersion:     c.ConfigVersion,
 		ServedEntities:    slices.Clone(c.ServedEntities),
-		ServedModels:      slices.Clone(c.ServedModels),
-		TrafficConfig:     cloneTraffic(c.TrafficConfig),
+		TrafficConfig:     normalTraffic(c.TrafficConfig),
 		AutoCaptureConfig: c.AutoCaptureConfig,
 	}
+	if len(c.ServedEntities) == 0 {
+		s.ServedModels = slices.Clone(c.ServedModels)
+	}
+	return s
+}
+
+// normalTraffic names each route by its target alone, in the request's
+// field: served_entity_name, falling back to served_model_name.
+func normalTraffic(t *serving.TrafficConfig) *serving.TrafficConfig {
+	if t == nil {
+		return nil
+	}
+	out := &serving.TrafficConfig{Routes: make([]serving.Route, len(t.Routes))}
+	for i, r := range t.Routes {
+		out.Routes[i] = serving.Route{ServedEntityName: cmp.Or(r.ServedEntityName, r.ServedModelName), TrafficPercentage: r.TrafficPercentage}
+		if r.TrafficPercentage == 0 {
+			out.Routes[i].ForceSendFields = []string{"TrafficPercentage"}
+		}
+	}
+	return out
 }
 
 // Input returns the update that restores the snapshot on endpoint name:
@@ -65,11 +88,13 @@ func (s *Snapshot) Input(name string) serving.EndpointCoreConfigInput {
 	return in
 }
 
-// entityInput turns a live served entity back into the input that made it.
-// Both booleans are always sent: a false left out would come back as the
-// service's default (true, for burst scaling). The SDK documents workload
-// size and provisioned concurrency as alternatives, so only one is sent:
-// the size when the entity has one.
+// entityInput turns a live served entity back into the input that made it:
+// exactly the fields the service's reply had, no more. A field the reply
+// left out, such as burst_scaling_enabled in some real replies, is left out
+// of the request too, so that the service keeps its own value rather than
+// getting a false it never had. The SDK documents workload size and
+// provisioned concurrency as alternatives, so only one is sent: the size
+// when the entity has one.
 func entityInput(o serving.ServedEntityOutput) serving.ServedEntityInput {
 	in := entityInputAll(o)
 	if in.WorkloadSize != "" {
@@ -95,8 +120,21 @@ func entityInputAll(o serving.ServedEntityOutput) serving.ServedEntityInput {
 		MaxProvisionedThroughput:  o.MaxProvisionedThroughput,
 		MinProvisionedThroughput:  o.MinProvisionedThroughput,
 		ProvisionedModelUnits:     o.ProvisionedModelUnits,
-		ForceSendFields:           []string{"ScaleToZeroEnabled", "BurstScalingEnabled"},
+		ForceSendFields:           sentBooleans(o.ForceSendFields, "ScaleToZeroEnabled", "BurstScalingEnabled"),
 	}
+}
+
+// sentBooleans returns those of fields that the reply had (the SDK's
+// decoder lists them in ForceSendFields), so that a false the service sent
+// is sent back as false, and one it left out stays out.
+func sentBooleans(decoded []string, fields ...string) []string {
+	var out []string
+	for _, f := range fields {
+		if slices.Contains(decoded, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func modelInput(o serving.ServedModelOutput) serving.ServedModelInput {
@@ -113,7 +151,7 @@ func modelInput(o serving.ServedModelOutput) serving.ServedModelInput {
 		MaxProvisionedConcurrency: o.MaxProvisionedConcurrency,
 		MinProvisionedConcurrency: o.MinProvisionedConcurrency,
 		ProvisionedModelUnits:     o.ProvisionedModelUnits,
-		ForceSendFields:           []string{"ScaleToZeroEnabled", "BurstScalingEnabled"},
+		ForceSendFields:           sentBooleans(o.ForceSendFields, "ScaleToZeroEnabled", "BurstScalingEnabled"),
 	}
 }
 
@@ -124,6 +162,40 @@ func cloneTraffic(t *serving.TrafficConfig) *serving.TrafficConfig {
 	return &serving.TrafficConfig{Routes: slices.Clone(t.Routes)}
 }
 
+// ServedEntity returns the snapshot's served entity called name, or nil.
+func (s *Snapshot) entity(name string) *serving.ServedEntityOutput {
+	i := slices.IndexFunc(s.ServedEntities, func(e serving.ServedEntityOutput) bool { return e.Name == name })
+	if i < 0 {
+		return nil
+	}
+	return &s.ServedEntities[i]
+}
+
+// without returns the snapshot without the served entity called name, the
+// other routes scaled back up to 100 percent: the config before a canary of
+// that entity started.
+func (s *Snapshot) without(name string) *Snapshot {
+	out := &Snapshot{ConfigVersion: s.ConfigVersion, AutoCaptureConfig: s.AutoCaptureConfig}
+	out.ServedEntities = slices.DeleteFunc(slices.Clone(s.ServedEntities), func(e serving.ServedEntityOutput) bool { return e.Name == name })
+	var rest []serving.Route
+	if s.TrafficConfig != nil {
+		for _, r := range s.TrafficConfig.Routes {
+			if r.ServedEntityName != name {
+				rest = append(rest, r)
+			}
+		}
+	}
+	if len(rest) == 0 {
+		for _, e := range out.ServedEntities {
+			rest = append(rest, serving.Route{ServedEntityName: e.Name})
+		}
+	}
+	if len(rest) > 0 {
+		out.TrafficConfig = &serving.TrafficConfig{Routes: scaleTo(rest, 100)}
+	}
+	return out
+}
+
 // configEq compares configs the way a rollback must restore them: every
 // input field of every entity, the routes and auto-capture, ignoring order,
 // output-only fields and the SDK's bookkeeping of which fields were sent.
@@ -132,6 +204,9 @@ var configEq = gocmp.Options{
 	cmpopts.IgnoreFields(serving.ServedModelInput{}, "ForceSendFields"),
 	cmpopts.IgnoreFields(serving.Route{}, "ForceSendFields"),
 	cmpopts.IgnoreFields(serving.AutoCaptureConfigInput{}, "ForceSendFields"),
+	gocmp.Transformer("routeTarget", func(r serving.Route) serving.Route {
+		return serving.Route{ServedEntityName: cmp.Or(r.ServedEntityName, r.ServedModelName), TrafficPercentage: r.TrafficPercentage}
+	}),
 	cmpopts.IgnoreFields(serving.EndpointCoreConfigInput{}, "Name"),
 	cmpopts.SortSlices(func(a, b serving.ServedEntityInput) bool { return a.Name < b.Name }),
 	cmpopts.SortSlices(func(a, b serving.ServedModelInput) bool { return a.Name < b.Name }),
@@ -139,7 +214,7 @@ var configEq = gocmp.Options{
 	cmpopts.EquateEmpty(),
 }
 
-func routeKey(r serving.Route) string { return r.ServedEntityName + "\x00" + r.ServedModelName }
+func routeKey(r serving.Route) string { return cmp.Or(r.ServedEntityName, r.ServedModelName) }
 
 // restored reports whether ep's live config equals the snapshot.
 func (s *Snapshot) restored(ep *serving.ServingEndpointDetailed) bool {

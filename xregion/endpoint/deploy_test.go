@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -126,7 +128,8 @@ func TestDeployWithRollbackCreates(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read endpoint: %v", err)
 	}
-	if diff := cmp.Diff([]serving.EndpointTag{{Key: "owner", Value: "ml-platform"}}, ep.Tags, cmpopts.IgnoreFields(serving.EndpointTag{}, "ForceSendFields")); diff != "" {
+	wantTags := []serving.EndpointTag{{Key: "owner", Value: "ml-platform"}, {Key: endpoint.OwnerTag, Value: model}}
+	if diff := cmp.Diff(wantTags, ep.Tags, cmpopts.IgnoreFields(serving.EndpointTag{}, "ForceSendFields"), cmpopts.SortSlices(func(a, b serving.EndpointTag) bool { return a.Key < b.Key })); diff != "" {
 		t.Errorf("tags mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -243,7 +246,7 @@ func TestDeployWithRollbackFailures(t *testing.T) {
 			if errors.Is(err, endpoint.ErrNotServing) {
 				t.Errorf("DeployWithRollback() error = %v matches ErrNotServing, but the rollback restored a ready config", err)
 			}
-			if diff := cmp.Diff(wantSnapshot(), configOf(read(t, ws)), restoredOpts); diff != "" {
+			if diff := cmp.Diff(wantSnapshot(), configOf(ws.EndpointConfig(name)), restoredOpts); diff != "" {
 				t.Errorf("config after rollback differs from the snapshot (-want +got):\n%s", diff)
 			}
 			// One update to deploy (canary: one per step reached), then the restores.
@@ -255,17 +258,62 @@ func TestDeployWithRollbackFailures(t *testing.T) {
 	}
 }
 
-func TestDeployWithRollbackCanaryProbeMustReachTheNewVersion(t *testing.T) {
+// TestDeployWithRollbackCanaryProbesReachTheCanary deploys with one-request
+// probes at a 10% canary, where traffic is routed at random: the probe must
+// reach the new entity, directly or through enough requests, and a bad new
+// version must be caught at the canary step.
+func TestDeployWithRollbackCanaryProbesReachTheCanary(t *testing.T) {
 	t.Parallel()
-	ws := target(t)
-	s := spec(5)
-	s.Canary, s.Probes = []int{10, 100}, []endpoint.Probe{smoke} // one request: served by the old version
-	got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
-	if !errors.Is(err, endpoint.ErrUnhealthy) || got.Outcome != endpoint.OutcomeRolledBack {
-		t.Fatalf("DeployWithRollback() = %s, %v; want rolled back: the probe never reached the canary", got.Outcome, err)
+	tests := []struct {
+		name       string
+		opts       []xregiontest.Option
+		bad        bool
+		wantDetail string // in the canary entity check's detail
+		wantQuery  map[string]bool
+	}{
+		{name: "direct", wantDetail: "sent to fraud-5 directly", wantQuery: map[string]bool{"ServingEndpoints.QueryServedEntity": true}},
+		{name: "through_routes", opts: []xregiontest.Option{xregiontest.WithoutEntityQueries()},
+			wantDetail: "through the endpoint's routes, where fraud-5 has 10% of the traffic (the per-entity query path answered 404)"},
+		{name: "bad_version_direct", bad: true},
+		{name: "bad_version_through_routes", opts: []xregiontest.Option{xregiontest.WithoutEntityQueries()}, bad: true},
 	}
-	if last := got.Checks[len(got.Checks)-1]; last.Status != endpoint.CheckError {
-		t.Errorf("last check = %+v, want an error", last)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ws := targetWith(t, tt.opts...)
+			if tt.bad {
+				ws.ScriptQuery(model, "5", xregiontest.QueryScript{Predictions: []any{0.9}})
+			}
+			s := spec(5)
+			s.Canary, s.Probes = []int{10, 100}, []endpoint.Probe{smoke}
+			got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+			if tt.bad {
+				if !errors.Is(err, endpoint.ErrUnhealthy) || got.Outcome != endpoint.OutcomeRolledBack || got.Stage != "canary 10%" {
+					t.Fatalf("DeployWithRollback() = %s at %q, %v; want rolled back at the canary step", got.Outcome, got.Stage, err)
+				}
+				if diff := cmp.Diff(wantSnapshot(), configOf(ws.EndpointConfig(name)), restoredOpts); diff != "" {
+					t.Errorf("config after rollback differs from the snapshot (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if err != nil || got.Outcome != endpoint.OutcomeDeployed {
+				t.Fatalf("DeployWithRollback() = %s, %v; want deployed", got.Outcome, err)
+			}
+			var entityCheck *endpoint.CheckResult
+			for i, c := range got.Checks {
+				if c.Name == "canary 10%: smoke (fraud-5)" {
+					entityCheck = &got.Checks[i]
+				}
+			}
+			if entityCheck == nil || !strings.Contains(entityCheck.Detail, tt.wantDetail) || !slices.Contains(entityCheck.ServedBy, "fraud-5") {
+				t.Errorf("canary entity check = %+v, want a pass answered by fraud-5 whose detail says %q", entityCheck, tt.wantDetail)
+			}
+			for method, want := range tt.wantQuery {
+				if got := ws.Calls(method) > 0; got != want {
+					t.Errorf("%s called: %t, want %t", method, got, want)
+				}
+			}
+		})
 	}
 }
 
@@ -375,7 +423,7 @@ func TestDeployWithRollbackDeadline(t *testing.T) {
 		if got.Outcome != endpoint.OutcomeRolledBack {
 			t.Errorf("outcome = %s, want rolled back once the late update finished", got.Outcome)
 		}
-		if diff := cmp.Diff(wantSnapshot(), configOf(read(t, ws)), restoredOpts); diff != "" {
+		if diff := cmp.Diff(wantSnapshot(), configOf(ws.EndpointConfig(name)), restoredOpts); diff != "" {
 			t.Errorf("config after rollback differs from the snapshot (-want +got):\n%s", diff)
 		}
 		// It gave the update its whole deadline, then waited for the late
@@ -401,7 +449,7 @@ func TestDeployWithRollbackCancelled(t *testing.T) {
 		if got.Outcome != endpoint.OutcomeRolledBack {
 			t.Errorf("outcome = %s, want rolled back despite the cancellation", got.Outcome)
 		}
-		if diff := cmp.Diff(wantSnapshot(), configOf(read(t, ws)), restoredOpts); diff != "" {
+		if diff := cmp.Diff(wantSnapshot(), configOf(ws.EndpointConfig(name)), restoredOpts); diff != "" {
 			t.Errorf("config after rollback differs from the snapshot (-want +got):\n%s", diff)
 		}
 	})
@@ -413,7 +461,7 @@ func TestDeployWithRollbackLatencyBudget(t *testing.T) {
 		ws := target(t)
 		ws.ScriptQuery(model, "5", xregiontest.QueryScript{Predictions: []any{0.5}, Latency: 800 * time.Millisecond})
 		s := spec(5)
-		s.Probes = []endpoint.Probe{{Name: "latency", Request: smoke.Request, Expect: endpoint.Expect{LatencyP95: endpoint.Duration(300 * time.Millisecond), Requests: 5}}}
+		s.Probes = []endpoint.Probe{{Name: "latency", Request: smoke.Request, Expect: endpoint.Expect{LatencyP95: endpoint.Duration(300 * time.Millisecond), Requests: 20}}}
 		got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
 		if !errors.Is(err, endpoint.ErrUnhealthy) || got.Outcome != endpoint.OutcomeRolledBack {
 			t.Fatalf("DeployWithRollback() = %s, %v; want rolled back for latency", got.Outcome, err)
@@ -487,7 +535,7 @@ func TestDeployWithRollbackCanaryBakes(t *testing.T) {
 		for _, c := range got.Checks {
 			names = append(names, c.Name)
 		}
-		for _, n := range []string{"canary 10% baked: smoke", "canary 50% baked: smoke"} {
+		for _, n := range []string{"canary 10% baked: smoke (fraud-5)", "canary 10% baked: smoke (endpoint)", "canary 50% baked: smoke (fraud-5)"} {
 			found := false
 			for _, got := range names {
 				found = found || got == n

@@ -36,7 +36,13 @@ func liveEntity() serving.ServedEntityOutput {
 // endpoint serving version 3 at config version 7.
 func target(t *testing.T) *xregiontest.Workspace {
 	t.Helper()
-	ws := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"))
+	return targetWith(t)
+}
+
+// targetWith is target made with more workspace options.
+func targetWith(t *testing.T, opts ...xregiontest.Option) *xregiontest.Workspace {
+	t.Helper()
+	ws := xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1")}, opts...)...)
 	for v := 3; v <= 5; v++ {
 		ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "fraud_shared", SchemaName: "ml", ModelName: "fraud", Version: v})
 	}
@@ -74,8 +80,9 @@ type liveConfig struct {
 	AutoCapture *serving.AutoCaptureConfigOutput
 }
 
-func configOf(ep *serving.ServingEndpointDetailed) liveConfig {
-	c := ep.Config
+// configOf takes the live config as the service holds it
+// (ws.EndpointConfig), not as its GET shows it.
+func configOf(c *serving.EndpointCoreConfigOutput) liveConfig {
 	lc := liveConfig{Entities: c.ServedEntities, AutoCapture: c.AutoCaptureConfig}
 	if c.TrafficConfig != nil {
 		lc.Routes = c.TrafficConfig.Routes

@@ -19,9 +19,20 @@ import (
 	"github.com/org/xregion-action/xregion"
 )
 
-// DefaultLatencyRequests is how many requests a probe with a latency budget
-// sends unless it says otherwise.
-const DefaultLatencyRequests = 20
+const (
+	// DefaultLatencyRequests is the sample of a probe with a latency budget
+	// unless it says otherwise: how many answers its p95 is taken over.
+	DefaultLatencyRequests = 20
+	// MinLatencySample is the smallest sample a latency budget accepts:
+	// with fewer answers the nearest-rank p95 is just the slowest one.
+	MinLatencySample = 20
+	// maxProbeRequests bounds the requests one probe sends through an
+	// endpoint's routes to collect its sample from one entity.
+	maxProbeRequests = 2000
+	// probeConfidence is how likely the requests sent through the routes
+	// are to collect a whole sample from the entity under test.
+	probeConfidence = 0.99
+)
 
 // Probe is a request sent through the serving query API, with what its
 // answer must look like. Probes are usually read from a JSON file with
@@ -57,12 +68,30 @@ type Expect struct {
 	Equals json.RawMessage `json:"equals,omitempty"`
 	// Tolerance is the largest difference allowed when Equals is a number.
 	Tolerance float64 `json:"tolerance,omitempty"`
-	// LatencyP95, if set, bounds the 95th percentile of the requests'
-	// latencies, written as a Go duration such as "300ms".
+	// LatencyP95, if set, bounds the 95th percentile of the answers'
+	// latencies, written as a Go duration such as "300ms". It needs a
+	// sample of at least [MinLatencySample] answers.
 	LatencyP95 Duration `json:"latency_p95,omitempty"`
-	// Requests is how many times the request is sent. Default: 1, or
-	// [DefaultLatencyRequests] with a latency budget.
+	// Requests is the probe's sample: how many answers from the version
+	// under test it judges. Default: 1, or [DefaultLatencyRequests] with a
+	// latency budget. Sent to a served entity directly, that is how many
+	// requests go out. Through the endpoint's routes during a canary, where
+	// only a share of the requests reach the new version, as many requests
+	// go out as it takes to collect that many answers from it with 99%
+	// confidence (for 1 answer at 10% traffic, 44 requests), and fewer
+	// answers than that fail the check as "not enough data".
 	Requests int `json:"requests,omitempty"`
+}
+
+// sample returns how many answers the probe judges.
+func (e Expect) sample() int {
+	if e.Requests > 0 {
+		return e.Requests
+	}
+	if e.LatencyP95 > 0 {
+		return DefaultLatencyRequests
+	}
+	return 1
 }
 
 // Duration is a time.Duration written in JSON as a string such as "300ms".
@@ -130,6 +159,12 @@ func (p Probe) validate() error {
 	}
 	if e.Tolerance < 0 || e.Requests < 0 || e.LatencyP95 < 0 {
 		return xregion.Invalid("probe", p.Name, "expect.tolerance, expect.requests and expect.latency_p95 must not be negative")
+	}
+	if e.LatencyP95 > 0 && e.sample() < MinLatencySample {
+		return xregion.Invalid("probe", p.Name, "expect.latency_p95 needs a sample of at least %d answers; expect.requests is %d", MinLatencySample, e.Requests)
+	}
+	if e.Requests > maxProbeRequests {
+		return xregion.Invalid("probe", p.Name, "expect.requests is %d; at most %d", e.Requests, maxProbeRequests)
 	}
 	return nil
 }
@@ -209,45 +244,154 @@ type CheckResult struct {
 	LatencyP95 time.Duration `json:"latency_p95,omitempty"`
 }
 
-// runProbe sends a probe's requests and judges the answers.
-func runProbe(ctx context.Context, c Endpoints, endpoint string, p Probe) CheckResult {
-	res := CheckResult{Name: p.Name, Status: CheckPass}
+// answer is one answer to a probe's request.
+type answer struct {
+	resp    *serving.QueryEndpointResponse
+	err     error
+	latency time.Duration
+}
+
+// runProbe sends a probe's requests through the endpoint's routes and judges
+// the answers. With entity empty every answer counts and the sample is sent
+// as it is. With entity set, only the answers entity gave count, and as many
+// requests go out as it takes to collect the sample from an entity that
+// serves weight percent of the traffic (see [Expect].Requests).
+func runProbe(ctx context.Context, c Endpoints, endpoint string, p Probe, entity string, weight int) CheckResult {
 	q, err := p.query(endpoint)
 	if err != nil { // validated already; kept for safety
 		return CheckResult{Name: p.Name, Status: CheckError, Detail: err.Error()}
 	}
-	n := p.Expect.Requests
-	if n == 0 {
-		n = 1
-		if p.Expect.LatencyP95 > 0 {
-			n = DefaultLatencyRequests
+	k := p.Expect.sample()
+	n := k
+	if entity != "" {
+		n = requestsFor(k, weight)
+	}
+	send := func(ctx context.Context) (*serving.QueryEndpointResponse, error) { return c.Query(ctx, q) }
+	return judgeSample(ctx, p, send, entity, k, n)
+}
+
+// directResult is the result of a probe sent to one entity directly;
+// notFound says the workspace does not serve the per-entity path.
+type directResult struct {
+	CheckResult
+	notFound bool
+}
+
+// runDirectProbe sends a probe's sample to one served entity directly.
+func runDirectProbe(ctx context.Context, c EntityQuerier, endpoint, entity string, p Probe) directResult {
+	q, err := p.query(endpoint)
+	if err != nil { // validated already; kept for safety
+		return directResult{CheckResult: CheckResult{Name: p.Name, Status: CheckError, Detail: err.Error()}}
+	}
+	k := p.Expect.sample()
+	first := true
+	notFound := false
+	send := func(ctx context.Context) (*serving.QueryEndpointResponse, error) {
+		resp, err := c.QueryServedEntity(ctx, endpoint, entity, q)
+		if first && apierr.IsMissing(err) {
+			notFound = true
+		}
+		first = false
+		if err == nil && resp.ServedModelName == "" {
+			resp.ServedModelName = entity // the path names the entity that answers
+		}
+		return resp, err
+	}
+	r := judgeSample(ctx, p, send, "", k, k)
+	if notFound {
+		return directResult{notFound: true}
+	}
+	r.Detail = strings.TrimPrefix(r.Detail+"; sent to "+entity+" directly", "; ")
+	return directResult{CheckResult: r}
+}
+
+// judgeSample sends up to n requests until k answers count (all of them,
+// or those entity gave) and judges the counted answers. Any failed request
+// ends the probe: its answer cannot be told apart by entity.
+func judgeSample(ctx context.Context, p Probe, send func(context.Context) (*serving.QueryEndpointResponse, error), entity string, k, n int) CheckResult {
+	res := CheckResult{Name: p.Name, Status: CheckPass}
+	var latencies []time.Duration
+	sent := 0
+	for sent < n && len(latencies) < k {
+		sent++
+		start := time.Now()
+		resp, err := send(ctx)
+		a := answer{resp: resp, err: err, latency: time.Since(start)}
+		if a.err != nil {
+			res.Status, res.Detail = queryFailure(a.err), fmt.Sprintf("request %d of %d: %v", sent, n, a.err)
+			return res
+		}
+		by := a.resp.ServedModelName
+		if by != "" && !slices.Contains(res.ServedBy, by) {
+			res.ServedBy = append(res.ServedBy, by)
+		}
+		if entity != "" && by != entity {
+			continue
+		}
+		latencies = append(latencies, a.latency)
+		if detail := p.Expect.judge(a.resp); detail != "" {
+			res.Status, res.Detail = CheckFail, fmt.Sprintf("request %d of %d (served by %s): %s", sent, n, cmp.Or(by, "unknown"), detail)
+			return res
 		}
 	}
-	latencies := make([]time.Duration, 0, n)
-	for i := range n {
-		start := time.Now()
-		resp, err := c.Query(ctx, q)
-		latencies = append(latencies, time.Since(start))
-		if err != nil {
-			res.Status, res.Detail = queryFailure(err), fmt.Sprintf("request %d of %d: %v", i+1, n, err)
-			return res
-		}
-		if resp.ServedModelName != "" && !slices.Contains(res.ServedBy, resp.ServedModelName) {
-			res.ServedBy = append(res.ServedBy, resp.ServedModelName)
-		}
-		if detail := p.Expect.judge(resp); detail != "" {
-			res.Status, res.Detail = CheckFail, fmt.Sprintf("request %d of %d (served by %s): %s", i+1, n, cmp.Or(resp.ServedModelName, "unknown"), detail)
-			return res
-		}
+	if len(latencies) < k {
+		res.Status = CheckFail
+		res.Detail = fmt.Sprintf("not enough data: %d of the %d answers the probe needs came from %s in %d requests (served by %v)",
+			len(latencies), k, entity, sent, res.ServedBy)
+		return res
+	}
+	res.Detail = fmt.Sprintf("%d answers", len(latencies))
+	if entity != "" {
+		res.Detail = fmt.Sprintf("%d answers from %s in %d requests", len(latencies), entity, sent)
 	}
 	if budget := time.Duration(p.Expect.LatencyP95); budget > 0 {
 		res.LatencyP95 = p95(latencies)
-		res.Detail = fmt.Sprintf("p95 latency %s over %d requests, budget %s", res.LatencyP95, n, budget)
+		res.Detail += fmt.Sprintf(", p95 latency %s, budget %s", roundLatency(res.LatencyP95), budget)
 		if res.LatencyP95 > budget {
 			res.Status = CheckFail
 		}
 	}
 	return res
+}
+
+// roundLatency rounds a latency for people to read.
+func roundLatency(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// requestsFor returns how many requests through the routes collect k
+// answers from an entity that serves weight percent of the traffic with
+// [probeConfidence], at most maxProbeRequests.
+func requestsFor(k, weight int) int {
+	if weight >= 100 || weight <= 0 {
+		return k
+	}
+	p := float64(weight) / 100
+	for n := k; n < maxProbeRequests; n++ {
+		if atLeast(n, k, p) >= probeConfidence {
+			return n
+		}
+	}
+	return maxProbeRequests
+}
+
+// atLeast is the probability that n trials of probability p succeed at
+// least k times.
+func atLeast(n, k int, p float64) float64 {
+	below := 0.0
+	for i := range k {
+		lc, _ := math.Lgamma(float64(n + 1))
+		li, _ := math.Lgamma(float64(i + 1))
+		lr, _ := math.Lgamma(float64(n - i + 1))
+		below += math.Exp(lc - li - lr + float64(i)*math.Log(p) + float64(n-i)*math.Log1p(-p))
+	}
+	return 1 - below
 }
 
 // queryFailure tells a model's rejection (fail) from a failure to ask (error).

@@ -20,9 +20,14 @@ const (
 	DefaultTimeout = 45 * time.Minute
 	// DefaultRollbackTimeout bounds the rollback unless told otherwise.
 	DefaultRollbackTimeout = 45 * time.Minute
-	// DefaultWorkloadSize is the workload size of the served entity unless
-	// told otherwise.
+	// DefaultWorkloadSize is the workload size of the served entity of an
+	// endpoint DeployWithRollback creates, unless told otherwise. On an
+	// existing endpoint the new entity inherits the live one's.
 	DefaultWorkloadSize = "Small"
+	// DefaultScaleToZero is whether the served entity of an endpoint
+	// DeployWithRollback creates scales to zero, unless told otherwise. On
+	// an existing endpoint the new entity inherits the live one's.
+	DefaultScaleToZero = false
 )
 
 // OnFailure says what DeployWithRollback does when a deployment fails.
@@ -67,9 +72,27 @@ type Spec struct {
 	// RollbackTimeout bounds the rollback, which runs even when ctx is
 	// cancelled. Default: [DefaultRollbackTimeout].
 	RollbackTimeout time.Duration
+	// SkipChecksIfUnchanged skips the health checks when the endpoint
+	// already serves the version as asked. By default they run: a
+	// converged re-run is a verification, and a failing check makes it
+	// [OutcomeUnhealthy].
+	SkipChecksIfUnchanged bool
+	// Caller is the user or service principal running the deployment, as
+	// the workspace names it (for example from w.CurrentUser.Me). When an
+	// update fails to deploy on an endpoint that someone else created, the
+	// error says that the endpoint runs as its creator and which grants
+	// the creator needs. Empty: the hint names the creator whenever an
+	// existing endpoint's update fails.
+	Caller string
 }
 
-// Entity is the served entity to deploy.
+// Entity is the served entity to deploy. On an existing endpoint the new
+// entity starts from the live entity it replaces, every setting the
+// service reported included (workload size and type, scale to zero, burst
+// scaling, provisioned concurrency, instance profile, environment
+// variables), and then applies the fields set here. Unset fields (empty,
+// nil) inherit; on an endpoint DeployWithRollback creates they take the
+// documented defaults.
 type Entity struct {
 	// Name is the served entity's name on the endpoint. Default:
 	// [DefaultEntityName].
@@ -79,15 +102,21 @@ type Entity struct {
 	Model string
 	// Version is the model version.
 	Version int
-	// WorkloadSize is Small, Medium, Large or a custom size. Default:
-	// [DefaultWorkloadSize].
+	// WorkloadSize is Small, Medium, Large or a custom size; sizes are
+	// passed through as they are. Empty inherits the live entity's, or is
+	// [DefaultWorkloadSize] on a new endpoint. Setting it drops an
+	// inherited provisioned concurrency, which the service takes instead
+	// of a size.
 	WorkloadSize string
 	// WorkloadType is the compute type, such as CPU or GPU_SMALL. Empty
-	// leaves it to the service.
+	// inherits the live entity's, or is the service's default (CPU) on a
+	// new endpoint.
 	WorkloadType serving.ServingModelWorkloadType
-	// ScaleToZero lets the entity scale to zero when idle.
-	ScaleToZero bool
-	// EnvironmentVars are set in the serving container. Values may be
+	// ScaleToZero lets the entity scale to zero when idle. Nil inherits
+	// the live entity's, or is [DefaultScaleToZero] on a new endpoint.
+	ScaleToZero *bool
+	// EnvironmentVars are set in the serving container, over the live
+	// entity's (a key set here wins; the others are kept). Values may be
 	// secret references such as "{{secrets/scope/key}}".
 	EnvironmentVars map[string]string
 }
@@ -123,7 +152,6 @@ func (spec Spec) validate() (Spec, error) {
 	if !endpointNameRE.MatchString(spec.Entity.Name) {
 		return spec, xregion.Invalid("served entity name", spec.Entity.Name, "want letters, digits, hyphens and underscores")
 	}
-	spec.Entity.WorkloadSize = cmp.Or(spec.Entity.WorkloadSize, DefaultWorkloadSize)
 	if len(spec.Canary) > 0 && !validCanary(spec.Canary) {
 		return spec, xregion.Invalid("canary", canaryString(spec.Canary), "want strictly rising percentages between 1 and 100 that end at 100, such as 10,50,100")
 	}
@@ -167,20 +195,45 @@ func canaryString(steps []int) string {
 	return strings.Join(s, ",")
 }
 
-// input is the served entity the spec asks for.
-func (e Entity) input() serving.ServedEntityInput {
-	return serving.ServedEntityInput{
-		Name:               e.Name,
-		EntityName:         e.Model,
-		EntityVersion:      strconv.Itoa(e.Version),
-		WorkloadSize:       e.WorkloadSize,
-		WorkloadType:       e.WorkloadType,
-		ScaleToZeroEnabled: e.ScaleToZero,
-		EnvironmentVars:    maps.Clone(e.EnvironmentVars),
-		// Send false as false, not as "unset" (which the service reads as
-		// its own default).
-		ForceSendFields: []string{"ScaleToZeroEnabled"},
+// input returns the served entity the spec asks for, built on base, the live
+// entity it replaces (nil on a new endpoint): every field base had, as the
+// service reported it, then the fields the spec sets.
+func (e Entity) input(base *serving.ServedEntityOutput) serving.ServedEntityInput {
+	var in serving.ServedEntityInput
+	if base != nil {
+		in = entityInputAll(*base)
+		in.ExternalModel = nil // custom models only
+	} else {
+		in.WorkloadSize, in.ScaleToZeroEnabled = DefaultWorkloadSize, DefaultScaleToZero
+		in.ForceSendFields = []string{"ScaleToZeroEnabled"}
 	}
+	in.Name, in.EntityName, in.EntityVersion = e.Name, e.Model, strconv.Itoa(e.Version)
+	if e.WorkloadSize != "" {
+		in.WorkloadSize = e.WorkloadSize
+		in.MinProvisionedConcurrency, in.MaxProvisionedConcurrency = 0, 0
+	}
+	if e.WorkloadType != "" {
+		in.WorkloadType = e.WorkloadType
+	}
+	if e.ScaleToZero != nil {
+		in.ScaleToZeroEnabled = *e.ScaleToZero
+		// Send false as false, not as "unset" (the service's default).
+		in.ForceSendFields = appendOnce(in.ForceSendFields, "ScaleToZeroEnabled")
+	}
+	if len(e.EnvironmentVars) > 0 {
+		if in.EnvironmentVars == nil {
+			in.EnvironmentVars = map[string]string{}
+		}
+		maps.Copy(in.EnvironmentVars, e.EnvironmentVars)
+	}
+	return in
+}
+
+func appendOnce(s []string, v string) []string {
+	if slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
 }
 
 // LogValue shows the entity without its environment variables' values,

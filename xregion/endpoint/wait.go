@@ -77,21 +77,61 @@ func (w waiter) idle(ctx context.Context, timeout time.Duration) (*serving.Servi
 	return ep, err
 }
 
-// updated waits until the update that made the pending config finishes:
+// pending identifies the pending config an update or create started, from
+// the service's reply to it; the zero value when the reply did not say.
+type pending struct {
+	version int   // pending_config.config_version
+	start   int64 // pending_config.start_time
+}
+
+func (p pending) known() bool { return p.version > 0 }
+
+// pendingOf reads the pending config from the reply of a create or update.
+func pendingOf(wait *serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed]) pending {
+	if wait == nil || wait.Response == nil || wait.Response.PendingConfig == nil {
+		return pending{}
+	}
+	return pending{version: wait.Response.PendingConfig.ConfigVersion, start: wait.Response.PendingConfig.StartTime}
+}
+
+// ours reports whether a read that shows a failed update shows the failure
+// of the update p identifies, given whether an earlier read already showed
+// that update under way.
+func (p pending) ours(got *serving.ServingEndpointDetailed, seen bool) bool {
+	if !p.known() {
+		return true // the reply did not say: as before, trust the read
+	}
+	if c := got.PendingConfig; c != nil {
+		return c.ConfigVersion > p.version || c.ConfigVersion == p.version && c.StartTime >= p.start
+	}
+	// A failed update without a pending config is ours only once a read
+	// has shown ours under way: before that it may be an earlier update's.
+	return seen
+}
+
+// updated waits until the update that made the pending config p finishes:
 // NOT_UPDATING, READY, every live entity DEPLOYMENT_READY and a live config
 // newer than version after (so that a read that does not show the update yet
-// is not taken for its end).
-func (w waiter) updated(ctx context.Context, timeout time.Duration, after int64) (*serving.ServingEndpointDetailed, error) {
+// is not taken for its end). A failed or cancelled update counts as this
+// one's only when the pending config says so (see [pending.ours]).
+func (w waiter) updated(ctx context.Context, timeout time.Duration, after int64, p pending) (*serving.ServingEndpointDetailed, error) {
 	var ep *serving.ServingEndpointDetailed
+	seen := false
 	err := w.poll(ctx, timeout, "the update to finish", func(got *serving.ServingEndpointDetailed) (bool, error) {
 		ep = got
 		if got.State == nil {
 			return false, nil // the service always sends it; be safe anyway
 		}
+		if got.State.ConfigUpdate == serving.EndpointStateConfigUpdateInProgress {
+			seen = seen || !p.known() || got.PendingConfig == nil || got.PendingConfig.ConfigVersion >= p.version
+		}
 		switch got.State.ConfigUpdate {
 		case serving.EndpointStateConfigUpdateUpdateFailed, serving.EndpointStateConfigUpdateUpdateCanceled:
-			if p := got.PendingConfig; p != nil && int64(p.ConfigVersion) <= after {
+			if c := got.PendingConfig; c != nil && int64(c.ConfigVersion) <= after {
 				return false, nil // an earlier update's failure, read before ours shows
+			}
+			if !p.ours(got, seen) {
+				return false, nil
 			}
 			return false, updateFailure(got)
 		case serving.EndpointStateConfigUpdateNotUpdating:
@@ -114,14 +154,18 @@ func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, do
 	defer cancel()
 	var last string
 	start := time.Now()
+	logged := start
 	err := xregion.Poll(wctx, w.s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		got, err := w.c.Get(ctx, serving.GetServingEndpointRequest{Name: w.name})
 		if err != nil {
 			return false, fmt.Errorf("read endpoint: %w", err)
 		}
-		if st := describe(got); st != last {
-			w.log.InfoContext(ctx, "waiting for "+what, "state", st, "elapsed", time.Since(start).Round(time.Second))
-			last = st
+		// Say what is happening on each change of state, and at least
+		// every heartbeat while nothing changes: updates take 20 minutes
+		// and more.
+		if st := describe(got); st != last || time.Since(logged) >= heartbeat {
+			w.log.InfoContext(ctx, "waiting for "+what, "state", st, "elapsed", time.Since(start).Round(time.Second), "deadline", timeout)
+			last, logged = st, time.Now()
 		}
 		return done(got)
 	})
@@ -132,6 +176,10 @@ func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, do
 }
 
 var errWaitTimeout = errors.New("endpoint wait timed out")
+
+// heartbeat is the longest a wait stays silent in the log. The default
+// backoff polls at least every 30s, so a poll falls due within one interval.
+const heartbeat = 30 * time.Second
 
 func describe(ep *serving.ServingEndpointDetailed) string {
 	if ep.State == nil {
@@ -197,25 +245,25 @@ var ErrChangedMeanwhile = errors.New("endpoint config changed by someone else du
 // changed the live config, or already made it what in asks (a retried
 // request of ours that had landed), it stops there instead. Nothing else is
 // retried here, since the SDK already retries throttling and unavailability.
-func (w waiter) update(ctx context.Context, in serving.EndpointCoreConfigInput, live int64, timeout time.Duration) error {
+func (w waiter) update(ctx context.Context, in serving.EndpointCoreConfigInput, live int64, timeout time.Duration) (pending, error) {
 	for attempt := 1; ; attempt++ {
-		_, err := w.c.UpdateConfig(ctx, in)
+		wait, err := w.c.UpdateConfig(ctx, in)
 		if err == nil || !errors.Is(err, apierr.ErrResourceConflict) || attempt > maxConflictRetries {
 			if err != nil {
-				return fmt.Errorf("update config: %w", err)
+				return pending{}, fmt.Errorf("update config: %w", err)
 			}
-			return nil
+			return pendingOf(wait), nil
 		}
 		w.log.InfoContext(ctx, "another update is in progress; waiting to retry", "attempt", attempt)
 		ep, err := w.idle(ctx, timeout)
 		if err != nil {
-			return err
+			return pending{}, err
 		}
 		if snap := snapshotOf(ep); snap != nil && snap.ConfigVersion != live {
 			if matches(in, snap.Input(in.Name)) {
-				return nil // ours, landed despite the error
+				return pending{}, nil // ours, landed despite the error
 			}
-			return fmt.Errorf("live config went from version %d to %d while waiting to update: %w", live, snap.ConfigVersion, ErrChangedMeanwhile)
+			return pending{}, fmt.Errorf("live config went from version %d to %d while waiting to update: %w", live, snap.ConfigVersion, ErrChangedMeanwhile)
 		}
 	}
 }

@@ -32,11 +32,16 @@ type Workspace struct {
 }
 
 // FromClient returns the services of a real workspace client, including a
-// [deps.SDKFunctionKinds] built from its config and an
+// [deps.SDKFunctionKinds] built from its config, serving endpoints with
+// per-entity queries ([endpoint.WithEntityQueries]) and an
 // [online.StatusFallback] that reads online tables through both Lakebase
 // APIs.
 func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 	kinds, err := deps.NewFunctionKinds(w.Config)
+	if err != nil {
+		return Workspace{}, fmt.Errorf("workspace %s: %w", w.Config.Host, err)
+	}
+	endpoints, err := endpoint.WithEntityQueries(w.ServingEndpoints, w.Config)
 	if err != nil {
 		return Workspace{}, fmt.Errorf("workspace %s: %w", w.Config.Host, err)
 	}
@@ -46,7 +51,7 @@ func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 		Providers: w.Providers, Catalogs: w.Catalogs, FeatureStore: w.FeatureStore,
 		// Online tables may live on Lakebase Provisioned or Autoscaling.
 		Database:         online.StatusFallback{Database: w.Database, Postgres: w.Postgres},
-		ServingEndpoints: w.ServingEndpoints, FunctionKinds: kinds,
+		ServingEndpoints: endpoints, FunctionKinds: kinds,
 	}, nil
 }
 

@@ -3,6 +3,8 @@ package xregiontest_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
@@ -12,6 +14,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
+	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -211,7 +214,8 @@ var conformance = map[string]check{
 			obs = append(obs, fmt.Sprintf("state: %s/%s %s", ep.State.ConfigUpdate, ep.State.Ready, class(err)))
 		}
 		ep, _ := svc.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "e1"})
-		obs = append(obs, fmt.Sprintf("burst scaling when not sent: %t", ep.Config.ServedEntities[0].BurstScalingEnabled))
+		obs = append(obs, "burst scaling when not sent: "+boolField(ep.Config.ServedEntities[0], "BurstScalingEnabled"),
+			fmt.Sprintf("workload type when not sent: %s", ep.Config.ServedEntities[0].WorkloadType))
 		_, err = svc.ServingEndpoints.UpdateConfig(ctx, serving.EndpointCoreConfigInput{Name: "e1", ServedEntities: []serving.ServedEntityInput{entity("1", false), entity("2", true)},
 			TrafficConfig: &serving.TrafficConfig{Routes: []serving.Route{{ServedEntityName: "m-1", TrafficPercentage: 80}, {ServedEntityName: "m-2", TrafficPercentage: 20}}}})
 		obs = append(obs, "canary update: "+class(err))
@@ -219,17 +223,32 @@ var conformance = map[string]check{
 			ep, _ = svc.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "e1"})
 		}
 		for _, se := range ep.Config.ServedEntities {
-			obs = append(obs, fmt.Sprintf("%s burst scaling: %t", se.Name, se.BurstScalingEnabled))
+			obs = append(obs, fmt.Sprintf("%s burst scaling: %s", se.Name, boolField(se, "BurstScalingEnabled")))
 		}
+		for _, r := range ep.Config.TrafficConfig.Routes {
+			obs = append(obs, fmt.Sprintf("route: entity %q model %q %d%%", r.ServedEntityName, r.ServedModelName, r.TrafficPercentage))
+		}
+		obs = append(obs, fmt.Sprintf("served models mirrored: %d", len(ep.Config.ServedModels)))
 		served := map[string]int{}
-		for range 10 {
-			r, err := svc.ServingEndpoints.Query(ctx, serving.QueryEndpointInput{Name: "e1", DataframeRecords: []any{map[string]any{"x": 1}}})
+		q := serving.QueryEndpointInput{Name: "e1", DataframeRecords: []any{map[string]any{"x": 1}}}
+		for range 400 {
+			r, err := svc.ServingEndpoints.Query(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
 			served[r.ServedModelName]++
 		}
-		obs = append(obs, fmt.Sprintf("10 queries served by %v", served))
+		// At random, 20% of 400 is 80 with a standard deviation of 8.
+		obs = append(obs, fmt.Sprintf("400 queries, m-2 within 20%% ± 6 sd: %t", served["m-2"] > 32 && served["m-2"] < 128 && served["m-1"]+served["m-2"] == 400))
+		direct := svc.ServingEndpoints.(endpoint.EntityQuerier)
+		var by string
+		r, err := direct.QueryServedEntity(ctx, "e1", "m-2", q)
+		if err == nil {
+			by = r.ServedModelName
+		}
+		obs = append(obs, fmt.Sprintf("query m-2 directly: served by %q %s", by, class(err)))
+		_, err = direct.QueryServedEntity(ctx, "e1", "m-3", q)
+		obs = append(obs, "query a missing entity directly: "+class(err))
 		return obs
 	},
 }
@@ -248,8 +267,19 @@ var wantConformance = map[string][]string{
 		"publish: ok", "synced: PROVISIONING/SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT ok",
 		"synced: ACTIVE/SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE ok", "synced: ACTIVE/SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE ok"},
 	"serving": {"create: ok", "update while in progress: conflict", "state: IN_PROGRESS/NOT_READY ok", "state: IN_PROGRESS/NOT_READY ok",
-		"state: NOT_UPDATING/READY ok", "burst scaling when not sent: true", "canary update: ok", "m-1 burst scaling: true",
-		"m-2 burst scaling: false", "10 queries served by map[m-1:8 m-2:2]"},
+		"state: NOT_UPDATING/READY ok", "burst scaling when not sent: absent", "workload type when not sent: CPU", "canary update: ok",
+		"m-1 burst scaling: absent", "m-2 burst scaling: false", `route: entity "m-1" model "m-1" 80%`, `route: entity "m-2" model "m-2" 20%`,
+		"served models mirrored: 2", "400 queries, m-2 within 20% ± 6 sd: true", `query m-2 directly: served by "m-2" ok`,
+		"query a missing entity directly: not-found"},
+}
+
+// boolField says whether the reply had a boolean field: "absent" when the
+// SDK's decoder did not see it, else its value.
+func boolField(se serving.ServedEntityOutput, field string) string {
+	if !slices.Contains(se.ForceSendFields, field) {
+		return "absent"
+	}
+	return fmt.Sprint(reflect.ValueOf(se).FieldByName(field).Bool())
 }
 
 func TestConformance(t *testing.T) {

@@ -81,7 +81,8 @@ func (w *Workspace) fault(method string) *Fault {
 // Recipients.Create, Catalogs.Create, FeatureStore.CreateOnlineStore,
 // FeatureStore.PublishTable, FeatureStore.DeleteOnlineTable,
 // Database.DeleteSyncedDatabaseTable, ServingEndpoints.Create,
-// ServingEndpoints.UpdateConfig, ServingEndpoints.Delete), in order,
+// ServingEndpoints.UpdateConfig, ServingEndpoints.Delete,
+// ServingEndpoints.Patch), in order,
 // including calls that took effect under an AfterCommit fault. A
 // successful write that happened to change nothing, such as granting a
 // privilege already held, is logged too, so that a test can assert that a
@@ -116,7 +117,7 @@ func knownMethod(m string) bool {
 		"Catalogs.Get",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
 		"Database.GetSyncedDatabaseTable",
-		"ServingEndpoints.Get", "ServingEndpoints.Query", "ServingEndpoints.ListAll":
+		"ServingEndpoints.Get", "ServingEndpoints.Query", "ServingEndpoints.QueryServedEntity", "ServingEndpoints.ListAll":
 		return true
 	}
 	return isWrite(m)
@@ -128,7 +129,8 @@ func isWrite(m string) bool {
 		"Recipients.Create", "Catalogs.Create",
 		"FeatureStore.CreateOnlineStore", "FeatureStore.PublishTable",
 		"FeatureStore.DeleteOnlineTable", "Database.DeleteSyncedDatabaseTable",
-		"ServingEndpoints.Create", "ServingEndpoints.UpdateConfig", "ServingEndpoints.Delete":
+		"ServingEndpoints.Create", "ServingEndpoints.UpdateConfig", "ServingEndpoints.Delete",
+		"ServingEndpoints.Patch":
 		return true
 	}
 	return false

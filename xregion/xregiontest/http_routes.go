@@ -69,7 +69,9 @@ func (h *handler) routeTable() []route {
 		r("/api/2.0/serving-endpoints", m{get: h.listEndpoints, post: h.createEndpoint}),
 		r("/api/2.0/serving-endpoints/*", m{get: h.getEndpoint, del: h.deleteEndpoint}),
 		r("/api/2.0/serving-endpoints/*/config", m{put: h.updateConfig}),
+		r("/api/2.0/serving-endpoints/*/tags", m{patch: h.patchEndpointTags}),
 		r("/serving-endpoints/*/invocations", m{post: h.query}),
+		r("/serving-endpoints/*/served-models/*/invocations", m{post: h.queryServedEntity}),
 		// Provisioned throughput endpoints are not modelled; without these
 		// routes their paths would match the ones above.
 		r("/api/2.0/serving-endpoints/pt", m{}, post),
@@ -456,6 +458,30 @@ func (h *handler) updateConfig(rw http.ResponseWriter, r *http.Request, p []stri
 		return nil, err
 	}
 	return wait.Response, nil
+}
+
+func (h *handler) patchEndpointTags(rw http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	var req serving.PatchServingEndpointTags
+	if err := decodeBody(rw, r, &req); err != nil {
+		return nil, err
+	}
+	req.Name = p[0]
+	return result(h.w.ServingEndpoints.Patch(r.Context(), req))
+}
+
+func (h *handler) queryServedEntity(rw http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	var req serving.QueryEndpointInput
+	if err := decodeBody(rw, r, &req); err != nil {
+		return nil, err
+	}
+	resp, err := h.w.ServingEndpoints.QueryServedEntity(r.Context(), p[0], p[1], req)
+	if err != nil {
+		return nil, err
+	}
+	// why: the shared invocation path names the answering entity in this
+	// header (service-facts §3); the per-entity path is assumed to as well.
+	rw.Header().Set("served-model-name", resp.ServedModelName)
+	return resp, nil
 }
 
 func (h *handler) query(rw http.ResponseWriter, r *http.Request, p []string) (any, error) {

@@ -477,9 +477,13 @@ func TestHTTPServing(t *testing.T) {
 	if err != nil || e.State.Ready != serving.EndpointStateReadyReady || e.Config.ConfigVersion != 1 {
 		t.Fatalf("Create waiter = %+v, %v; want READY at config version 1", e, err)
 	}
-	// why: the server defaults burst_scaling_enabled to true (reference §6).
-	if se := e.Config.ServedEntities[0]; !se.BurstScalingEnabled || se.ScaleToZeroEnabled {
+	// why: the server defaults burst_scaling_enabled to true (reference §6)
+	// and leaves it out of the reply (service-facts §2).
+	if se := ws.EndpointConfig("e1").ServedEntities[0]; !se.BurstScalingEnabled || se.ScaleToZeroEnabled {
 		t.Errorf("served entity = %+v, want burst scaling on and scale to zero off", se)
+	}
+	if se := e.Config.ServedEntities[0]; slices.Contains(se.ForceSendFields, "BurstScalingEnabled") {
+		t.Errorf("reply has burst_scaling_enabled (decoded fields %v), want it left out at its default", se.ForceSendFields)
 	}
 
 	// A false sent on purpose reaches the fake through the JSON.

@@ -1,6 +1,7 @@
 package xregiontest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -263,14 +264,26 @@ func wire[T any](v T) T {
 }
 
 // reply returns the endpoint e as the service sends it.
-func reply(e *servingEndpoint) *serving.ServingEndpointDetailed {
+func (w *Workspace) reply(e *servingEndpoint) *serving.ServingEndpointDetailed {
 	out := clone(e.info)
-	// why: the service sends burst_scaling_enabled and
-	// scale_to_zero_enabled even when false: the decoded list recorded on
-	// the wire has both (reference §6, rollback recipe step 3).
+	w.shapeReply(&out)
 	sent := func(entities []serving.ServedEntityOutput) {
 		for i := range entities {
-			entities[i].ForceSendFields = []string{"BurstScalingEnabled", "ScaleToZeroEnabled"}
+			// why: the service sends scale_to_zero_enabled even when
+			// false (reference §6, rollback recipe step 3).
+			entities[i].ForceSendFields = []string{"ScaleToZeroEnabled", "BurstScalingEnabled"}
+		}
+	}
+	omitted := func(entities []serving.ServedEntityOutput) {
+		for i := range entities {
+			// why: two recorded real replies leave burst_scaling_enabled
+			// out (service-facts §2); the fake leaves it out at its server
+			// default, true, so that the SDK decodes an absent field, false,
+			// that means "on".
+			if entities[i].BurstScalingEnabled {
+				entities[i].BurstScalingEnabled = false
+				entities[i].ForceSendFields = slices.DeleteFunc(entities[i].ForceSendFields, func(f string) bool { return f == "BurstScalingEnabled" })
+			}
 		}
 	}
 	if out.Config != nil {
@@ -280,6 +293,12 @@ func reply(e *servingEndpoint) *serving.ServingEndpointDetailed {
 		sent(out.PendingConfig.ServedEntities)
 	}
 	out = wire(out)
+	if out.Config != nil {
+		omitted(out.Config.ServedEntities)
+	}
+	if out.PendingConfig != nil {
+		omitted(out.PendingConfig.ServedEntities)
+	}
 	return &out
 }
 
@@ -389,7 +408,7 @@ func (s *ServingEndpoints) Create(ctx context.Context, req serving.CreateServing
 		}
 		w.endpoints[req.Name] = e
 		w.record(req.Name, e)
-		return reply(e), req.Name, nil
+		return w.reply(e), req.Name, nil
 	})
 	if err != nil {
 		return nil, err
@@ -462,7 +481,7 @@ func (s *ServingEndpoints) UpdateConfig(ctx context.Context, req serving.Endpoin
 		}
 		e.info.State = &serving.EndpointState{ConfigUpdate: serving.EndpointStateConfigUpdateInProgress, Ready: ready}
 		w.record(req.Name, e)
-		return reply(e), req.Name, nil
+		return w.reply(e), req.Name, nil
 	})
 	if err != nil {
 		return nil, err
@@ -635,7 +654,11 @@ func (w *Workspace) servedEntity(i int, se serving.ServedEntityInput) (serving.S
 	}
 	return serving.ServedEntityOutput{
 		Name: name, EntityName: se.EntityName, EntityVersion: se.EntityVersion,
-		WorkloadSize: se.WorkloadSize, WorkloadType: se.WorkloadType,
+		WorkloadSize: se.WorkloadSize,
+		// why: "workload_type ... defaults to CPU" (SDK doc of
+		// ServedEntityInput.WorkloadType; service-facts §2): the GET shows
+		// the server's default for a request that left it out.
+		WorkloadType: cmp.Or(se.WorkloadType, serving.ServingModelWorkloadTypeCpu),
 		// why: "BurstScalingEnabled defaults to true on the server"
 		// (reference §6). The service tells a false that was sent from
 		// none by the JSON key, which the SDK sends for false only when
@@ -787,7 +810,7 @@ func (s *ServingEndpoints) Get(ctx context.Context, req serving.GetServingEndpoi
 		// a number of reads, never with the wall clock (reference §6: the
 		// SDK waiter polls Get).
 		s.w.advance(req.Name, e)
-		return reply(e), "", nil
+		return s.w.reply(e), "", nil
 	})
 }
 
@@ -876,10 +899,18 @@ type routed struct {
 //     queries;
 //   - the script's Err, as it is.
 func (s *ServingEndpoints) Query(ctx context.Context, req serving.QueryEndpointInput) (*serving.QueryEndpointResponse, error) {
+	return s.query(ctx, "ServingEndpoints.Query", req, func(e *servingEndpoint) (serving.ServedEntityOutput, error) {
+		return s.w.pick(e), nil
+	})
+}
+
+// query answers a query to the endpoint req.Name with the served entity of
+// its live config that pick chooses, as call method.
+func (s *ServingEndpoints) query(ctx context.Context, method string, req serving.QueryEndpointInput, pick func(*servingEndpoint) (serving.ServedEntityOutput, error)) (*serving.QueryEndpointResponse, error) {
 	if err := encodable(req); err != nil {
 		return nil, err
 	}
-	r, err := call(ctx, s.w, "ServingEndpoints.Query", func() (routed, string, error) {
+	r, err := call(ctx, s.w, method, func() (routed, string, error) {
 		w := s.w
 		e := w.endpoints[req.Name]
 		if e == nil {
@@ -898,7 +929,10 @@ func (s *ServingEndpoints) Query(ctx context.Context, req serving.QueryEndpointI
 		if err != nil {
 			return routed{}, "", err
 		}
-		se := e.route()
+		se, err := pick(e)
+		if err != nil {
+			return routed{}, "", err
+		}
 		script := w.queryScripts[scriptKey(se.EntityName, se.EntityVersion)]
 		preds := clone(script.Predictions)
 		if preds == nil {
@@ -931,11 +965,9 @@ func (s *ServingEndpoints) Query(ctx context.Context, req serving.QueryEndpointI
 }
 
 // route picks the served entity of the live config of e that the next
-// query goes to.
+// query goes to under [WithEvenRouting].
 func (e *servingEndpoint) route() serving.ServedEntityOutput {
-	// why: the service splits traffic by the route percentages, at random
-	// (reference §6). The fake splits it deterministically and evenly, by
-	// smooth weighted round robin: each entity earns its percentage per
+	// Smooth weighted round robin: each entity earns its percentage per
 	// query and the richest, first in route order on a tie, answers and
 	// pays 100. The picks repeat every 100 queries, with each entity's
 	// percentage among them, and spread out: 90/10 routes send queries 6,

@@ -3,6 +3,7 @@ package xregiontest_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -24,7 +25,9 @@ func query(t *testing.T, w *xregiontest.Workspace) *serving.QueryEndpointRespons
 	return r
 }
 
-func TestServingQueryRouting(t *testing.T) {
+// TestServingQueryEvenRouting counts where single queries go under
+// WithEvenRouting.
+func TestServingQueryEvenRouting(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
@@ -69,7 +72,7 @@ func TestServingQueryRouting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			w := servingWorkspace()
+			w := servingWorkspace(xregiontest.WithEvenRouting())
 			liveEndpoint(t, w, tt.cfg)
 			for range tt.warmups {
 				query(t, w)
@@ -85,6 +88,51 @@ func TestServingQueryRouting(t *testing.T) {
 				t.Errorf("Calls(Query) = %d, want %d", n, tt.warmups+tt.queries)
 			}
 		})
+	}
+}
+
+// TestServingQueryRandomRouting routes at random, as the service does:
+// reproducible for one seed, different for another, and close to the
+// percentages over many queries.
+func TestServingQueryRandomRouting(t *testing.T) {
+	t.Parallel()
+	canary := configIn("e1", traffic("fraud-1", 90, "fraud-2", 10), entityIn("1"), entityIn("2"))
+	run := func(seed uint64, n int) []string {
+		w := servingWorkspace(xregiontest.WithRoutingSeed(seed))
+		liveEndpoint(t, w, canary)
+		var got []string
+		for range n {
+			got = append(got, query(t, w).ServedModelName)
+		}
+		return got
+	}
+	a, b, c := run(7, 1000), run(7, 1000), run(8, 1000)
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("two runs with seed 7 differ (-first +second):\n%s", diff)
+	}
+	if cmp.Equal(a, c) {
+		t.Errorf("seeds 7 and 8 routed 1000 queries alike")
+	}
+	n := 0
+	for _, s := range a {
+		if s == "fraud-2" {
+			n++
+		}
+	}
+	// 10% of 1000 is 100, with a standard deviation of about 9.5.
+	if n < 60 || n > 140 {
+		t.Errorf("fraud-2 answered %d of 1000 queries at 10%%, want about 100", n)
+	}
+	// The first ten queries are not a fixed pattern: at 10%, a run of ten
+	// misses the canary about a third of the time (0.9^10).
+	misses := 0
+	for seed := range uint64(50) {
+		if !slices.Contains(run(seed, 10), "fraud-2") {
+			misses++
+		}
+	}
+	if misses < 5 || misses > 30 {
+		t.Errorf("%d of 50 seeds sent no query of 10 to the 10%% entity, want about 17", misses)
 	}
 }
 

@@ -1,6 +1,7 @@
 package xregiontest_test
 
 import (
+	stdcmp "cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,9 +48,11 @@ var ignoreServing = cmp.Options{
 }
 
 // servingWorkspace returns a workspace with READY versions 1 to 3 of
-// main.ml.fraud and a version 4 still registering.
-func servingWorkspace() *xregiontest.Workspace {
-	w := xregiontest.NewWorkspace()
+// main.ml.fraud and a version 4 still registering. Its replies name routes as
+// sent, so that tests of other behaviours compare configs as sent; the
+// service's own route names are tested in TestServingRouteNames.
+func servingWorkspace(opts ...xregiontest.Option) *xregiontest.Workspace {
+	w := xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRouteNames(xregiontest.RouteNamesAsSent)}, opts...)...)
 	for v := 1; v <= 3; v++ {
 		w.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: v})
 	}
@@ -65,11 +68,13 @@ func entityIn(v string) serving.ServedEntityInput {
 	return serving.ServedEntityInput{Name: "fraud-" + v, EntityName: fraud, EntityVersion: v, WorkloadSize: "Small"}
 }
 
-// entityOut is what the fake reports for entityIn(v) in state d.
+// entityOut is what the fake reports for entityIn(v) in state d: the
+// server's default workload type, and burst scaling on but left out of the
+// reply, so that it decodes as false.
 func entityOut(v string, d serving.ServedModelStateDeployment) serving.ServedEntityOutput {
 	return serving.ServedEntityOutput{
 		Name: "fraud-" + v, EntityName: fraud, EntityVersion: v, WorkloadSize: "Small",
-		BurstScalingEnabled: true, State: &serving.ServedModelState{Deployment: d},
+		WorkloadType: serving.ServingModelWorkloadTypeCpu, State: &serving.ServedModelState{Deployment: d},
 	}
 }
 
@@ -534,19 +539,23 @@ func TestServedEntityDefaults(t *testing.T) {
 		wantBurst bool
 		wantZero  bool
 	}{
-		{name: "burst_not_sent_defaults_true", in: entityIn("1"), wantName: "fraud-1", wantBurst: true},
-		{name: "burst_sent_true", in: serving.ServedEntityInput{Name: "a", EntityName: fraud, EntityVersion: "1", WorkloadSize: "Small", BurstScalingEnabled: true}, wantName: "a", wantBurst: true},
+		// Burst scaling on is left out of the reply and decodes as false.
+		{name: "burst_not_sent_defaults_true", in: entityIn("1"), wantName: "fraud-1", wantBurst: false},
+		{name: "burst_sent_true", in: serving.ServedEntityInput{Name: "a", EntityName: fraud, EntityVersion: "1", WorkloadSize: "Small", BurstScalingEnabled: true}, wantName: "a", wantBurst: false},
 		{name: "burst_force_sent_false", in: serving.ServedEntityInput{
 			Name: "a", EntityName: fraud, EntityVersion: "1", WorkloadSize: "Small", ForceSendFields: []string{"BurstScalingEnabled"},
 		}, wantName: "a", wantBurst: false},
-		{name: "scale_to_zero_sent_true", in: serving.ServedEntityInput{Name: "a", EntityName: fraud, EntityVersion: "1", WorkloadSize: "Small", ScaleToZeroEnabled: true}, wantName: "a", wantBurst: true, wantZero: true},
-		{name: "default_name", in: serving.ServedEntityInput{EntityName: fraud, EntityVersion: "2", WorkloadSize: "Small"}, wantName: "main.ml.fraud-2", wantBurst: true},
+		{name: "scale_to_zero_sent_true", in: serving.ServedEntityInput{Name: "a", EntityName: fraud, EntityVersion: "1", WorkloadSize: "Small", ScaleToZeroEnabled: true}, wantName: "a", wantZero: true},
+		{name: "default_name", in: serving.ServedEntityInput{EntityName: fraud, EntityVersion: "2", WorkloadSize: "Small"}, wantName: "main.ml.fraud-2"},
 		{name: "provisioned_concurrency_instead_of_size", in: serving.ServedEntityInput{
 			Name: "a", EntityName: fraud, EntityVersion: "1", MinProvisionedConcurrency: 4, MaxProvisionedConcurrency: 8,
-		}, wantName: "a", wantBurst: true},
+		}, wantName: "a"},
 		{name: "size_and_concurrency_echoed", in: serving.ServedEntityInput{
 			Name: "a", EntityName: fraud, EntityVersion: "1", WorkloadSize: "Medium", MinProvisionedConcurrency: 4, MaxProvisionedConcurrency: 8,
-		}, wantName: "a", wantBurst: true},
+		}, wantName: "a"},
+		{name: "workload_type_kept", in: serving.ServedEntityInput{
+			Name: "a", EntityName: fraud, EntityVersion: "1", WorkloadSize: "Small", WorkloadType: serving.ServingModelWorkloadTypeGpuSmall,
+		}, wantName: "a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -557,6 +566,7 @@ func TestServedEntityDefaults(t *testing.T) {
 			want := serving.ServedEntityOutput{
 				Name: tt.wantName, EntityName: fraud, EntityVersion: tt.in.EntityVersion, WorkloadSize: tt.in.WorkloadSize,
 				MinProvisionedConcurrency: tt.in.MinProvisionedConcurrency, MaxProvisionedConcurrency: tt.in.MaxProvisionedConcurrency,
+				WorkloadType:        stdcmp.Or(tt.in.WorkloadType, serving.ServingModelWorkloadTypeCpu),
 				BurstScalingEnabled: tt.wantBurst, ScaleToZeroEnabled: tt.wantZero,
 				State: &serving.ServedModelState{Deployment: depReady},
 			}
@@ -641,7 +651,7 @@ func TestServingRollbackBooleans(t *testing.T) {
 			if err != nil {
 				t.Fatalf("waiting: %v", err)
 			}
-			if b := got.Config.ServedEntities[0].BurstScalingEnabled; b != tt.wantBurst {
+			if b := w.EndpointConfig("e2").ServedEntities[0].BurstScalingEnabled; b != tt.wantBurst || got.Config.ConfigVersion != 2 {
 				t.Errorf("BurstScalingEnabled after the rollback = %v, want %v", b, tt.wantBurst)
 			}
 		})

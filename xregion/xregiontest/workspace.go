@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -84,6 +85,8 @@ type Workspace struct {
 
 	tick int64 // logical clock, see now
 	ids  int64 // id counter, see newID
+
+	rng *rand.Rand // query routing, seeded (see WithRoutingSeed)
 }
 
 // group is a set of linked workspaces that share one lock.
@@ -102,6 +105,7 @@ type config struct {
 	latency       time.Duration
 	storeStartup  int
 	workspaceID   int64
+	serving       servingConfig
 }
 
 // Option configures a [Workspace] made by [NewWorkspace].
@@ -220,7 +224,8 @@ func WithWorkspaceID(id int64) Option {
 // NewWorkspace returns an empty fake workspace configured by opts. Seed it
 // with the Add methods, and call [Link] to let it share data with others.
 func NewWorkspace(opts ...Option) *Workspace {
-	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2}
+	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2,
+		serving: defaultServingConfig()}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -260,6 +265,7 @@ func NewWorkspace(opts ...Option) *Workspace {
 		deployScripts: map[string]Deployment{},
 		queryScripts:  map[string]QueryScript{},
 		history:       map[string][]EndpointEvent{},
+		rng:           rand.New(rand.NewPCG(cfg.serving.seed, 0x78726567696f6e)),
 	}
 	w.grp = &group{members: []*Workspace{w}}
 	w.ModelVersions = &ModelVersions{w}
