@@ -283,11 +283,13 @@ func (d *deployer) assess(ep *serving.ServingEndpointDetailed) state {
 		ours := snap.entity(mark)
 		switch {
 		case ours == nil:
-			return stateStaleMark
+			return stateStaleMark // the canary never landed
+		case len(snap.ServedEntities) == 1 && d.isAsked(*ours):
+			return stateOurCanaryDone // promoted; only the mark is left
+		case len(snap.ServedEntities) == 1:
+			return stateStaleMark // promoted, and another version is asked for: a plain update
 		case !d.isAsked(*ours):
 			return stateOtherCanary
-		case len(snap.ServedEntities) == 1:
-			return stateOurCanaryDone
 		default:
 			return stateOurCanary
 		}
@@ -444,8 +446,15 @@ func (d *deployer) converged(ctx context.Context, ep *serving.ServingEndpointDet
 		return fmt.Errorf("already configured as asked but not ready (%s); there is nothing to roll back to: %w", describe(ep), ErrNotServing)
 	}
 	d.res.Checks = []CheckResult{{Name: "readiness", Status: CheckPass, Detail: "already serving as asked"}}
+	d.res.After = summary(ep)
+	// A run that only finished an earlier run's work (undid its canary,
+	// cleared its mark) still changed the endpoint.
+	done := OutcomeUnchanged
+	if d.wrote {
+		done = OutcomeDeployed
+	}
 	if d.dryRun || d.spec.SkipChecksIfUnchanged {
-		d.res.Outcome = OutcomeUnchanged
+		d.res.Outcome = done
 		d.log.InfoContext(ctx, "endpoint already serves the version; nothing to do")
 		return nil
 	}
@@ -454,7 +463,7 @@ func (d *deployer) converged(ctx context.Context, ep *serving.ServingEndpointDet
 		d.res.Outcome = OutcomeUnhealthy
 		return fmt.Errorf("the endpoint serves the version as asked but fails its health checks; there is nothing to roll back to: %w", err)
 	}
-	d.res.Outcome = OutcomeUnchanged
+	d.res.Outcome = done
 	return nil
 }
 
@@ -661,6 +670,7 @@ func (d *deployer) mark(ctx context.Context, entity string) error {
 
 // unmark clears the canary mark.
 func (d *deployer) unmark(ctx context.Context) error {
+	d.wrote = true
 	if _, err := d.c.Patch(ctx, serving.PatchServingEndpointTags{Name: d.spec.Name, DeleteTags: []string{CanaryTag}}); err != nil {
 		return fmt.Errorf("clear the canary mark (tag %s): %w", CanaryTag, err)
 	}

@@ -43,21 +43,32 @@ func target(t *testing.T) *xregiontest.Workspace {
 func targetWith(t *testing.T, opts ...xregiontest.Option) *xregiontest.Workspace {
 	t.Helper()
 	ws := xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1")}, opts...)...)
+	seedTarget(ws, liveEntity())
+	return ws
+}
+
+// seedVersions adds versions 3, 4 and 5 of the model.
+func seedVersions(ws *xregiontest.Workspace) {
 	for v := 3; v <= 5; v++ {
 		ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "fraud_shared", SchemaName: "ml", ModelName: "fraud", Version: v})
 	}
+}
+
+// seedTarget adds versions 3, 4 and 5 of the model and an endpoint serving
+// live (version 3) at config version 7.
+func seedTarget(ws *xregiontest.Workspace, live serving.ServedEntityOutput) {
+	seedVersions(ws)
 	ws.AddEndpoint(serving.ServingEndpointDetailed{
 		Name: name,
 		Config: &serving.EndpointCoreConfigOutput{
 			ConfigVersion:  7,
-			ServedEntities: []serving.ServedEntityOutput{liveEntity()},
-			TrafficConfig:  &serving.TrafficConfig{Routes: []serving.Route{{ServedEntityName: "fraud-3", TrafficPercentage: 100}}},
+			ServedEntities: []serving.ServedEntityOutput{live},
+			TrafficConfig:  &serving.TrafficConfig{Routes: []serving.Route{{ServedEntityName: live.Name, TrafficPercentage: 100}}},
 			AutoCaptureConfig: &serving.AutoCaptureConfigOutput{
 				CatalogName: "ops", SchemaName: "inference", TableNamePrefix: "fraud_eu", Enabled: true,
 			},
 		},
 	})
-	return ws
 }
 
 func spec(version int) endpoint.Spec {

@@ -1,0 +1,352 @@
+package endpoint_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/endpoint"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+// errKilled stands for the process being killed: the run stops where it is,
+// with no rollback.
+var errKilled = errors.New("killed")
+
+// killer lets the first n config updates through; the next one reaches the
+// service (it was sent) but the run dies before it sees the answer.
+type killer struct {
+	endpoint.Endpoints
+	mu sync.Mutex
+	n  int
+}
+
+func (k *killer) UpdateConfig(ctx context.Context, in serving.EndpointCoreConfigInput) (*serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed], error) {
+	k.mu.Lock()
+	k.n--
+	last := k.n < 0
+	k.mu.Unlock()
+	w, err := k.Endpoints.UpdateConfig(ctx, in)
+	if last {
+		return nil, errKilled
+	}
+	return w, err
+}
+
+// QueryServedEntity keeps the fake's per-entity queries visible through the
+// wrapper.
+func (k *killer) QueryServedEntity(ctx context.Context, ep, entity string, req serving.QueryEndpointInput) (*serving.QueryEndpointResponse, error) {
+	return k.Endpoints.(endpoint.EntityQuerier).QueryServedEntity(ctx, ep, entity, req)
+}
+
+// kill runs a canary of version 5 that dies as its stage-th update is sent
+// (1: the 10% step, 2: the 50% step, 3: the promotion), leaving the endpoint
+// as a killed process would: freeze, so that nothing is rolled back.
+func kill(t *testing.T, ws *xregiontest.Workspace, stage int) {
+	t.Helper()
+	s := spec(5)
+	s.Canary, s.Probes, s.OnFailure = []int{10, 50, 100}, []endpoint.Probe{smoke}, endpoint.Freeze
+	_, err := endpoint.DeployWithRollback(t.Context(), &killer{Endpoints: ws.ServingEndpoints, n: stage - 1}, s, noSleep)
+	if !errors.Is(err, errKilled) {
+		t.Fatalf("killed run: error = %v, want it killed", err)
+	}
+	if got := tagValue(ws, endpoint.CanaryTag); got != "fraud-5" {
+		t.Fatalf("killed run left canary mark %q, want fraud-5", got)
+	}
+}
+
+func tagValue(ws *xregiontest.Workspace, key string) string {
+	for _, tg := range ws.EndpointTags(name) {
+		if tg.Key == key {
+			return tg.Value
+		}
+	}
+	return ""
+}
+
+// TestDeployWithRollbackAfterAKilledCanary kills a canary at each stage and
+// re-runs with the new version (it ends at 100% on it) and with the old one
+// (it ends serving only the old one). Neither fails, and both leave no mark.
+func TestDeployWithRollbackAfterAKilledCanary(t *testing.T) {
+	t.Parallel()
+	for _, stage := range []int{1, 2, 3} {
+		for _, rerun := range []int{5, 3} {
+			t.Run(fmt.Sprintf("killed_at_update_%d/rerun_version_%d", stage, rerun), func(t *testing.T) {
+				t.Parallel()
+				ws := target(t)
+				kill(t, ws, stage)
+				s := spec(rerun)
+				s.Entity.WorkloadSize = "" // inherit
+				s.Canary, s.Probes = []int{10, 50, 100}, []endpoint.Probe{smoke}
+				got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+				if err != nil || got.Outcome != endpoint.OutcomeDeployed {
+					t.Fatalf("re-run: %s, %v; want deployed", got.Outcome, err)
+				}
+				live := configOf(ws.EndpointConfig(name))
+				want := wantSnapshot()
+				if rerun == 5 {
+					want.Entities[0].Name, want.Entities[0].EntityVersion = "fraud-5", "5"
+					want.Routes[0].ServedEntityName = "fraud-5"
+				}
+				if rerun == 5 || stage == 3 {
+					// The killed run's spec set Small; after its promotion
+					// version 3 is gone and version 3 inherits from 5.
+					want.Entities[0].WorkloadSize = "Small"
+				}
+				if diff := cmp.Diff(want, live, restoredOpts); diff != "" {
+					t.Errorf("endpoint after the re-run mismatch (-want +got):\n%s", diff)
+				}
+				if m := tagValue(ws, endpoint.CanaryTag); m != "" {
+					t.Errorf("canary mark %q left after the re-run", m)
+				}
+				alwaysServing(t, ws)
+				// And the run after that converges with no write.
+				ws.ResetWrites()
+				again, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+				if err != nil || again.Outcome != endpoint.OutcomeUnchanged || len(ws.Writes()) != 0 {
+					t.Errorf("third run: %s, %v, writes %v; want unchanged with no write", again.Outcome, err, ws.Writes())
+				}
+			})
+		}
+	}
+}
+
+// gpuEntity is a live entity with settings that a new version must keep:
+// GPU, an instance profile, secret environment variables, scale to zero
+// and burst scaling off.
+func gpuEntity() serving.ServedEntityOutput {
+	e := liveEntity()
+	e.WorkloadType = serving.ServingModelWorkloadTypeGpuSmall
+	e.InstanceProfileArn = "arn:aws:iam::123456789012:instance-profile/fraud"
+	e.ScaleToZeroEnabled, e.BurstScalingEnabled = false, false
+	return e
+}
+
+// TestDeployWithRollbackInheritsLiveSettings checks that the promoted entity
+// equals the live one except for name, version and explicit overrides, and
+// that a rollback restores the live one exactly, whatever the GET's route
+// names.
+func TestDeployWithRollbackInheritsLiveSettings(t *testing.T) {
+	t.Parallel()
+	for _, names := range []xregiontest.RouteNames{xregiontest.RouteNamesBoth, xregiontest.RouteNamesModel} {
+		for _, canary := range []bool{false, true} {
+			t.Run(fmt.Sprintf("routes_%d/canary_%t", names, canary), func(t *testing.T) {
+				t.Parallel()
+				ws := xregiontest.NewWorkspace(xregiontest.WithRouteNames(names))
+				seedTarget(ws, gpuEntity())
+				s := endpoint.Spec{Name: name, Entity: endpoint.Entity{Model: model, Version: 5, EnvironmentVars: map[string]string{"FEATURE_FLAG": "off"}}}
+				if canary {
+					s.Canary = []int{10, 50, 100}
+				}
+				s.Probes = []endpoint.Probe{smoke}
+				got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+				if err != nil || got.Outcome != endpoint.OutcomeDeployed {
+					t.Fatalf("DeployWithRollback() = %s, %v; want deployed", got.Outcome, err)
+				}
+				want := gpuEntity()
+				want.Name, want.EntityVersion = "fraud-5", "5"
+				want.EnvironmentVars = map[string]string{"FEATURE_FLAG": "off", "API_KEY": "{{secrets/fraud/api_key}}"}
+				if diff := cmp.Diff([]serving.ServedEntityOutput{want}, ws.EndpointConfig(name).ServedEntities, restoredOpts); diff != "" {
+					t.Errorf("promoted entity mismatch (-want +got):\n%s", diff)
+				}
+				// Converged: a re-run writes nothing, whatever the GET's route names.
+				ws.ResetWrites()
+				again, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+				if err != nil || again.Outcome != endpoint.OutcomeUnchanged || len(ws.Writes()) != 0 {
+					t.Errorf("re-run: %s, %v, writes %v; want unchanged with no write", again.Outcome, err, ws.Writes())
+				}
+
+				// A bad version 4 is rolled back to exactly version 5's entity.
+				before := configOf(ws.EndpointConfig(name))
+				ws.ScriptDeployment(model, "4", xregiontest.Deployment{Fail: true, Message: "container crashed"})
+				s.Entity.Version = 4
+				got, err = endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+				if !errors.Is(err, endpoint.ErrUpdateFailed) || got.Outcome != endpoint.OutcomeRolledBack {
+					t.Fatalf("bad version: %s, %v; want rolled back", got.Outcome, err)
+				}
+				if diff := cmp.Diff(before, configOf(ws.EndpointConfig(name)), restoredOpts); diff != "" {
+					t.Errorf("config after rollback differs from the one before (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// TestDeployWithRollbackSendsTheServiceShape checks what goes over the wire:
+// routes by served_entity_name only and never the mirrored served_models.
+func TestDeployWithRollbackSendsTheServiceShape(t *testing.T) {
+	t.Parallel()
+	ws := target(t)
+	rec := &recorder{Endpoints: ws.ServingEndpoints}
+	s := spec(5)
+	s.Canary = []int{10, 100}
+	if _, err := endpoint.DeployWithRollback(t.Context(), rec, s, noSleep); err != nil {
+		t.Fatal(err)
+	}
+	// A version that fails its probe is restored over: one more update.
+	ws.ScriptQuery(model, "4", xregiontest.QueryScript{Predictions: []any{0.9}})
+	s.Entity.Version, s.Canary, s.Probes = 4, nil, []endpoint.Probe{smoke}
+	if _, err := endpoint.DeployWithRollback(t.Context(), rec, s, noSleep); !errors.Is(err, endpoint.ErrUnhealthy) {
+		t.Fatalf("bad version: %v, want unhealthy", err)
+	}
+	if len(rec.sent) < 4 {
+		t.Fatalf("%d updates sent, want at least 4", len(rec.sent))
+	}
+	for i, in := range rec.sent {
+		if len(in.ServedModels) > 0 {
+			t.Errorf("update %d sent served_models %v", i, in.ServedModels)
+		}
+		for _, r := range in.TrafficConfig.Routes {
+			if r.ServedModelName != "" || r.ServedEntityName == "" {
+				t.Errorf("update %d sent route %+v, want served_entity_name only", i, r)
+			}
+		}
+	}
+}
+
+// recorder records the config updates sent.
+type recorder struct {
+	endpoint.Endpoints
+	mu   sync.Mutex
+	sent []serving.EndpointCoreConfigInput
+}
+
+func (r *recorder) UpdateConfig(ctx context.Context, in serving.EndpointCoreConfigInput) (*serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed], error) {
+	r.mu.Lock()
+	r.sent = append(r.sent, in)
+	r.mu.Unlock()
+	return r.Endpoints.UpdateConfig(ctx, in)
+}
+
+// TestDeployWithRollbackOutcomes checks that every path sets an outcome.
+func TestDeployWithRollbackOutcomes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		setup   func(ws *xregiontest.Workspace)
+		spec    func() endpoint.Spec
+		want    endpoint.Outcome
+		wantErr error
+		writes  bool
+	}{
+		{name: "invalid_input", spec: func() endpoint.Spec { s := spec(5); s.Name = "bad name"; return s },
+			want: endpoint.OutcomeRefused, wantErr: xregion.ErrInvalidInput},
+		{name: "read_fails", setup: func(ws *xregiontest.Workspace) {
+			ws.Inject(xregiontest.Fault{Method: "ServingEndpoints.Get", Err: xregiontest.PermissionDenied("no")})
+		}, spec: func() endpoint.Spec { return spec(5) }, want: endpoint.OutcomeFailed},
+		{name: "foreign_split", setup: func(ws *xregiontest.Workspace) {
+			ws.AddEndpoint(serving.ServingEndpointDetailed{Name: "ab", Config: &serving.EndpointCoreConfigOutput{
+				ServedEntities: []serving.ServedEntityOutput{liveEntity(), {Name: "fraud-4", EntityName: model, EntityVersion: "4", WorkloadSize: "Small"}},
+				TrafficConfig:  &serving.TrafficConfig{Routes: []serving.Route{{ServedEntityName: "fraud-3", TrafficPercentage: 50}, {ServedEntityName: "fraud-4", TrafficPercentage: 50}}},
+			}})
+		}, spec: func() endpoint.Spec { s := spec(5); s.Name = "ab"; return s }, want: endpoint.OutcomeRefused, wantErr: xregion.ErrConflict},
+		{name: "converged_and_healthy", spec: func() endpoint.Spec {
+			s := spec(3)
+			s.Entity.WorkloadSize, s.Probes = "", []endpoint.Probe{smoke}
+			return s
+		}, want: endpoint.OutcomeUnchanged},
+		{name: "converged_but_unhealthy", setup: func(ws *xregiontest.Workspace) {
+			ws.ScriptQuery(model, "3", xregiontest.QueryScript{Predictions: []any{0.9}})
+		}, spec: func() endpoint.Spec {
+			s := spec(3)
+			s.Entity.WorkloadSize, s.Probes = "", []endpoint.Probe{smoke}
+			return s
+		}, want: endpoint.OutcomeUnhealthy, wantErr: endpoint.ErrUnhealthy},
+		{name: "converged_checks_skipped", setup: func(ws *xregiontest.Workspace) {
+			ws.ScriptQuery(model, "3", xregiontest.QueryScript{Predictions: []any{0.9}})
+		}, spec: func() endpoint.Spec {
+			s := spec(3)
+			s.Entity.WorkloadSize, s.Probes, s.SkipChecksIfUnchanged = "", []endpoint.Probe{smoke}, true
+			return s
+		}, want: endpoint.OutcomeUnchanged},
+		{name: "deployed", spec: func() endpoint.Spec { return spec(5) }, want: endpoint.OutcomeDeployed, writes: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ws := target(t)
+			if tt.setup != nil {
+				tt.setup(ws)
+			}
+			ws.ResetWrites()
+			got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, tt.spec(), noSleep)
+			if got == nil || got.Outcome != tt.want {
+				t.Fatalf("DeployWithRollback() = %+v, %v; want outcome %s", got, err, tt.want)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error = %v, want %v", err, tt.wantErr)
+			}
+			if (err != nil) != (tt.wantErr != nil || tt.want == endpoint.OutcomeFailed) {
+				t.Errorf("error = %v", err)
+			}
+			if err != nil && got.Reason == "" {
+				t.Errorf("failed with no reason in the result")
+			}
+			if w := ws.Writes(); (len(w) > 0) != tt.writes {
+				t.Errorf("writes = %v, want writes: %t", w, tt.writes)
+			}
+		})
+	}
+}
+
+// TestDeployWithRollbackConvergedRunsChecks checks that adding a probe file
+// and re-running checks the converged endpoint.
+func TestDeployWithRollbackConvergedRunsChecks(t *testing.T) {
+	t.Parallel()
+	ws := target(t)
+	s := spec(3)
+	s.Entity.WorkloadSize, s.Probes = "", []endpoint.Probe{smoke}
+	got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+	if err != nil || got.Outcome != endpoint.OutcomeUnchanged {
+		t.Fatalf("DeployWithRollback() = %s, %v", got.Outcome, err)
+	}
+	names := []string{}
+	for _, c := range got.Checks {
+		names = append(names, c.Name+":"+string(c.Status))
+	}
+	if diff := cmp.Diff([]string{"readiness:pass", "smoke:pass"}, names); diff != "" {
+		t.Errorf("checks mismatch (-want +got):\n%s", diff)
+	}
+	if n := ws.Calls("ServingEndpoints.Query"); n != 1 {
+		t.Errorf("queries = %d, want 1", n)
+	}
+}
+
+// TestDeployWithRollbackPermissionCause checks that a deployment failure on
+// an endpoint someone else created names the creator and the grants.
+func TestDeployWithRollbackPermissionCause(t *testing.T) {
+	t.Parallel()
+	ws := xregiontest.NewWorkspace()
+	e := liveEntity()
+	ws.AddEndpoint(serving.ServingEndpointDetailed{Name: name, Creator: "alice@example.com", Config: &serving.EndpointCoreConfigOutput{
+		ServedEntities: []serving.ServedEntityOutput{e},
+	}})
+	seedVersions(ws)
+	ws.ScriptDeployment(model, "5", xregiontest.Deployment{Fail: true, Message: "Failed to load the model"})
+	s := spec(5)
+	s.Caller = "ci-bot"
+	got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+	if !errors.Is(err, endpoint.ErrUpdateFailed) || got.Outcome != endpoint.OutcomeRolledBack {
+		t.Fatalf("DeployWithRollback() = %s, %v; want rolled back", got.Outcome, err)
+	}
+	for _, want := range []string{"runs as its creator alice@example.com, not as ci-bot", "USE CATALOG on fraud_shared", "EXECUTE on " + model} {
+		if !strings.Contains(err.Error(), want) || !strings.Contains(got.Reason, want) {
+			t.Errorf("error %q (reason %q) lacks %q", err, got.Reason, want)
+		}
+	}
+	// The caller's own endpoint gets no such hint.
+	s.Caller = "alice@example.com"
+	_, err = endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+	if err == nil || strings.Contains(err.Error(), "runs as its creator") {
+		t.Errorf("error on the caller's own endpoint = %v, want a failure without the creator hint", err)
+	}
+}
+
+var _ = cmpopts.EquateEmpty
