@@ -24,16 +24,20 @@ import (
 var version = "0.1.0"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	useragent.WithProduct("xregion", version)
 	a := githubactions.New()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, stopped, release := interrupts(context.Background(), sigs, a.Warningf)
+	defer release()
 	opts, err := pollOption(a.Getenv("XREGION_POLL_INTERVAL"))
 	if err != nil {
 		a.Errorf("%s", err)
 		os.Exit(1)
 	}
+	opts = append(opts, xregion.WithStop(stopped))
 	if err := run(ctx, a, connectSDK, opts...); err != nil {
+		release()
 		os.Exit(1)
 	}
 }

@@ -350,3 +350,67 @@ func TestDeployWithRollbackPermissionCause(t *testing.T) {
 }
 
 var _ = cmpopts.EquateEmpty
+
+// stale serves, for the first read after each config update, the endpoint
+// as it was before the update: a read that does not show the update yet.
+type stale struct {
+	endpoint.Endpoints
+	mu     sync.Mutex
+	before *serving.ServingEndpointDetailed
+	served int
+}
+
+func (s *stale) UpdateConfig(ctx context.Context, in serving.EndpointCoreConfigInput) (*serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed], error) {
+	ep, err := s.Endpoints.Get(ctx, serving.GetServingEndpointRequest{Name: in.Name})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.before = ep
+	s.mu.Unlock()
+	return s.Endpoints.UpdateConfig(ctx, in)
+}
+
+func (s *stale) Get(ctx context.Context, req serving.GetServingEndpointRequest) (*serving.ServingEndpointDetailed, error) {
+	s.mu.Lock()
+	before := s.before
+	s.before = nil
+	if before != nil {
+		s.served++
+	}
+	s.mu.Unlock()
+	if before != nil {
+		return before, nil
+	}
+	return s.Endpoints.Get(ctx, req)
+}
+
+// TestDeployWithRollbackIgnoresAnEarlierFailure deploys onto an endpoint
+// whose last update failed, through reads that show the old state once
+// after each update: the earlier UPDATE_FAILED is not taken for this run's.
+func TestDeployWithRollbackIgnoresAnEarlierFailure(t *testing.T) {
+	t.Parallel()
+	ws := xregiontest.NewWorkspace()
+	seedVersions(ws)
+	failed := liveEntity()
+	failed.Name, failed.EntityVersion = "fraud-4", "4"
+	failed.State = &serving.ServedModelState{Deployment: serving.ServedModelStateDeploymentDeploymentFailed, DeploymentStateMessage: "an earlier run's failure"}
+	ws.AddEndpoint(serving.ServingEndpointDetailed{
+		Name:   name,
+		State:  &serving.EndpointState{ConfigUpdate: serving.EndpointStateConfigUpdateUpdateFailed, Ready: serving.EndpointStateReadyReady},
+		Config: &serving.EndpointCoreConfigOutput{ConfigVersion: 7, ServedEntities: []serving.ServedEntityOutput{liveEntity()}},
+		PendingConfig: &serving.EndpointPendingConfig{ConfigVersion: 8, StartTime: 1,
+			ServedEntities: []serving.ServedEntityOutput{failed}},
+	})
+	s := &stale{Endpoints: ws.ServingEndpoints}
+	got, err := endpoint.DeployWithRollback(t.Context(), s, spec(5), noSleep)
+	if err != nil || got.Outcome != endpoint.OutcomeDeployed {
+		t.Fatalf("DeployWithRollback() = %s, %v; want deployed despite the earlier failure", got.Outcome, err)
+	}
+	if s.served == 0 {
+		t.Fatal("no stale read was served: the test proves nothing")
+	}
+	if v := ws.EndpointConfig(name).ServedEntities[0].EntityVersion; v != "5" {
+		t.Errorf("serves version %s, want 5", v)
+	}
+}
