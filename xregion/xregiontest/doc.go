@@ -69,9 +69,14 @@
 //     panics without State. The ServingEndpoints reads and replies are what
 //     the SDK decodes from the service's JSON: every struct lists in
 //     ForceSendFields the basic fields the reply had (compare them with
-//     ForceSendFields ignored), and served entities list
-//     BurstScalingEnabled and ScaleToZeroEnabled even when false, as the
-//     service sends both. A request the SDK cannot encode, such as a
+//     ForceSendFields ignored). Served entities list ScaleToZeroEnabled
+//     even when false, but leave BurstScalingEnabled out at its server
+//     default, true, so that it decodes as false (service-facts §2); the
+//     workload type the request left out reads CPU. Routes are named by
+//     served_model_name and served_entity_name, and served_entities are
+//     mirrored into served_models (service-facts §1; [WithRouteNames]).
+//     [Workspace.EndpointConfig] shows the config as the service holds it.
+//     A request the SDK cannot encode, such as a
 //     ServedEntityInput whose ForceSendFields name output-only fields,
 //     fails with the SDK's own error before the call.
 //   - A config update is IN_PROGRESS for a number of
@@ -99,11 +104,15 @@
 //     workspace can read, shared catalogs included. Routes must name its
 //     entities and add up to 100; one entity without routes gets 100%, and
 //     several entities without routes are a 400 (assumption).
-//   - Queries go to the live config only, routed by the route
-//     percentages deterministically (any 100 queries in a row split
-//     exactly), and fail with 400 INVALID_STATE when the endpoint is not
-//     READY (the code is an assumption). ServedModelName names the served
-//     entity that answered ([Workspace.ScriptQuery]).
+//   - Queries go to the live config only, routed at random by the route
+//     percentages from a seeded source ([WithRoutingSeed];
+//     [WithEvenRouting] for exact splits), and fail with 400 INVALID_STATE
+//     when the endpoint is not READY (the code is an assumption).
+//     ServedModelName names the served entity that answered
+//     ([Workspace.ScriptQuery]). [ServingEndpoints.QueryServedEntity]
+//     queries one entity directly, as the per-served-model invocation path
+//     does ([WithoutEntityQueries] makes it a 404). Tags are patched with
+//     [ServingEndpoints.Patch].
 //   - Timestamps come from a logical clock and ids are derived from the
 //     metastore id, so runs are reproducible.
 //
@@ -142,7 +151,10 @@
 //     DELETE feature-store/online-tables/{name}; GET and DELETE
 //     database/synced_tables/{name}; GET and POST serving-endpoints, GET and
 //     DELETE serving-endpoints/{name}, PUT serving-endpoints/{name}/config;
-//   - POST /serving-endpoints/{name}/invocations, with no /api/2.0 prefix,
+//   - PATCH serving-endpoints/{name}/tags under /api/2.0;
+//   - POST /serving-endpoints/{name}/invocations and
+//     /serving-endpoints/{name}/served-models/{entity}/invocations, with no
+//     /api/2.0 prefix,
 //     and the served-model-name header the SDK reads ServedModelName from.
 //
 // Routes match r.URL.Path, where full names go unescaped, dots and all.
