@@ -137,6 +137,19 @@ func sentBooleans(decoded []string, fields ...string) []string {
 	return out
 }
 
+// modelAsEntity reads a served model of the deprecated served_models field
+// as the served entity it would be, for a new entity to inherit from.
+func modelAsEntity(o serving.ServedModelOutput) serving.ServedEntityOutput {
+	return serving.ServedEntityOutput{
+		Name: o.Name, EntityName: o.ModelName, EntityVersion: o.ModelVersion,
+		WorkloadSize: o.WorkloadSize, WorkloadType: serving.ServingModelWorkloadType(o.WorkloadType),
+		ScaleToZeroEnabled: o.ScaleToZeroEnabled, BurstScalingEnabled: o.BurstScalingEnabled,
+		EnvironmentVars: maps.Clone(o.EnvironmentVars), InstanceProfileArn: o.InstanceProfileArn,
+		MinProvisionedConcurrency: o.MinProvisionedConcurrency, MaxProvisionedConcurrency: o.MaxProvisionedConcurrency,
+		ProvisionedModelUnits: o.ProvisionedModelUnits, ForceSendFields: o.ForceSendFields,
+	}
+}
+
 func modelInput(o serving.ServedModelOutput) serving.ServedModelInput {
 	return serving.ServedModelInput{
 		Name:                      o.Name,

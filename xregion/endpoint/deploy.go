@@ -313,6 +313,19 @@ func (d *deployer) isAsked(se serving.ServedEntityOutput) bool {
 // whose live config is snap: the new entity inherits the live one's
 // settings.
 func (d *deployer) desired(snap *Snapshot) serving.EndpointCoreConfigInput {
+	if len(snap.ServedEntities) == 0 {
+		// Configured through the deprecated served_models: the new entity
+		// inherits the served model's settings, and the update moves the
+		// endpoint to served_entities.
+		e := d.spec.Entity
+		base := modelAsEntity(snap.ServedModels[0])
+		return serving.EndpointCoreConfigInput{
+			Name:              d.spec.Name,
+			ServedEntities:    []serving.ServedEntityInput{e.input(&base)},
+			TrafficConfig:     &serving.TrafficConfig{Routes: []serving.Route{{ServedEntityName: e.Name, TrafficPercentage: 100}}},
+			AutoCaptureConfig: snap.Input("").AutoCaptureConfig,
+		}
+	}
 	base := snap.ServedEntities[0]
 	if len(snap.ServedEntities) > 1 {
 		// The entity being replaced is the one with the most traffic
@@ -481,6 +494,10 @@ func (d *deployer) deploy(ctx context.Context, ep *serving.ServingEndpointDetail
 	}
 	want := d.desired(live)
 	canary := len(d.spec.Canary) > 0 || st == stateOurCanary
+	if canary && st == stateLegacy {
+		d.res.Outcome = OutcomeRefused
+		return fmt.Errorf("the endpoint is configured through the deprecated served_models field; a canary needs served entities, so deploy once without one: %w", xregion.ErrConflict)
+	}
 	if canary && st == stateClean && live.entity(d.spec.Entity.Name) != nil {
 		d.res.Outcome = OutcomeRefused
 		return xregion.Invalid("served entity name", d.spec.Entity.Name, "is already live on the endpoint with version %s; a canary needs the new version under another name",
@@ -616,6 +633,12 @@ func (d *deployer) canary(ctx context.Context, want serving.EndpointCoreConfigIn
 		return fmt.Errorf("nothing but the canary is live; cannot continue it: %w", ErrNotServing)
 	}
 	old := d.snap.Input(d.spec.Name)
+	if old.TrafficConfig == nil || len(old.TrafficConfig.Routes) == 0 {
+		old.TrafficConfig = &serving.TrafficConfig{}
+		for _, e := range old.ServedEntities {
+			old.TrafficConfig.Routes = append(old.TrafficConfig.Routes, serving.Route{ServedEntityName: e.Name})
+		}
+	}
 	newEntity := want.ServedEntities[0]
 	if err := d.mark(ctx, newEntity.Name); err != nil {
 		return err
@@ -852,16 +875,15 @@ func (d *deployer) explain(err error) error {
 	if !errors.As(err, &uf) || d.res.Created || d.creator == "" || strings.EqualFold(d.creator, d.spec.Caller) {
 		return err
 	}
-	who := "someone else"
-	if d.spec.Caller != "" {
-		who = d.spec.Caller
-	}
-	catalog, schema := d.spec.Entity.Model, ""
+	catalog, schema := d.spec.Entity.Model, d.spec.Entity.Model
 	if parts := strings.SplitN(d.spec.Entity.Model, ".", 3); len(parts) == 3 {
 		catalog, schema = parts[0], parts[0]+"."+parts[1]
 	}
-	return fmt.Errorf("%w (the endpoint runs as its creator %s, not as %s: %s needs USE CATALOG on %s, USE SCHEMA on %s, EXECUTE on %s and SELECT on the model's online tables)",
-		err, d.creator, who, d.creator, catalog, schema, d.spec.Entity.Model)
+	grants := fmt.Sprintf("USE CATALOG on %s, USE SCHEMA on %s, EXECUTE on %s and SELECT on the model's online tables", catalog, schema, d.spec.Entity.Model)
+	if d.spec.Caller == "" {
+		return fmt.Errorf("%w (the endpoint runs as its creator %s: if that is not who runs this deployment, %s needs %s)", err, d.creator, d.creator, grants)
+	}
+	return fmt.Errorf("%w (the endpoint runs as its creator %s, not as %s: %s needs %s)", err, d.creator, d.spec.Caller, d.creator, grants)
 }
 
 func (d *deployer) rollback(ctx context.Context) error {
