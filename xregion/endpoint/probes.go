@@ -336,13 +336,13 @@ func judgeSample(ctx context.Context, p Probe, send func(context.Context) (*serv
 	}
 	if len(latencies) < k {
 		res.Status = CheckFail
-		res.Detail = fmt.Sprintf("not enough data: %d of the %d answers the probe needs came from %s in %d requests (served by %v)",
-			len(latencies), k, entity, sent, res.ServedBy)
+		res.Detail = fmt.Sprintf("not enough data: %d of the %d answers the probe needs came from %s in %s (served by %v)",
+			len(latencies), k, entity, plural(sent, "request"), res.ServedBy)
 		return res
 	}
-	res.Detail = fmt.Sprintf("%d answers", len(latencies))
+	res.Detail = plural(len(latencies), "answer")
 	if entity != "" {
-		res.Detail = fmt.Sprintf("%d answers from %s in %d requests", len(latencies), entity, sent)
+		res.Detail = fmt.Sprintf("%s from %s in %s", plural(len(latencies), "answer"), entity, plural(sent, "request"))
 	}
 	if budget := time.Duration(p.Expect.LatencyP95); budget > 0 {
 		res.LatencyP95 = p95(latencies)
@@ -352,6 +352,14 @@ func judgeSample(ctx context.Context, p Probe, send func(context.Context) (*serv
 		}
 	}
 	return res
+}
+
+// plural says "1 answer" or "2 answers".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // roundLatency rounds a latency for people to read.
