@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/org/xregion-action/xregion"
@@ -22,6 +23,16 @@ const StepCatalog = "EnsureSharedCatalog"
 // for the source's provider and share to become visible in the target
 // workspace after the grant.
 const DefaultProviderTimeout = 5 * time.Minute
+
+// DefaultNamedProviderTimeout is how long EnsureSharedCatalog waits, by
+// default, for a provider named in [CatalogSpec.Provider] to appear when
+// nothing was just granted: such a provider exists already or is misnamed.
+const DefaultNamedProviderTimeout = time.Minute
+
+// providerListHint says who sees providers in lists.
+const providerListHint = "provider lists show only the providers you own or hold USE_PROVIDER on, unless you are a metastore admin: " +
+	"ask for USE_PROVIDER on the target's metastore (GRANT USE PROVIDER ON METASTORE TO `you`), or name the provider with `provider` " +
+	"(reading it by name needs its ownership or metastore admin)"
 
 // CatalogClients are the target-workspace services [EnsureSharedCatalog]
 // calls.
@@ -49,8 +60,16 @@ type CatalogSpec struct {
 	// Comment is set when the catalog is created.
 	Comment string
 	// ProviderTimeout bounds the wait for the provider and the share to show
-	// up in the target after the grant. Default: [DefaultProviderTimeout].
+	// up in the target after the grant. Default: [DefaultProviderTimeout],
+	// or [DefaultNamedProviderTimeout] for a named provider when
+	// JustGranted is false.
 	ProviderTimeout time.Duration
+	// JustGranted says that the share was granted, or its recipient
+	// created, by this run, so that the provider may still be appearing in
+	// the target: an empty provider list is then waited on. Otherwise an
+	// empty provider list fails at once, as it means that the caller may
+	// not list providers.
+	JustGranted bool
 }
 
 // CatalogResult reports what [EnsureSharedCatalog] did.
@@ -166,6 +185,10 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 	}
 	if spec.SourceMetastoreID != "" {
 		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: cat.ProviderName})
+		if errors.Is(err, apierr.ErrPermissionDenied) {
+			return nil, fmt.Errorf("cannot read its provider %q to check that it shares from the source metastore %s: %s: %w",
+				cat.ProviderName, spec.SourceMetastoreID, providerListHint, errors.Join(xregion.ErrPrecondition, err))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read its provider %q: %w", cat.ProviderName, err)
 		}
@@ -182,6 +205,9 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 // after the grant, some time later.
 func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s xregion.Settings, log *slog.Logger) (string, error) {
 	timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
+	if spec.Provider != "" && !spec.JustGranted && spec.ProviderTimeout == 0 {
+		timeout = DefaultNamedProviderTimeout
+	}
 	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
 	defer cancel()
 
@@ -194,7 +220,9 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 				if spec.Provider != "" {
 					waitingFor = fmt.Sprintf("provider %q", spec.Provider)
 				}
-				log.InfoContext(ctx, "waiting for provider", "waiting_for", waitingFor)
+				if err == nil {
+					log.InfoContext(ctx, "waiting for the provider to appear in the target", "waiting_for", waitingFor, "timeout", timeout)
+				}
 				return false, err
 			}
 			provider = p
@@ -204,6 +232,10 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 			provider = ""
 			return false, nil
 		}
+		if errors.Is(err, apierr.ErrPermissionDenied) {
+			return false, fmt.Errorf("cannot list the shares of provider %q: listing them needs its ownership or metastore admin: %w",
+				provider, errors.Join(xregion.ErrPrecondition, err))
+		}
 		if err != nil {
 			return false, fmt.Errorf("list shares of provider %q: %w", provider, err)
 		}
@@ -211,13 +243,19 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 			return true, nil
 		}
 		waitingFor = fmt.Sprintf("share %q from provider %q", spec.Share, provider)
-		log.InfoContext(ctx, "waiting for share", "provider", provider)
+		log.InfoContext(ctx, "waiting for the share to appear in the target", "waiting_for", waitingFor, "timeout", timeout)
 		return false, nil
 	})
 	if err != nil {
 		if errors.Is(err, errProviderTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
-			return "", fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? %w",
-				waitingFor, timeout, errors.Join(xregion.ErrPrecondition, err))
+			if spec.Provider != "" && provider == "" {
+				visible := visibleProviders(ctx, providers)
+				return "", fmt.Errorf("provider %q did not appear in the target within %s (providers visible to you: %s): check the `provider` input, "+
+					"or leave it out to find the provider by the source metastore: %w",
+					spec.Provider, timeout, visible, errors.Join(xregion.ErrPrecondition, err))
+			}
+			return "", fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? If it was, %s: %w",
+				waitingFor, timeout, providerListHint, errors.Join(xregion.ErrPrecondition, err))
 		}
 		return "", err
 	}
@@ -226,12 +264,36 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 
 var errProviderTimeout = errors.New("timed out waiting for the share's provider")
 
+// visibleProviders names the providers the caller sees, for an error
+// message; "none" when there are none or they cannot be listed.
+func visibleProviders(ctx context.Context, providers Providers) string {
+	all, err := providers.ListAll(context.WithoutCancel(ctx), sharing.ListProvidersRequest{})
+	if err != nil || len(all) == 0 {
+		return "none"
+	}
+	names := make([]string, len(all))
+	for i, p := range all {
+		names[i] = p.Name
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// errNoProviders reports an empty provider list.
+var errNoProviders = errors.New("no provider is visible to you in the target workspace")
+
 // findProvider returns the provider to mount from, or "" if not visible yet.
+// An empty provider list when nothing was just granted, or a provider the
+// caller may not read, is an error at once: waiting would not change it.
 func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (string, error) {
 	if spec.Provider != "" {
 		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: spec.Provider})
 		if isMissing(err) {
 			return "", nil
+		}
+		if errors.Is(err, apierr.ErrPermissionDenied) {
+			return "", fmt.Errorf("provider %q exists but is not visible to you: reading a provider needs its ownership or metastore admin: %w",
+				spec.Provider, errors.Join(xregion.ErrPrecondition, err))
 		}
 		if err != nil {
 			return "", fmt.Errorf("read provider %q: %w", spec.Provider, err)
@@ -252,9 +314,23 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (s
 			names = append(names, p.Name)
 		}
 	}
-	if len(names) == 0 {
+	if len(names) > 0 {
+		slices.Sort(names)
+		return names[0], nil
+	}
+	if spec.JustGranted {
+		return "", nil // it may still be appearing
+	}
+	// The provider of an existing grant should be there. If the caller sees
+	// other providers, it may list them and this one is late or missing;
+	// if it sees none at all, the list is most likely filtered.
+	any, err := providers.ListAll(ctx, sharing.ListProvidersRequest{})
+	if err != nil {
+		return "", fmt.Errorf("list providers: %w", err)
+	}
+	if len(any) > 0 {
 		return "", nil
 	}
-	slices.Sort(names)
-	return names[0], nil
+	return "", fmt.Errorf("%w, so the provider of metastore %s cannot be found: %s: %w",
+		errNoProviders, spec.SourceMetastoreID, providerListHint, xregion.ErrPrecondition)
 }
