@@ -29,6 +29,11 @@ const DefaultProviderTimeout = 5 * time.Minute
 // nothing was just granted: such a provider exists already or is misnamed.
 const DefaultNamedProviderTimeout = time.Minute
 
+// DefaultProviderListGrace is how long EnsureSharedCatalog waits, by
+// default, when no provider at all is visible right after a grant, before it
+// reports that the caller probably may not list providers.
+const DefaultProviderListGrace = 15 * time.Second
+
 // providerListHint says who sees providers in lists.
 const providerListHint = "provider lists show only the providers you own or hold USE_PROVIDER on, unless you are a metastore admin: " +
 	"ask for USE_PROVIDER on the target's metastore (GRANT USE PROVIDER ON METASTORE TO `you`), or name the provider with `provider` " +
@@ -70,6 +75,11 @@ type CatalogSpec struct {
 	// empty provider list fails at once, as it means that the caller may
 	// not list providers.
 	JustGranted bool
+	// ProviderListGrace bounds the wait while no provider at all is
+	// visible after a grant: the provider of a new recipient appears on
+	// its own, but a list that stays empty means that the caller may not
+	// list providers. Default: [DefaultProviderListGrace].
+	ProviderListGrace time.Duration
 }
 
 // CatalogResult reports what [EnsureSharedCatalog] did.
@@ -124,6 +134,9 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		// The provider may appear only once the share is granted: plan
 		// with what is visible now.
 		provider, err := findProvider(ctx, c.Providers, spec)
+		if errors.Is(err, errNoProviders) && spec.JustGranted {
+			provider, err = "", nil // it appears once the grant is made
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -211,10 +224,17 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
 	defer cancel()
 
+	grace := cmp.Or(spec.ProviderListGrace, DefaultProviderListGrace)
+	start := time.Now()
 	var provider, waitingFor string
 	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		if provider == "" {
 			p, err := findProvider(ctx, providers, spec)
+			if errors.Is(err, errNoProviders) && spec.JustGranted && time.Since(start) < grace {
+				// The provider of a new recipient may still be appearing.
+				log.InfoContext(ctx, "no provider visible yet; waiting for the provider of the new grant", "grace", grace)
+				return false, nil
+			}
 			if err != nil || p == "" {
 				waitingFor = "provider for metastore " + spec.SourceMetastoreID
 				if spec.Provider != "" {
@@ -318,12 +338,9 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (s
 		slices.Sort(names)
 		return names[0], nil
 	}
-	if spec.JustGranted {
-		return "", nil // it may still be appearing
-	}
-	// The provider of an existing grant should be there. If the caller sees
-	// other providers, it may list them and this one is late or missing;
-	// if it sees none at all, the list is most likely filtered.
+	// If the caller sees other providers, it may list them and this one is
+	// late or missing; if it sees none at all, the list is most likely
+	// filtered.
 	any, err := providers.ListAll(ctx, sharing.ListProvidersRequest{})
 	if err != nil {
 		return "", fmt.Errorf("list providers: %w", err)
@@ -331,6 +348,6 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (s
 	if len(any) > 0 {
 		return "", nil
 	}
-	return "", fmt.Errorf("%w, so the provider of metastore %s cannot be found: %s: %w",
+	return "", fmt.Errorf("%w, so the provider of metastore %s cannot be found: %s (if the share was granted for the first time just now, run again in a minute): %w",
 		errNoProviders, spec.SourceMetastoreID, providerListHint, xregion.ErrPrecondition)
 }

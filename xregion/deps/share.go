@@ -178,14 +178,26 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 	if s.DryRun {
 		return planShare(ctx, c.Shares, spec, want, rcpt, res)
 	}
-	if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
-		return nil, err
-	}
 	if rcpt.create {
+		// Check the share's objects first, reading only: a clash must
+		// fail the step before any write.
+		if share, err := c.Shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true}); err == nil {
+			if _, err := missingObjects(share, want); err != nil {
+				return nil, err
+			}
+		} else if !isMissing(err) {
+			return nil, fmt.Errorf("read: %w", err)
+		}
+		// Then create the recipient, so that one the service refuses (one
+		// exists for the metastore but the caller cannot see it) fails the
+		// step before the share is written.
 		if res.Recipient, res.RecipientOp, err = createRecipient(ctx, c.Recipients, rcpt.name, spec.Recipient.TargetMetastoreID); err != nil {
 			return nil, err
 		}
 		log.InfoContext(ctx, "recipient ready", "recipient", res.Recipient, "op", res.RecipientOp)
+	}
+	if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
+		return nil, err
 	}
 	if res.GrantOp, err = ensureGrant(ctx, c.Shares, spec.Name, res.Recipient); err != nil {
 		return nil, err
