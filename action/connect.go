@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/databricks/databricks-sdk-go"
 	"github.com/databricks/databricks-sdk-go/config"
+	"github.com/databricks/databricks-sdk-go/service/iam"
+	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
 )
 
@@ -47,32 +50,72 @@ func sdkConfig(s side, getenv func(string) string) *databricks.Config {
 	return cfg
 }
 
-// constructionTimeout bounds what client construction may spend reaching
-// the workspace (its host metadata), which the SDK would otherwise retry for
-// minutes against a wrong or unreachable host.
-const constructionTimeout = 20 * time.Second
+// defaultConnectTimeout bounds, unless XREGION_CONNECT_TIMEOUT says
+// otherwise, what connecting to a workspace may take: client construction
+// (which reads the host's metadata) and one first API call. Against a host
+// that refuses connections the SDK would retry each for minutes, silently.
+const defaultConnectTimeout = 30 * time.Second
+
+// connectProbe is the first call made to a workspace: cheap, and answered
+// by every workspace to an authenticated caller.
+const connectProbe = "GET /api/2.0/preview/scim/v2/Me"
+
+// errConnectTimeout ends a connection attempt that took too long.
+var errConnectTimeout = errors.New("the workspace did not answer in time")
+
+// connectTimeout reads XREGION_CONNECT_TIMEOUT, such as "10s".
+func connectTimeout(getenv func(string) string) (time.Duration, error) {
+	v := getenv("XREGION_CONNECT_TIMEOUT")
+	if v == "" {
+		return defaultConnectTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, xregion.Invalid("XREGION_CONNECT_TIMEOUT", v, "want a positive duration such as 30s")
+	}
+	return d, nil
+}
 
 // connectSDK builds a real workspace client with an explicit auth type and
 // every attribute given explicitly: nothing is read from DATABRICKS_* or
 // other variables, so credentials meant for one workspace never reach the
 // other. GitHub OIDC reads the runner's ID-token request variables, which
 // belong to the job, not to a workspace.
+//
+// Construction and a first call ([connectProbe]) are bounded together by
+// XREGION_CONNECT_TIMEOUT (default 30s): a host that cannot be reached fails
+// then, with an error naming the host input and what was tried.
 func connectSDK(ctx context.Context, label string, s side, getenv func(string) string) (rollout.Workspace, error) {
+	timeout, err := connectTimeout(getenv)
+	if err != nil {
+		return rollout.Workspace{}, err
+	}
+	cctx, cancel := context.WithTimeoutCause(ctx, timeout, errConnectTimeout)
+	defer cancel()
+	unreachable := func(tried string, err error) error {
+		if context.Cause(cctx) == errConnectTimeout {
+			return fmt.Errorf("%s-host: the %s workspace %s did not answer within %s (tried %s; XREGION_CONNECT_TIMEOUT sets the bound): %w",
+				label, label, s.Host, timeout, tried, errors.Join(errConnectTimeout, err))
+		}
+		return fmt.Errorf("%s-host: connect to the %s workspace %s (tried %s): %w", label, label, s.Host, tried, err)
+	}
+
 	cfg := sdkConfig(s, getenv)
 	fetch := (*config.Config)(cfg).DefaultHostMetadataResolver()
 	cfg.HostMetadataResolver = func(_ context.Context, host string) (*config.HostMetadata, error) {
 		// The SDK passes no caller context: bound the fetch by ours.
-		fctx, cancel := context.WithTimeout(ctx, constructionTimeout)
-		defer cancel()
-		return fetch(fctx, host)
+		return fetch(cctx, host)
 	}
 	w, err := databricks.NewWorkspaceClient(cfg)
 	if err != nil {
 		// The SDK's message names config attributes, never their values.
-		return rollout.Workspace{}, fmt.Errorf("connect to the %s workspace %s: %w", label, s.Host, err)
+		return rollout.Workspace{}, unreachable("client construction, which reads GET /.well-known/databricks-config", err)
 	}
-	if err := ctx.Err(); err != nil {
-		return rollout.Workspace{}, err
+	if err := cctx.Err(); err != nil {
+		return rollout.Workspace{}, unreachable("client construction, which reads GET /.well-known/databricks-config", context.Cause(cctx))
+	}
+	if _, err := w.CurrentUser.Me(cctx, iam.MeRequest{}); err != nil {
+		return rollout.Workspace{}, unreachable(connectProbe, err)
 	}
 	return rollout.FromClient(w)
 }

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"errors"
+	"net"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/org/xregion-action/xregion"
 )
 
 func TestSDKConfig(t *testing.T) {
@@ -61,5 +66,50 @@ func TestSDKConfig(t *testing.T) {
 				t.Errorf("sdkConfig() mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestConnectUnreachable connects to a closed loopback port: the SDK would
+// retry the refused connection for minutes; the connection bound ends it,
+// and the error names the host input, the host and what was tried.
+func TestConnectUnreachable(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := "http://" + l.Addr().String()
+	l.Close() // nothing listens there any more: connections are refused
+	env := map[string]string{"XREGION_CONNECT_TIMEOUT": "300ms"}
+	_, err = connectSDK(t.Context(), "target", side{Host: host, Token: "dapi-secret"}, func(k string) string { return env[k] })
+	if err == nil {
+		t.Fatal("connectSDK() = nil error, want the host unreachable")
+	}
+	// It ended because of the configured bound, not by the SDK giving up.
+	if !errors.Is(err, errConnectTimeout) {
+		t.Errorf("connectSDK() error = %v, want it to end at the configured bound", err)
+	}
+	for _, want := range []string{"target-host", host, "300ms", "tried "} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("connectSDK() error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "dapi-secret") {
+		t.Errorf("connectSDK() error %q shows the token", err)
+	}
+}
+
+func TestConnectTimeoutInput(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]time.Duration{"": defaultConnectTimeout, "5s": 5 * time.Second} {
+		got, err := connectTimeout(func(string) string { return v })
+		if err != nil || got != want {
+			t.Errorf("connectTimeout(%q) = %v, %v, want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"soon", "-1s", "0"} {
+		if _, err := connectTimeout(func(string) string { return v }); !errors.Is(err, xregion.ErrInvalidInput) {
+			t.Errorf("connectTimeout(%q) error = %v, want an input error", v, err)
+		}
 	}
 }

@@ -51,8 +51,14 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		opts = append(opts, xregion.WithDryRun())
 	}
 
+	connecting := func(label, host string) {
+		if bound, err := connectTimeout(a.Getenv); err == nil {
+			a.Infof("Connecting to the %s workspace %s: waiting up to %s for it to answer %s", label, host, bound, connectProbe)
+		}
+	}
 	var src *rollout.Workspace
 	if in.Source.Host != "" {
+		connecting("source", in.Source.Host)
 		w, err := connect(ctx, "source", in.Source, a.Getenv)
 		if err != nil {
 			a.WithFieldsMap(map[string]string{"title": "xregion: source workspace"}).Errorf("%s", err)
@@ -63,6 +69,7 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	}
 	var dst rollout.Workspace
 	if in.Target.Host != "" {
+		connecting("target", in.Target.Host)
 		if dst, err = connect(ctx, "target", in.Target, a.Getenv); err != nil {
 			a.WithFieldsMap(map[string]string{"title": "xregion: target workspace"}).Errorf("%s", err)
 			reportFailure(a, err)

@@ -21,17 +21,17 @@ func TestConfig(t *testing.T) {
 	tests := []struct {
 		name string
 		in   client.Settings
-		want databricks.Config
+		want *databricks.Config
 	}{
-		{name: "pat", in: client.Settings{Host: "h", Token: "t"}, want: databricks.Config{Host: "h", AuthType: "pat", Token: "t"}},
+		{name: "pat", in: client.Settings{Host: "h", Token: "t"}, want: &databricks.Config{Host: "h", AuthType: "pat", Token: "t"}},
 		{name: "oauth_m2m", in: client.Settings{Host: "h", ClientID: "id", ClientSecret: "s"},
-			want: databricks.Config{Host: "h", AuthType: "oauth-m2m", ClientID: "id", ClientSecret: "s"}},
+			want: &databricks.Config{Host: "h", AuthType: "oauth-m2m", ClientID: "id", ClientSecret: "s"}},
 		{name: "github_oidc", in: client.Settings{Host: "h", ClientID: "id", IDTokenRequestURL: "u", IDTokenRequestToken: "rt"},
-			want: databricks.Config{Host: "h", AuthType: "github-oidc", ClientID: "id", ActionsIDTokenRequestURL: "u", ActionsIDTokenRequestToken: "rt"}},
+			want: &databricks.Config{Host: "h", AuthType: "github-oidc", ClientID: "id", ActionsIDTokenRequestURL: "u", ActionsIDTokenRequestToken: "rt"}},
 		{name: "azure_client_secret", in: client.Settings{Host: "h", AuthType: client.AuthAzureClientSecret, ClientID: "id", ClientSecret: "s", AzureTenantID: "tn"},
-			want: databricks.Config{Host: "h", AuthType: "azure-client-secret", AzureClientID: "id", AzureClientSecret: "s", AzureTenantID: "tn"}},
+			want: &databricks.Config{Host: "h", AuthType: "azure-client-secret", AzureClientID: "id", AzureClientSecret: "s", AzureTenantID: "tn"}},
 		{name: "azure_msi", in: client.Settings{Host: "h", AuthType: client.AuthAzureMSI, ClientID: "id"},
-			want: databricks.Config{Host: "h", AuthType: "azure-msi", AzureUseMSI: true, AzureClientID: "id"}},
+			want: &databricks.Config{Host: "h", AuthType: "azure-msi", AzureUseMSI: true, AzureClientID: "id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,7 +40,7 @@ func TestConfig(t *testing.T) {
 			if len(got.Loaders) != 1 {
 				t.Errorf("Loaders = %v, want only the explicit one", got.Loaders)
 			}
-			if diff := cmp.Diff(&tt.want, got, cmpopts.IgnoreUnexported(databricks.Config{}), cmpopts.IgnoreFields(databricks.Config{}, "Loaders")); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreUnexported(databricks.Config{}), cmpopts.IgnoreFields(databricks.Config{}, "Loaders")); diff != "" {
 				t.Errorf("Config() mismatch (-want +got):\n%s", diff)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/org/xregion-action/xregion"
@@ -22,6 +23,21 @@ const StepCatalog = "EnsureSharedCatalog"
 // for the source's provider and share to become visible in the target
 // workspace after the grant.
 const DefaultProviderTimeout = 5 * time.Minute
+
+// DefaultNamedProviderTimeout is how long EnsureSharedCatalog waits, by
+// default, for a provider named in [CatalogSpec.Provider] to appear when
+// nothing was just granted: such a provider exists already or is misnamed.
+const DefaultNamedProviderTimeout = time.Minute
+
+// DefaultProviderListGrace is how long EnsureSharedCatalog waits, by
+// default, when no provider at all is visible right after a grant, before it
+// reports that the caller probably may not list providers.
+const DefaultProviderListGrace = 15 * time.Second
+
+// providerListHint says who sees providers in lists.
+const providerListHint = "provider lists show only the providers you own or hold USE_PROVIDER on, unless you are a metastore admin: " +
+	"ask for USE_PROVIDER on the target's metastore (GRANT USE PROVIDER ON METASTORE TO `you`), or name the provider with `provider` " +
+	"(reading it by name needs its ownership or metastore admin)"
 
 // CatalogClients are the target-workspace services [EnsureSharedCatalog]
 // calls.
@@ -49,8 +65,21 @@ type CatalogSpec struct {
 	// Comment is set when the catalog is created.
 	Comment string
 	// ProviderTimeout bounds the wait for the provider and the share to show
-	// up in the target after the grant. Default: [DefaultProviderTimeout].
+	// up in the target after the grant. Default: [DefaultProviderTimeout],
+	// or [DefaultNamedProviderTimeout] for a named provider when
+	// JustGranted is false.
 	ProviderTimeout time.Duration
+	// JustGranted says that the share was granted, or its recipient
+	// created, by this run, so that the provider may still be appearing in
+	// the target: an empty provider list is then waited on. Otherwise an
+	// empty provider list fails at once, as it means that the caller may
+	// not list providers.
+	JustGranted bool
+	// ProviderListGrace bounds the wait while no provider at all is
+	// visible after a grant: the provider of a new recipient appears on
+	// its own, but a list that stays empty means that the caller may not
+	// list providers. Default: [DefaultProviderListGrace].
+	ProviderListGrace time.Duration
 }
 
 // CatalogResult reports what [EnsureSharedCatalog] did.
@@ -105,6 +134,9 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		// The provider may appear only once the share is granted: plan
 		// with what is visible now.
 		provider, err := findProvider(ctx, c.Providers, spec)
+		if errors.Is(err, errNoProviders) && spec.JustGranted {
+			provider, err = "", nil // it appears once the grant is made
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -166,6 +198,10 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 	}
 	if spec.SourceMetastoreID != "" {
 		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: cat.ProviderName})
+		if errors.Is(err, apierr.ErrPermissionDenied) {
+			return nil, fmt.Errorf("cannot read its provider %q to check that it shares from the source metastore %s: %s: %w",
+				cat.ProviderName, spec.SourceMetastoreID, providerListHint, errors.Join(xregion.ErrPrecondition, err))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read its provider %q: %w", cat.ProviderName, err)
 		}
@@ -182,19 +218,31 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 // after the grant, some time later.
 func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s xregion.Settings, log *slog.Logger) (string, error) {
 	timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
+	if spec.Provider != "" && !spec.JustGranted && spec.ProviderTimeout == 0 {
+		timeout = DefaultNamedProviderTimeout
+	}
 	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
 	defer cancel()
 
+	grace := cmp.Or(spec.ProviderListGrace, DefaultProviderListGrace)
+	start := time.Now()
 	var provider, waitingFor string
 	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		if provider == "" {
 			p, err := findProvider(ctx, providers, spec)
+			if errors.Is(err, errNoProviders) && spec.JustGranted && time.Since(start) < grace {
+				// The provider of a new recipient may still be appearing.
+				log.InfoContext(ctx, "no provider visible yet; waiting for the provider of the new grant", "grace", grace)
+				return false, nil
+			}
 			if err != nil || p == "" {
 				waitingFor = "provider for metastore " + spec.SourceMetastoreID
 				if spec.Provider != "" {
 					waitingFor = fmt.Sprintf("provider %q", spec.Provider)
 				}
-				log.InfoContext(ctx, "waiting for provider", "waiting_for", waitingFor)
+				if err == nil {
+					log.InfoContext(ctx, "waiting for the provider to appear in the target", "waiting_for", waitingFor, "timeout", timeout)
+				}
 				return false, err
 			}
 			provider = p
@@ -204,6 +252,10 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 			provider = ""
 			return false, nil
 		}
+		if errors.Is(err, apierr.ErrPermissionDenied) {
+			return false, fmt.Errorf("cannot list the shares of provider %q: listing them needs its ownership or metastore admin: %w",
+				provider, errors.Join(xregion.ErrPrecondition, err))
+		}
 		if err != nil {
 			return false, fmt.Errorf("list shares of provider %q: %w", provider, err)
 		}
@@ -211,13 +263,19 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 			return true, nil
 		}
 		waitingFor = fmt.Sprintf("share %q from provider %q", spec.Share, provider)
-		log.InfoContext(ctx, "waiting for share", "provider", provider)
+		log.InfoContext(ctx, "waiting for the share to appear in the target", "waiting_for", waitingFor, "timeout", timeout)
 		return false, nil
 	})
 	if err != nil {
 		if errors.Is(err, errProviderTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
-			return "", fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? %w",
-				waitingFor, timeout, errors.Join(xregion.ErrPrecondition, err))
+			if spec.Provider != "" && provider == "" {
+				visible := visibleProviders(ctx, providers)
+				return "", fmt.Errorf("provider %q did not appear in the target within %s (providers visible to you: %s): check the `provider` input, "+
+					"or leave it out to find the provider by the source metastore: %w",
+					spec.Provider, timeout, visible, errors.Join(xregion.ErrPrecondition, err))
+			}
+			return "", fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? If it was, %s: %w",
+				waitingFor, timeout, providerListHint, errors.Join(xregion.ErrPrecondition, err))
 		}
 		return "", err
 	}
@@ -226,12 +284,36 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 
 var errProviderTimeout = errors.New("timed out waiting for the share's provider")
 
+// visibleProviders names the providers the caller sees, for an error
+// message; "none" when there are none or they cannot be listed.
+func visibleProviders(ctx context.Context, providers Providers) string {
+	all, err := providers.ListAll(context.WithoutCancel(ctx), sharing.ListProvidersRequest{})
+	if err != nil || len(all) == 0 {
+		return "none"
+	}
+	names := make([]string, len(all))
+	for i, p := range all {
+		names[i] = p.Name
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// errNoProviders reports an empty provider list.
+var errNoProviders = errors.New("no provider is visible to you in the target workspace")
+
 // findProvider returns the provider to mount from, or "" if not visible yet.
+// An empty provider list when nothing was just granted, or a provider the
+// caller may not read, is an error at once: waiting would not change it.
 func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (string, error) {
 	if spec.Provider != "" {
 		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: spec.Provider})
 		if isMissing(err) {
 			return "", nil
+		}
+		if errors.Is(err, apierr.ErrPermissionDenied) {
+			return "", fmt.Errorf("provider %q exists but is not visible to you: reading a provider needs its ownership or metastore admin: %w",
+				spec.Provider, errors.Join(xregion.ErrPrecondition, err))
 		}
 		if err != nil {
 			return "", fmt.Errorf("read provider %q: %w", spec.Provider, err)
@@ -252,9 +334,20 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (s
 			names = append(names, p.Name)
 		}
 	}
-	if len(names) == 0 {
+	if len(names) > 0 {
+		slices.Sort(names)
+		return names[0], nil
+	}
+	// If the caller sees other providers, it may list them and this one is
+	// late or missing; if it sees none at all, the list is most likely
+	// filtered.
+	any, err := providers.ListAll(ctx, sharing.ListProvidersRequest{})
+	if err != nil {
+		return "", fmt.Errorf("list providers: %w", err)
+	}
+	if len(any) > 0 {
 		return "", nil
 	}
-	slices.Sort(names)
-	return names[0], nil
+	return "", fmt.Errorf("%w, so the provider of metastore %s cannot be found: %s (if the share was granted for the first time just now, run again in a minute): %w",
+		errNoProviders, spec.SourceMetastoreID, providerListHint, xregion.ErrPrecondition)
 }

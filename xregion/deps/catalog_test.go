@@ -48,7 +48,16 @@ func TestEnsureSharedCatalog(t *testing.T) {
 	if cat.CatalogType != catalog.CatalogTypeDeltasharingCatalog || cat.ProviderName != provider || cat.ShareName != shareName {
 		t.Errorf("catalog = %s from %q/%q, want a Delta Sharing catalog from %q/%q", cat.CatalogType, cat.ProviderName, cat.ShareName, provider, shareName)
 	}
-	// The shared feature table is readable in the target under the new catalog.
+	// The shared feature table is readable in the target under the new
+	// catalog, once the share has reached it.
+	d, err := deps.DiscoverDependencies(t.Context(), sourceClients(src), deps.DiscoverSpec{Model: model, Version: "@champion"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := deps.WaitShareVisible(t.Context(), deps.SharedReaders{ModelVersions: dst.ModelVersions, Tables: dst.Tables, Functions: dst.Functions},
+		deps.VisibleSpec{Catalog: "fraud_shared", Dependencies: d}, noSleep); err != nil {
+		t.Fatalf("WaitShareVisible() error = %v", err)
+	}
 	tbl, err := dst.Tables.Get(t.Context(), catalog.GetTableRequest{FullName: "fraud_shared.ml.features"})
 	if err != nil {
 		t.Fatalf("read shared table: %v", err)
@@ -77,7 +86,7 @@ func TestEnsureSharedCatalog(t *testing.T) {
 func TestEnsureSharedCatalogWaitsForProvider(t *testing.T) {
 	t.Parallel()
 	src, dst := sharedRegions(t, xregiontest.WithProviderLag(3))
-	spec := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.GlobalMetastoreID()}
+	spec := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.GlobalMetastoreID(), JustGranted: true}
 	got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, noSleep)
 	if err != nil {
 		t.Fatalf("EnsureSharedCatalog() error = %v", err)

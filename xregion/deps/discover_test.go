@@ -137,7 +137,8 @@ func TestPreconditions(t *testing.T) {
 // the catalog mounted from the share, and finds what the source has.
 func TestDiscoverDependenciesReadThrough(t *testing.T) {
 	t.Parallel()
-	src, dst := sharedRegions(t)
+	// Not about propagation: the share shows every change at once.
+	src, dst := sharedRegions(t, xregiontest.WithShareLag(0))
 	if _, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), catSpec(src, "fraud_shared"), noSleep); err != nil {
 		t.Fatalf("EnsureSharedCatalog() error = %v", err)
 	}

@@ -3,8 +3,10 @@ package deps_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
@@ -111,6 +113,14 @@ func ExampleEnsureSharedCatalog() {
 	}
 	fmt.Printf("catalog %s %s from provider %s, share %s\n", r.Catalog, r.Op, r.Provider, r.Share)
 
+	// Share changes reach the target about a minute later: wait for them.
+	if err := deps.WaitShareVisible(ctx,
+		deps.SharedReaders{ModelVersions: dst.ModelVersions, Tables: dst.Tables, Functions: dst.Functions},
+		deps.VisibleSpec{Catalog: r.Catalog, Dependencies: discover(ctx, src), Region: "eu-west-1"},
+		xregion.WithPollInterval(time.Millisecond)); err != nil {
+		fmt.Println(err)
+		return
+	}
 	// The feature table is now readable in the target region.
 	t, err := dst.Tables.Get(ctx, catalog.GetTableRequest{FullName: "fraud_shared.ml.customer_features"})
 	if err != nil {

@@ -178,14 +178,26 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 	if s.DryRun {
 		return planShare(ctx, c.Shares, spec, want, rcpt, res)
 	}
-	if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
-		return nil, err
-	}
 	if rcpt.create {
+		// Check the share's objects first, reading only: a clash must
+		// fail the step before any write.
+		if share, err := c.Shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true}); err == nil {
+			if _, err := missingObjects(share, want); err != nil {
+				return nil, err
+			}
+		} else if !isMissing(err) {
+			return nil, fmt.Errorf("read: %w", err)
+		}
+		// Then create the recipient, so that one the service refuses (one
+		// exists for the metastore but the caller cannot see it) fails the
+		// step before the share is written.
 		if res.Recipient, res.RecipientOp, err = createRecipient(ctx, c.Recipients, rcpt.name, spec.Recipient.TargetMetastoreID); err != nil {
 			return nil, err
 		}
 		log.InfoContext(ctx, "recipient ready", "recipient", res.Recipient, "op", res.RecipientOp)
+	}
+	if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
+		return nil, err
 	}
 	if res.GrantOp, err = ensureGrant(ctx, c.Shares, spec.Name, res.Recipient); err != nil {
 		return nil, err
@@ -491,6 +503,8 @@ func planRecipient(ctx context.Context, c ShareClients, r RecipientSpec) (recipi
 			return recipientPlan{name: r.Name, create: true}, nil
 		case isMissing(err):
 			return recipientPlan{}, fmt.Errorf("recipient %q does not exist and no target metastore id was given to create it: %w", r.Name, errors.Join(xregion.ErrPrecondition, err))
+		case errors.Is(err, apierr.ErrPermissionDenied):
+			return recipientPlan{}, fmt.Errorf("recipient %q is not readable by you: %s: %w", r.Name, recipientReadHint, errors.Join(xregion.ErrPrecondition, err))
 		case err != nil:
 			return recipientPlan{}, fmt.Errorf("read recipient %q: %w", r.Name, err)
 		}
@@ -568,18 +582,42 @@ func createRecipient(ctx context.Context, rs Recipients, name, metastoreID strin
 	if err == nil {
 		return name, xregion.OpCreated, nil
 	}
-	if !isConflict(err) {
+	if !isConflict(err) && !sameSharingIdentifier(err) {
 		return "", "", fmt.Errorf("create recipient %q: %w", name, err)
 	}
 	// A concurrent run created it, or the name or metastore is taken.
 	if found, lerr := recipientFor(ctx, rs, metastoreID); lerr != nil || found != "" {
 		return found, xregion.OpUnchanged, lerr
 	}
+	if sameSharingIdentifier(err) {
+		// The metastore has a recipient, but the list does not show it:
+		// recipient lists show only the recipients the caller owns,
+		// unless the caller is a metastore admin.
+		return "", "", fmt.Errorf("a recipient for metastore %s exists but is not visible to you: name it with `recipient` "+
+			"(recipient lists show only the recipients you own unless you are a metastore admin; %s): %w",
+			metastoreID, recipientReadHint, errors.Join(xregion.ErrPrecondition, err))
+	}
 	got, gerr := rs.Get(ctx, sharing.GetRecipientRequest{Name: name})
 	if gerr != nil {
 		return "", "", fmt.Errorf("create recipient %q: %w", name, errors.Join(err, gerr))
 	}
 	return got.Name, xregion.OpUnchanged, checkRecipient(got, metastoreID)
+}
+
+// recipientReadHint says who may read a recipient by name.
+const recipientReadHint = "reading a recipient needs its ownership, USE_RECIPIENT on the metastore, or metastore admin"
+
+// sameSharingIdentifier reports the service's refusal of a second
+// Databricks-to-Databricks recipient for one metastore: "... already exists
+// with same sharing identifier ...". Its status code is not documented, so
+// the message decides.
+func sameSharingIdentifier(err error) bool {
+	var ae *apierr.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	m := strings.ToLower(ae.Message)
+	return strings.Contains(m, "already exists") && strings.Contains(m, "sharing identifier")
 }
 
 // ensureGrant grants SELECT on the share to the recipient unless it has it.

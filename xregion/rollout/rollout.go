@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/deps"
@@ -76,6 +78,10 @@ type Spec struct {
 	// ProviderTimeout bounds the wait for the share to reach a target.
 	// Default: [deps.DefaultProviderTimeout].
 	ProviderTimeout time.Duration
+	// ShareTimeout bounds the wait for the share's objects and the model
+	// version to become visible through the shared catalog of a target.
+	// Default: [deps.DefaultShareVisibleTimeout].
+	ShareTimeout time.Duration
 	// Endpoint is the deployment. Its Name defaults to
 	// [DefaultEndpointName] of Model; its Entity's Model and Version are
 	// set by the pipeline (the model in the shared catalog, the resolved
@@ -226,23 +232,57 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 			return allFail(nil, err)
 		}
 	}
-	var pre *deps.ShareResult
-	if d != nil && len(targets) > 1 && !xregion.NewSettings(opts...).DryRun {
-		// Put the objects in the share once, so that the regions do not
-		// all race to add them; each region then only grants.
-		if pre, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...); err != nil {
-			return allFail(d, err)
-		}
-	}
 	results := make([]*RegionResult, len(targets))
 	errs := make([]error, len(targets))
+	limit := cmp.Or(concurrency, DefaultConcurrency)
+	named := func(i int, err error) error {
+		return fmt.Errorf("region %s: %w", cmp.Or(results[i].Region, fmt.Sprint("#", i+1)), err)
+	}
+	var pre *deps.ShareResult
+	prep := make([]*prepared, len(targets))
+	if d != nil && len(targets) > 1 && !xregion.NewSettings(opts...).DryRun {
+		// Check every target before the first write, then put the objects
+		// in the share once, so that the regions do not all race to add
+		// them; each region then only grants.
+		var g errgroup.Group
+		g.SetLimit(limit)
+		for i, t := range targets {
+			g.Go(func() error {
+				if prep[i], errs[i] = prepare(ctx, src, t, spec, d, opts); errs[i] != nil {
+					results[i] = prep[i].res
+					errs[i] = named(i, errs[i])
+				}
+				return nil
+			})
+		}
+		_ = g.Wait()
+		if !slices.ContainsFunc(errs, func(err error) bool { return err == nil }) {
+			return results, errors.Join(errs...)
+		}
+		if pre, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...); err != nil {
+			for i := range targets {
+				if errs[i] == nil {
+					results[i] = &RegionResult{Region: prep[i].res.Region, Model: spec.Model, Dependencies: d, Error: err.Error()}
+					errs[i] = named(i, err)
+				}
+			}
+			return results, errors.Join(errs...)
+		}
+	}
 	var g errgroup.Group // not WithContext: a failed region must not cancel the others
-	g.SetLimit(cmp.Or(concurrency, DefaultConcurrency))
+	g.SetLimit(limit)
 	for i, t := range targets {
+		if errs[i] != nil {
+			continue // failed its checks
+		}
 		g.Go(func() error {
-			results[i], errs[i] = region(ctx, src, t, spec, d, opts)
+			if prep[i] != nil {
+				results[i], errs[i] = run(ctx, src, t, spec, d, prep[i])
+			} else {
+				results[i], errs[i] = region(ctx, src, t, spec, d, opts)
+			}
 			if errs[i] != nil {
-				errs[i] = fmt.Errorf("region %s: %w", cmp.Or(results[i].Region, fmt.Sprint("#", i+1)), errs[i])
+				errs[i] = named(i, errs[i])
 			}
 			return nil
 		})
@@ -270,39 +310,93 @@ func discover(ctx context.Context, src *Workspace, spec Spec, opts []xregion.Opt
 	return d, nil
 }
 
-// region runs the pipeline in one region; d is nil in PhaseDeploy.
-func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dependencies, opts []xregion.Option) (*RegionResult, error) {
-	res := &RegionResult{Region: dst.Region, Model: spec.Model, Dependencies: d}
-	fail := func(err error) (*RegionResult, error) {
-		res.Error = err.Error()
-		return res, err
+// prepared is what [prepare] found out about one region before any write.
+type prepared struct {
+	res                *RegionResult
+	dstMeta            *catalog.GetMetastoreSummaryResponse
+	sourceID, provider string
+	opts               []xregion.Option
+}
+
+// prepare reads both metastores and checks the target before any write
+// ([deps.Preflight]); d is nil in PhaseDeploy. On error, p.res holds the
+// region's result.
+func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dependencies, opts []xregion.Option) (*prepared, error) {
+	p := &prepared{res: &RegionResult{Region: dst.Region, Model: spec.Model, Dependencies: d}, dstMeta: &catalog.GetMetastoreSummaryResponse{}}
+	fail := func(err error) (*prepared, error) {
+		p.res.Error = err.Error()
+		return p, err
 	}
 	w := dst.Workspace
-	dstMeta := &catalog.GetMetastoreSummaryResponse{}
-	if spec.Phase != PhaseShare || spec.Recipient == "" {
+	haveTarget := spec.Phase != PhaseShare || spec.Recipient == ""
+	if haveTarget {
 		var err error
-		if dstMeta, err = w.Metastores.Summary(ctx); err != nil {
+		if p.dstMeta, err = w.Metastores.Summary(ctx); err != nil {
 			return fail(&xregion.StepError{Step: "ReadTargetMetastore", Err: err})
 		}
 	} // else: the share phase with a named recipient never touches the target
-	res.Region = cmp.Or(res.Region, dstMeta.Region)
+	p.res.Region = cmp.Or(p.res.Region, p.dstMeta.Region)
 	s := xregion.NewSettings(opts...)
-	opts = append(opts, xregion.WithLogger(s.Logger.With("region", res.Region)))
+	p.opts = append(slices.Clip(opts), xregion.WithLogger(s.Logger.With("region", p.res.Region)))
 
-	var err error
-	sourceID, provider := spec.SourceMetastoreID, spec.Provider
+	p.sourceID, p.provider = spec.SourceMetastoreID, spec.Provider
 	if src != nil {
 		srcMeta, err := src.Metastores.Summary(ctx)
 		if err != nil {
 			return fail(&xregion.StepError{Step: "ReadSourceMetastore", Err: err})
 		}
-		sourceID = srcMeta.GlobalMetastoreId
-		if dstMeta.MetastoreId != "" && srcMeta.MetastoreId == dstMeta.MetastoreId && provider == "" {
+		p.sourceID = srcMeta.GlobalMetastoreId
+		if p.dstMeta.MetastoreId != "" && srcMeta.MetastoreId == p.dstMeta.MetastoreId && p.provider == "" {
 			// One metastore: the reference implementation mounts the share
 			// from the built-in provider of that name (unverified).
-			provider = deps.DefaultSameMetastoreRecipient
+			p.provider = deps.DefaultSameMetastoreRecipient
 		}
 	}
+	if haveTarget {
+		// Nothing is written before the target is known to take the run.
+		pf := deps.PreflightSpec{
+			Region: p.res.Region,
+			Catalog: deps.CatalogSpec{
+				Name: spec.SharedCatalog, Share: spec.Share, Provider: p.provider, SourceMetastoreID: p.sourceID,
+				UseExisting: spec.UseExistingCatalog,
+			},
+		}
+		// Online tables are checked when there will be some: always in
+		// the deploy phase, which learns the model's needs only later.
+		if spec.OnlineCatalog != "" && (d == nil || len(d.Tables) > 0) {
+			pf.OnlineCatalog, pf.OnlineSchema = spec.OnlineCatalog, spec.OnlineSchema
+			if spec.Phase != PhaseShare {
+				pf.OnlineStore = cmp.Or(spec.OnlineStore, online.DefaultStoreName(spec.OnlineCatalog))
+			}
+		}
+		if err := deps.Preflight(ctx, w.preflight(), pf); err != nil {
+			return fail(err)
+		}
+	}
+	return p, nil
+}
+
+// region runs the pipeline in one region; d is nil in PhaseDeploy.
+func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dependencies, opts []xregion.Option) (*RegionResult, error) {
+	p, err := prepare(ctx, src, dst, spec, d, opts)
+	if err != nil {
+		return p.res, err
+	}
+	return run(ctx, src, dst, spec, d, p)
+}
+
+// run runs the pipeline in one prepared region.
+func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dependencies, p *prepared) (*RegionResult, error) {
+	res, opts := p.res, p.opts
+	fail := func(err error) (*RegionResult, error) {
+		res.Error = err.Error()
+		return res, err
+	}
+	w := dst.Workspace
+	dstMeta, sourceID, provider := p.dstMeta, p.sourceID, p.provider
+	s := xregion.NewSettings(opts...)
+
+	var err error
 	if d != nil {
 		res.Version = d.Version
 		if res.Share, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
@@ -316,11 +410,21 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 		}
 	}
 
+	justGranted := res.Share != nil && (res.Share.RecipientOp.Wrote() || res.Share.GrantOp.Wrote())
 	if res.Catalog, err = deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
 		Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
-		UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout,
+		UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
 	}, opts...); err != nil {
 		return fail(err)
+	}
+	if d != nil && !s.DryRun {
+		// Share changes reach the target about a minute later: read
+		// nothing through the shared catalog before it shows them all.
+		if err := deps.WaitShareVisible(ctx, w.shared(), deps.VisibleSpec{
+			Catalog: spec.SharedCatalog, Dependencies: d, Region: res.Region, Timeout: spec.ShareTimeout,
+		}, opts...); err != nil {
+			return fail(err)
+		}
 	}
 	if s.DryRun && d == nil && res.Catalog.Op == xregion.OpCreated {
 		// Nothing to read the model through until the catalog exists.
@@ -329,10 +433,9 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 	model, _ := xregion.ParseFullName("model", spec.Model)
 	sharedModel := model.InCatalog(spec.SharedCatalog).String()
 	if d == nil {
-		// Target side only: discover through the shared catalog.
-		if d, err = deps.DiscoverDependencies(ctx, w.source(), deps.DiscoverSpec{
-			Model: sharedModel, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs, ReadThrough: spec.SharedCatalog,
-		}, opts...); err != nil {
+		// Target side only: discover through the shared catalog, once the
+		// share shows the version and what it needs.
+		if d, err = discoverShared(ctx, w, spec, sharedModel, res.Region, s, opts); err != nil {
 			return fail(err)
 		}
 		if len(d.Tables) > 0 && spec.OnlineCatalog == "" {
@@ -374,3 +477,37 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 	}
 	return res, nil
 }
+
+// discoverShared discovers the model version through the shared catalog of
+// a target, waiting up to spec.ShareTimeout while the share does not show
+// it or one of its dependencies yet: share changes reach a target about a
+// minute after they are made. "latest" resolves to the newest version the
+// target sees.
+func discoverShared(ctx context.Context, w Workspace, spec Spec, sharedModel, region string, s xregion.Settings, opts []xregion.Option) (*deps.Dependencies, error) {
+	ds := deps.DiscoverSpec{Model: sharedModel, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs, ReadThrough: spec.SharedCatalog}
+	if s.DryRun {
+		return deps.DiscoverDependencies(ctx, w.source(), ds, opts...)
+	}
+	timeout := cmp.Or(spec.ShareTimeout, deps.DefaultShareVisibleTimeout)
+	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errShareTimeout)
+	defer cancel()
+	var d *deps.Dependencies
+	var last error
+	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		var err error
+		d, err = deps.DiscoverDependencies(ctx, w.source(), ds, opts...)
+		if apierr.IsMissing(err) {
+			last = err
+			s.Logger.InfoContext(ctx, "waiting for the share to show the model version and what it needs in "+region,
+				"step", deps.StepDiscover, "region", region, "missing", err.Error())
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if errors.Is(err, errShareTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
+		return nil, fmt.Errorf("after %s the share still does not show everything in %s: %w", timeout, region, errors.Join(last, xregion.ErrNotReady, err))
+	}
+	return d, err
+}
+
+var errShareTimeout = errors.New("timed out waiting for the share to reach the target")

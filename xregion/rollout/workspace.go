@@ -24,6 +24,7 @@ type Workspace struct {
 	Recipients       deps.Recipients
 	Providers        deps.Providers
 	Catalogs         deps.Catalogs
+	Schemas          deps.Schemas
 	FeatureStore     online.FeatureStore
 	Database         online.SyncedTables
 	ServingEndpoints endpoint.Endpoints
@@ -48,7 +49,7 @@ func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 	return Workspace{
 		Metastores: w.Metastores, ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions,
 		Connections: w.Connections, Credentials: w.Credentials, Shares: w.Shares, Recipients: w.Recipients,
-		Providers: w.Providers, Catalogs: w.Catalogs, FeatureStore: w.FeatureStore,
+		Providers: w.Providers, Catalogs: w.Catalogs, Schemas: w.Schemas, FeatureStore: w.FeatureStore,
 		// Online tables may live on Lakebase Provisioned or Autoscaling.
 		Database:         online.StatusFallback{Database: w.Database, Postgres: w.Postgres},
 		ServingEndpoints: endpoints, FunctionKinds: kinds,
@@ -73,4 +74,16 @@ func (w Workspace) preconditions() deps.TargetClients {
 
 func (w Workspace) online() online.Clients {
 	return online.Clients{FeatureStore: w.FeatureStore, SyncedTables: w.Database, Tables: w.Tables}
+}
+
+func (w Workspace) preflight() deps.PreflightClients {
+	c := deps.PreflightClients{Catalogs: w.Catalogs, Schemas: w.Schemas, Providers: w.Providers}
+	if w.FeatureStore != nil {
+		c.OnlineStores = w.FeatureStore
+	}
+	return c
+}
+
+func (w Workspace) shared() deps.SharedReaders {
+	return deps.SharedReaders{ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions}
 }

@@ -3,7 +3,9 @@ package xregiontest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 )
@@ -388,6 +390,13 @@ func (s *Catalogs) Create(ctx context.Context, req catalog.CreateCatalog) (*cata
 			if !slices.Contains(vis.shares[req.ProviderName], req.ShareName) {
 				return nil, "", NotFound("Share '%s' from provider '%s' does not exist.", req.ShareName, req.ProviderName)
 			}
+			// why: mounting a share takes the right to use its provider,
+			// which is what a provider list shows (fact 12, SDK doc of
+			// ProvidersService.List); that Create checks it this way is an
+			// assumption.
+			if !w.mayListProvider(w.providerInfo(req.ProviderName, vis.links[req.ProviderName])) {
+				return nil, "", PermissionDenied("User does not have USE_PROVIDER on Provider '%s'.", req.ProviderName)
+			}
 			c.CatalogType = catalog.CatalogTypeDeltasharingCatalog
 			c.ProviderName, c.ShareName = req.ProviderName, req.ShareName
 		}
@@ -395,5 +404,95 @@ func (s *Catalogs) Create(ctx context.Context, req catalog.CreateCatalog) (*cata
 		w.catalogs[c.Name] = c
 		out := clone(c)
 		return &out, c.Name, nil
+	})
+}
+
+// Schemas is the fake of w.Schemas. It is safe for concurrent use. Get it
+// from a [Workspace]; the zero value is not usable.
+type Schemas struct{ w *Workspace }
+
+// AddSchema seeds an empty schema of a catalog that is not created from a
+// share, creating the catalog if needed. Schemas that hold seeded objects
+// exist without it, and so do the default and information_schema schemas
+// of every such catalog. It panics if fullName is not "catalog.schema" of
+// valid names or the catalog was created from a share.
+func (w *Workspace) AddSchema(fullName string) {
+	parts, ok := splitName(fullName, 2)
+	if !ok {
+		panic(fmt.Sprintf("xregiontest: AddSchema: %q is not catalog.schema", fullName))
+	}
+	defer w.lock()()
+	w.ensureCatalog("AddSchema", parts[0])
+	w.schemas[fullName] = catalog.SchemaInfo{
+		Name: parts[1], CatalogName: parts[0], FullName: fullName, MetastoreId: w.cfg.metastoreID,
+		Owner: w.cfg.user, CreatedAt: w.now(), CreatedBy: w.cfg.user,
+	}
+}
+
+// schemaExists reports whether w has the schema cat.schema.
+func (w *Workspace) schemaExists(cat, schema string) bool {
+	c, ok := w.catalogs[cat]
+	if !ok {
+		return false
+	}
+	if c.CatalogType == catalog.CatalogTypeDeltasharingCatalog {
+		// A catalog created from a share shows the schemas of the objects
+		// the share exposes to this workspace.
+		links, shares := w.eligible()
+		link, ok := links[c.ProviderName]
+		if !ok || !slices.Contains(shares[c.ProviderName], c.ShareName) {
+			return false
+		}
+		for _, o := range link.src.shares[c.ShareName].info.Objects {
+			if s, _, _ := strings.Cut(exposedName(o), "."); s == schema {
+				return true
+			}
+		}
+		return false
+	}
+	// why: creating a catalog creates its default and information_schema
+	// schemas (Databricks docs on creating catalogs; not in the
+	// references).
+	if schema == "default" || schema == "information_schema" {
+		return true
+	}
+	if _, ok := w.schemas[cat+"."+schema]; ok {
+		return true
+	}
+	prefix := cat + "." + schema + "."
+	for _, names := range [][]string{slices.Collect(maps.Keys(w.tables)), slices.Collect(maps.Keys(w.functions)), slices.Collect(maps.Keys(w.models))} {
+		if slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, prefix) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// Get returns a schema (req.FullName is "catalog.schema"). It returns a 400
+// INVALID_PARAMETER_VALUE error for a malformed name and a 404
+// RESOURCE_DOES_NOT_EXIST error when the catalog or the schema does not
+// exist.
+func (s *Schemas) Get(ctx context.Context, req catalog.GetSchemaRequest) (*catalog.SchemaInfo, error) {
+	return call(ctx, s.w, "Schemas.Get", func() (*catalog.SchemaInfo, string, error) {
+		w := s.w
+		parts, ok := splitName(req.FullName, 2)
+		if !ok {
+			return nil, "", InvalidParameter("invalid schema name %q: want catalog.schema", req.FullName)
+		}
+		if _, ok := w.catalogs[parts[0]]; !ok {
+			return nil, "", NotFound("Catalog '%s' does not exist.", parts[0])
+		}
+		if !w.schemaExists(parts[0], parts[1]) {
+			return nil, "", NotFound("Schema '%s' does not exist.", req.FullName)
+		}
+		if si, ok := w.schemas[req.FullName]; ok {
+			si = clone(si)
+			return &si, "", nil
+		}
+		c := w.catalogs[parts[0]]
+		return &catalog.SchemaInfo{
+			Name: parts[1], CatalogName: parts[0], FullName: req.FullName, CatalogType: c.CatalogType,
+			MetastoreId: w.cfg.metastoreID, Owner: c.Owner,
+		}, "", nil
 	})
 }

@@ -39,9 +39,31 @@
 //     without aliases and without dependencies.
 //   - A D2D recipient for the provider's own metastore fails with 400 ("same
 //     sharing identifier"), and a second D2D recipient for one metastore with
-//     409.
+//     409 "already exists with same sharing identifier", which names no
+//     recipient (the status is an assumption).
+//   - Lists are filtered by permission (the SDK's doc comments): a
+//     recipient list shows only the recipients the caller owns, unless it
+//     is a metastore admin ([WithMetastoreAdmin]); reading a recipient
+//     needs ownership, USE_RECIPIENT or admin; a provider list shows only
+//     the providers the caller owns or holds USE_PROVIDER on
+//     ([WithMetastorePrivileges]), unless admin; reading a provider or
+//     listing its shares needs ownership or admin; creating a catalog from
+//     a share needs what the list needs (assumption). Who owns the
+//     provider that appears for a D2D share is undocumented; by default
+//     the caller does ([WithProviderOwner]).
 //   - A provider appears in the recipient workspace only once a share is
 //     granted, possibly after a delay ([WithProviderLag]).
+//   - Share changes reach a recipient late, by default: an object added
+//     to a share by Shares.Update, or a version added to a shared model,
+//     is left out of the first [DefaultShareLag] reads through a catalog
+//     created from the share ([WithShareLag], [Workspace.LaggedReads]).
+//   - Schemas.Get finds the default and information_schema schemas of
+//     every catalog not created from a share, the schemas of seeded
+//     objects and [Workspace.AddSchema]; a catalog created from a share
+//     has the schemas its share objects are exposed under.
+//   - [WithoutOnlineStores] places a workspace in a region without online
+//     stores, where the online store calls fail with 400 FEATURE_DISABLED
+//     (assumption).
 //   - Catalogs created from a share are read-only views of it: their tables,
 //     functions and models are read through the share, keep the source
 //     TableId (assumption) and vanish when the grant is revoked.
@@ -144,7 +166,8 @@
 //     typed SDK drops; POST shares, GET and PATCH shares/{name} and
 //     shares/{name}/permissions; GET and POST recipients, GET
 //     recipients/{name}; GET providers, providers/{name} and
-//     providers/{name}/shares; POST catalogs, GET catalogs/{name};
+//     providers/{name}/shares; POST catalogs, GET catalogs/{name}; GET
+//     schemas/{name};
 //   - under /api/2.0: GET and POST feature-store/online-stores (a bare
 //     OnlineStore body), GET feature-store/online-stores/{name}, POST
 //     feature-store/tables/{name}/publish (a {"publish_spec": ...} body),

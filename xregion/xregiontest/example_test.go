@@ -24,7 +24,8 @@ import (
 func Example() {
 	ctx := context.Background()
 	src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
-	dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"))
+	// Share changes reach this workspace at once (see WithShareLag).
+	dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithShareLag(0))
 	xregiontest.Link(src, dst)
 
 	src.AddTable(catalog.TableInfo{FullName: "main.ml.features"})

@@ -114,7 +114,7 @@ func knownMethod(m string) bool {
 		"Shares.Get", "Shares.SharePermissions",
 		"Recipients.Get", "Recipients.ListAll",
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
-		"Catalogs.Get",
+		"Catalogs.Get", "Schemas.Get",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
 		"Database.GetSyncedDatabaseTable",
 		"ServingEndpoints.Get", "ServingEndpoints.Query", "ServingEndpoints.QueryServedEntity", "ServingEndpoints.ListAll":

@@ -50,11 +50,13 @@ func checkErr(t *testing.T, call string, err, want error) {
 }
 
 // regions returns two linked workspaces in different regions, with a model
-// version, a feature table and a FeatureSpec seeded in the source.
+// version, a feature table and a FeatureSpec seeded in the source. The
+// target sees share changes at once (WithShareLag(0)), as the tests that use
+// it are about something else; dstOpts may set a lag.
 func regions(t *testing.T, dstOpts ...xregiontest.Option) (src, dst *xregiontest.Workspace) {
 	t.Helper()
 	src = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
-	dst = xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1")}, dstOpts...)...)
+	dst = xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithShareLag(0)}, dstOpts...)...)
 	xregiontest.Link(src, dst)
 	src.AddTable(catalog.TableInfo{FullName: "main.ml.features"})
 	src.AddFunction(catalog.FunctionInfo{FullName: "main.ml.spec"}, "FUNCTION_FEATURE_SPEC")

@@ -56,6 +56,7 @@ func (h *handler) routeTable() []route {
 		r(uc+"/providers/*/shares", m{get: h.listProviderShares}),
 		r(uc+"/catalogs", m{post: h.createCatalog}, get),
 		r(uc+"/catalogs/*", m{get: h.getCatalog}, patch, del),
+		r(uc+"/schemas/*", m{get: h.getSchema}, patch, del),
 
 		// Online stores and tables (reference §4).
 		r("/api/2.0/feature-store/online-stores", m{get: h.listOnlineStores, post: h.createOnlineStore}),
@@ -354,6 +355,15 @@ func (h *handler) getCatalog(_ http.ResponseWriter, r *http.Request, p []string)
 	}
 	req.Name = p[0]
 	return result(h.w.Catalogs.Get(r.Context(), req))
+}
+
+func (h *handler) getSchema(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	var req catalog.GetSchemaRequest
+	if err := decodeQuery(r, &req); err != nil {
+		return nil, err
+	}
+	req.FullName = p[0]
+	return result(h.w.Schemas.Get(r.Context(), req))
 }
 
 func (h *handler) listOnlineStores(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {

@@ -359,7 +359,7 @@ func TestHTTPErrors(t *testing.T) {
 			return err
 		}},
 		{name: "unknown_route_501", wantErr: apierr.ErrNotImplemented, call: func() error {
-			_, err := w.Schemas.GetByFullName(ctx, "main.ml")
+			_, err := w.Volumes.ReadByName(ctx, "main.ml.vol")
 			return err
 		}},
 		{name: "unmodelled_method_501", wantErr: apierr.ErrNotImplemented, call: func() error {

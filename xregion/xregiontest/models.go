@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
 )
 
 // registeredModel is a registered model with its versions and aliases.
@@ -64,6 +65,14 @@ func (w *Workspace) AddModelVersion(v catalog.ModelVersionInfo) {
 		v.CreatedBy = w.cfg.user
 	}
 	m.versions[v.Version] = v
+	for _, sh := range w.shares {
+		if slices.ContainsFunc(sh.info.Objects, func(o sharing.SharedDataObject) bool { return isModel(o.DataObjectType) && o.Name == full }) {
+			// why: a new version of a shared model reaches recipients
+			// about a minute later (fact 14); see WithShareLag.
+			w.fresh[versionKey(full, v)] = true
+			break
+		}
+	}
 }
 
 // SetAlias points alias of the registered model named model
@@ -119,7 +128,25 @@ func (w *Workspace) model(name string) (*registeredModel, []string, error) {
 	if m == nil {
 		return nil, nil, NotFound("Registered model '%s' does not exist.", name)
 	}
-	return m, parts, nil
+	if src == w {
+		return m, parts, nil
+	}
+	// Read through a share: leave out the versions the share lag still
+	// hides, and the aliases that point at them. Every read of the model
+	// counts for each of its hidden versions.
+	view := &registeredModel{versions: map[int]catalog.ModelVersionInfo{}, aliases: map[string]int{}}
+	for _, n := range slices.Sorted(maps.Keys(m.versions)) {
+		v := m.versions[n]
+		if !w.lagHides(src, versionKey(srcName, v), fmt.Sprintf("%s@%d", name, n)) {
+			view.versions[n] = v
+		}
+	}
+	for a, n := range m.aliases {
+		if _, ok := view.versions[n]; ok {
+			view.aliases[a] = n
+		}
+	}
+	return view, parts, nil
 }
 
 // Get returns a model version. Aliases are included only when

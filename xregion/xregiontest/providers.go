@@ -2,6 +2,7 @@ package xregiontest
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -110,8 +111,8 @@ func (w *Workspace) observe() visibility {
 		}
 	}
 	for k := range w.seen {
-		if !now[k] { // revoked: the lag starts again on a new grant
-			delete(w.seen, k)
+		if !now[k] && (strings.HasPrefix(k, "provider\x00") || strings.HasPrefix(k, "share\x00")) {
+			delete(w.seen, k) // revoked: the lag starts again on a new grant
 		}
 	}
 	for k := range now {
@@ -130,8 +131,25 @@ func (w *Workspace) providerInfo(name string, link providerLink) sharing.Provide
 		MetastoreId:                   s.cfg.metastoreID,
 		Cloud:                         s.cfg.cloud,
 		Region:                        s.cfg.region,
-		Owner:                         w.cfg.user,
+		Owner:                         w.cfg.providerOwner,
 	}
+}
+
+// mayListProvider reports whether the caller sees provider p in lists:
+// "The caller must either be a metastore admin, have the USE_PROVIDER
+// privilege on the providers, or be the owner of the providers. Providers
+// not owned by the caller and for which the caller does not have the
+// USE_PROVIDER privilege are not included in the response" (SDK doc of
+// ProvidersService.List).
+func (w *Workspace) mayListProvider(p sharing.ProviderInfo) bool {
+	return w.cfg.admin || w.cfg.privileges["USE_PROVIDER"] || p.Owner == w.cfg.user
+}
+
+// mayReadProvider reports whether the caller may Get provider p or list its
+// shares: "must either be a metastore admin or the owner of the provider"
+// (SDK docs of ProvidersService.Get and ListShares).
+func (w *Workspace) mayReadProvider(p sharing.ProviderInfo) bool {
+	return w.cfg.admin || p.Owner == w.cfg.user
 }
 
 // Get returns a provider visible to this workspace. It returns a 404
@@ -143,6 +161,10 @@ func (s *Providers) Get(ctx context.Context, req sharing.GetProviderRequest) (*s
 			return nil, "", NotFound("Provider '%s' does not exist.", req.Name)
 		}
 		p := s.w.providerInfo(req.Name, v.links[req.Name])
+		// why: fact 12, SDK doc of ProvidersService.Get (see mayReadProvider).
+		if !s.w.mayReadProvider(p) {
+			return nil, "", PermissionDenied("User does not have permission to read Provider '%s': it needs to be a metastore admin or the owner of the provider.", req.Name)
+		}
 		return &p, "", nil
 	})
 }
@@ -161,6 +183,11 @@ func (s *Providers) ListAll(ctx context.Context, req sharing.ListProvidersReques
 			if req.DataProviderGlobalMetastoreId != "" && !strings.EqualFold(p.DataProviderGlobalMetastoreId, req.DataProviderGlobalMetastoreId) {
 				continue
 			}
+			// why: the list is filtered by permission, not refused
+			// (fact 12, SDK doc of ProvidersService.List).
+			if !s.w.mayListProvider(p) {
+				continue
+			}
 			out = append(out, p)
 		}
 		return out, "", nil
@@ -175,6 +202,11 @@ func (s *Providers) ListSharesAll(ctx context.Context, req sharing.ListSharesReq
 		v := s.w.observe()
 		if !slices.Contains(v.providers, req.Name) {
 			return nil, "", NotFound("Provider '%s' does not exist.", req.Name)
+		}
+		// why: fact 12, SDK doc of ProvidersService.ListShares (see
+		// mayReadProvider).
+		if !s.w.mayReadProvider(s.w.providerInfo(req.Name, v.links[req.Name])) {
+			return nil, "", PermissionDenied("User does not have permission to list the shares of Provider '%s': it needs to be a metastore admin or the owner of the provider.", req.Name)
 		}
 		out := []sharing.ProviderShare{}
 		for _, n := range v.shares[req.Name] {
@@ -207,8 +239,59 @@ func (w *Workspace) resolve(parts []string, kind func(sharing.SharedDataObjectDa
 	exposed := parts[1] + "." + parts[2]
 	for _, o := range link.src.shares[c.ShareName].info.Objects {
 		if kind(o.DataObjectType) && exposedName(o) == exposed {
+			if w.lagHides(link.src, objectKey(c.ShareName, o), strings.Join(parts, ".")) {
+				return nil, "", false
+			}
 			return link.src, o.Name, true
 		}
 	}
 	return nil, "", false
+}
+
+// LaggedRead is a call that did not see a share change because of the share
+// lag ([WithShareLag]).
+type LaggedRead struct {
+	// Method is the call, such as "Tables.Get" or
+	// "ServingEndpoints.UpdateConfig".
+	Method string
+	// Object is what it did not see: a table, function or model as this
+	// workspace names it, or "model@version".
+	Object string
+}
+
+// LaggedReads returns the calls of this workspace that, so far, did not see
+// a share change because of the share lag, in order. A rollout that waits
+// for the share to reach the target has only the reads of that wait here.
+func (w *Workspace) LaggedReads() []LaggedRead {
+	defer w.lock()()
+	return slices.Clone(w.lagged)
+}
+
+// objectKey identifies one addition of object o to a share, for the share
+// lag.
+func objectKey(share string, o sharing.SharedDataObject) string {
+	return fmt.Sprintf("object\x00%s\x00%s\x00%d", share, o.Name, o.AddedAt)
+}
+
+// versionKey identifies one model version, for the share lag.
+func versionKey(model string, v catalog.ModelVersionInfo) string {
+	return fmt.Sprintf("version\x00%s\x00%d\x00%d", model, v.Version, v.CreatedAt)
+}
+
+// lagHides counts one read by w of the share change key of src, and
+// reports whether the share lag still hides it, logging the read if so.
+func (w *Workspace) lagHides(src *Workspace, key, object string) bool {
+	// why: "Share changes reach recipients with a delay of about a minute"
+	// (service-facts fact 14, Databricks docs on reading shares: cached for
+	// about a minute); reads move the lag on, never the wall clock.
+	if !src.fresh[key] || w.cfg.shareLag == 0 {
+		return false
+	}
+	seen := "lag\x00" + src.GlobalMetastoreID() + "\x00" + key
+	w.seen[seen]++
+	if w.seen[seen] > w.cfg.shareLag {
+		return false
+	}
+	w.lagged = append(w.lagged, LaggedRead{Method: w.method, Object: object})
+	return true
 }

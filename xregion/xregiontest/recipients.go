@@ -53,7 +53,12 @@ func (w *Workspace) checkRecipient(r sharing.RecipientInfo) error {
 		for _, n := range slices.Sorted(maps.Keys(w.recipients)) {
 			o := w.recipients[n]
 			if o.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(o.DataRecipientGlobalMetastoreId, id) {
-				return AlreadyExists("Recipient '%s' already exists for sharing identifier %s.", n, id)
+				// why: the service's message (fact 11: terraform
+				// provider issue #3930; public clients match on "already
+				// exists with same sharing identifier"). It names the
+				// sharing identifier, not the recipient, which the caller
+				// may not be allowed to see. The status is an assumption.
+				return AlreadyExists("Recipient already exists with same sharing identifier %s.", id)
 			}
 		}
 	case sharing.AuthenticationTypeToken:
@@ -133,6 +138,13 @@ func (s *Recipients) Get(ctx context.Context, req sharing.GetRecipientRequest) (
 		if !ok {
 			return nil, "", NotFound("Recipient '%s' does not exist.", req.Name)
 		}
+		// why: "The caller must be one of: A user with USE_RECIPIENT
+		// privilege on the metastore, The owner of the share recipient, A
+		// metastore admin" (fact 12, SDK doc of RecipientsService.Get).
+		c := s.w.cfg
+		if !c.admin && !c.privileges["USE_RECIPIENT"] && r.Owner != c.user {
+			return nil, "", PermissionDenied("User does not have USE_RECIPIENT on Metastore and is not the owner of Recipient '%s'.", req.Name)
+		}
 		r = clone(r)
 		return &r, "", nil
 	})
@@ -148,6 +160,12 @@ func (s *Recipients) ListAll(ctx context.Context, req sharing.ListRecipientsRequ
 			// why: "If no recipients exist with this ID, no results will be
 			// returned" (SDK doc of ListRecipientsRequest).
 			if req.DataRecipientGlobalMetastoreId != "" && !strings.EqualFold(r.DataRecipientGlobalMetastoreId, req.DataRecipientGlobalMetastoreId) {
+				continue
+			}
+			// why: the list holds the recipients where "the caller is a
+			// metastore admin, or the caller is the owner" (fact 12, SDK
+			// doc of RecipientsService.List): others are left out.
+			if !s.w.cfg.admin && r.Owner != s.w.cfg.user {
 				continue
 			}
 			out = append(out, clone(r))

@@ -234,6 +234,16 @@ func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.
 		}
 		// Everything is valid: commit.
 		sh.info.Objects = objs
+		for _, u := range req.Updates {
+			if u.Action != sharing.SharedDataObjectUpdateActionAdd {
+				continue
+			}
+			if i := slices.IndexFunc(objs, func(o sharing.SharedDataObject) bool { return o.Name == u.DataObject.Name }); i >= 0 {
+				// why: recipients see an added object about a minute
+				// later (fact 14); see WithShareLag.
+				w.fresh[objectKey(req.Name, objs[i])] = true
+			}
+		}
 		if req.Comment != "" || slices.Contains(req.ForceSendFields, "Comment") {
 			sh.info.Comment = req.Comment
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,8 @@ type Workspace struct {
 	Providers *Providers
 	// Catalogs serves catalogs, those created from a share included.
 	Catalogs *Catalogs
+	// Schemas serves the schemas of the catalogs.
+	Schemas *Schemas
 	// FeatureStore serves online stores and publishes tables into them.
 	FeatureStore *FeatureStore
 	// Database serves the status of published online tables, which the
@@ -64,6 +67,7 @@ type Workspace struct {
 	connections map[string]catalog.ConnectionInfo
 	credentials map[string]catalog.CredentialInfo
 	catalogs    map[string]catalog.CatalogInfo
+	schemas     map[string]catalog.SchemaInfo // by catalog.schema
 	shares      map[string]*share
 	recipients  map[string]sharing.RecipientInfo
 	stores      map[string]*onlineStore
@@ -76,8 +80,18 @@ type Workspace struct {
 	history       map[string][]EndpointEvent  // by endpoint name
 
 	// seen counts, per provider or provider share that this workspace
-	// could see, the Providers calls that saw it (see WithProviderLag).
+	// could see, the Providers calls that saw it (see WithProviderLag),
+	// and per share change, the reads that could have seen it (see
+	// WithShareLag).
 	seen map[string]int
+	// fresh marks, in a provider's workspace, the share changes that
+	// recipients see only after a lag: share objects added by
+	// Shares.Update and model versions added to a shared model.
+	fresh map[string]bool
+	// lagged logs the calls of this workspace that did not see a share
+	// change because of the share lag; method is the call in progress.
+	lagged []LaggedRead
+	method string
 
 	calls  map[string]int
 	writes []Write
@@ -102,10 +116,19 @@ type config struct {
 	user          string
 	pageSize      int
 	providerLag   int
+	shareLag      int
 	latency       time.Duration
 	storeStartup  int
 	workspaceID   int64
 	serving       servingConfig
+
+	// Permissions of the caller (see WithMetastoreAdmin,
+	// WithMetastorePrivileges and WithProviderOwner).
+	admin         bool
+	privileges    map[string]bool
+	providerOwner string
+	// noOnlineStores: the region offers no online stores.
+	noOnlineStores bool
 }
 
 // Option configures a [Workspace] made by [NewWorkspace].
@@ -182,6 +205,76 @@ func WithProviderLag(n int) Option {
 	return func(c *config) { c.providerLag = n }
 }
 
+// DefaultShareLag is the share lag of a workspace made without
+// [WithShareLag].
+const DefaultShareLag = 3
+
+// WithShareLag delays what this workspace sees of a share it reads through
+// a catalog created from it: an object added to the share by
+// [Shares.Update], or a version added to a shared model, is left out of
+// the first n reads of this workspace that could see it (a Get that
+// answers 404 RESOURCE_DOES_NOT_EXIST, a list that leaves it out), and
+// shows from the next one on. Objects and versions seeded before they were
+// shared ([Workspace.AddShare], versions of a model not yet in a share)
+// show at once. Reads move the lag on, never the wall clock; each read the
+// lag hides is logged ([Workspace.LaggedReads]). The default is
+// [DefaultShareLag]; 0 shows every change at once, a kinder mode for tests
+// that are not about propagation. It panics if n < 0.
+func WithShareLag(n int) Option {
+	if n < 0 {
+		panic(fmt.Sprintf("xregiontest: WithShareLag: %d < 0", n))
+	}
+	return func(c *config) { c.shareLag = n }
+}
+
+// WithMetastoreAdmin makes the caller a metastore admin, who sees every
+// recipient and provider of the metastore in lists and reads. By default
+// the caller is not one: lists and reads of recipients and providers are
+// filtered by ownership and privileges (see [Recipients.ListAll] and
+// [Providers.ListAll]).
+func WithMetastoreAdmin() Option {
+	return func(c *config) { c.admin = true }
+}
+
+// WithMetastorePrivileges grants the caller privileges on the metastore,
+// such as "USE_PROVIDER" (see every provider) or "USE_RECIPIENT" (read
+// every recipient by name). It panics on a privilege other than those two,
+// the only ones the fake checks.
+func WithMetastorePrivileges(privileges ...string) Option {
+	for _, p := range privileges {
+		if p != "USE_PROVIDER" && p != "USE_RECIPIENT" {
+			panic(fmt.Sprintf("xregiontest: WithMetastorePrivileges: %q is not USE_PROVIDER or USE_RECIPIENT", p))
+		}
+	}
+	return func(c *config) {
+		if c.privileges == nil {
+			c.privileges = map[string]bool{}
+		}
+		for _, p := range privileges {
+			c.privileges[p] = true
+		}
+	}
+}
+
+// WithProviderOwner sets the owner of the D2D providers that appear in this
+// workspace when another metastore shares with it. By default it is the
+// caller (see [WithUser]); who owns an automatically created provider is
+// not documented. Give another owner to model a caller who cannot see the
+// providers of its metastore. It panics if owner is empty.
+func WithProviderOwner(owner string) Option {
+	if owner == "" {
+		panic("xregiontest: WithProviderOwner: empty owner")
+	}
+	return func(c *config) { c.providerOwner = owner }
+}
+
+// WithoutOnlineStores places the workspace in a region that offers no
+// online stores: every FeatureStore call about online stores fails with
+// 400 FEATURE_DISABLED (the code and message are assumptions).
+func WithoutOnlineStores() Option {
+	return func(c *config) { c.noOnlineStores = true }
+}
+
 // WithLatency makes every call of the workspace's services take d before it
 // reaches the fake's state, as a round trip to a region would, without
 // holding the workspace's lock. The wait is a real timer (run tests that
@@ -224,7 +317,7 @@ func WithWorkspaceID(id int64) Option {
 // NewWorkspace returns an empty fake workspace configured by opts. Seed it
 // with the Add methods, and call [Link] to let it share data with others.
 func NewWorkspace(opts ...Option) *Workspace {
-	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2,
+	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2, shareLag: DefaultShareLag,
 		serving: defaultServingConfig()}
 	for _, o := range opts {
 		if o != nil {
@@ -238,6 +331,12 @@ func NewWorkspace(opts ...Option) *Workspace {
 	}
 	if cfg.org == "" {
 		cfg.org = "org-" + cfg.region
+	}
+	if cfg.providerOwner == "" {
+		// why: who owns an automatically created D2D provider is not
+		// documented (fact 13); by default the caller does, and
+		// WithProviderOwner models one it cannot see (fact 12).
+		cfg.providerOwner = cfg.user
 	}
 	if cfg.workspaceID == 0 {
 		// why: workspace ids are 16-digit numbers in workspace URLs
@@ -253,12 +352,14 @@ func NewWorkspace(opts ...Option) *Workspace {
 		connections: map[string]catalog.ConnectionInfo{},
 		credentials: map[string]catalog.CredentialInfo{},
 		catalogs:    map[string]catalog.CatalogInfo{},
+		schemas:     map[string]catalog.SchemaInfo{},
 		shares:      map[string]*share{},
 		recipients:  map[string]sharing.RecipientInfo{},
 		stores:      map[string]*onlineStore{},
 		synced:      map[string]*syncedTable{},
 		scripts:     map[string][]SyncStep{},
 		seen:        map[string]int{},
+		fresh:       map[string]bool{},
 		calls:       map[string]int{},
 
 		endpoints:     map[string]*servingEndpoint{},
@@ -266,6 +367,15 @@ func NewWorkspace(opts ...Option) *Workspace {
 		queryScripts:  map[string]QueryScript{},
 		history:       map[string][]EndpointEvent{},
 		rng:           rand.New(rand.NewPCG(cfg.serving.seed, 0x78726567696f6e)),
+	}
+	if cfg.noOnlineStores {
+		// why: online stores are offered in limited regions (fact 7,
+		// terraform online_store docs); the refusal the service sends in
+		// other regions is not documented (assumption).
+		for _, m := range []string{"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll", "FeatureStore.CreateOnlineStore", "FeatureStore.PublishTable"} {
+			w.faults = append(w.faults, &faultRule{Fault: Fault{Method: m, Err: apiError(http.StatusBadRequest, "FEATURE_DISABLED",
+				"Online feature stores are not available in region %s.", cfg.region)}})
+		}
 	}
 	w.grp = &group{members: []*Workspace{w}}
 	w.ModelVersions = &ModelVersions{w}
@@ -278,6 +388,7 @@ func NewWorkspace(opts ...Option) *Workspace {
 	w.Recipients = &Recipients{w}
 	w.Providers = &Providers{w}
 	w.Catalogs = &Catalogs{w}
+	w.Schemas = &Schemas{w}
 	w.FeatureStore = &FeatureStore{w}
 	w.Database = &Database{w}
 	w.ServingEndpoints = &ServingEndpoints{w}
@@ -359,6 +470,8 @@ func call[T any](ctx context.Context, w *Workspace, method string, op func() (T,
 	}
 	defer w.lock()()
 	w.calls[method]++
+	w.method = method
+	defer func() { w.method = "" }()
 	f := w.fault(method)
 	if f != nil && !f.AfterCommit {
 		return zero, f.Err

@@ -1,0 +1,157 @@
+package deps
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/org/xregion-action/xregion"
+)
+
+// StepPreflight is the step name [Preflight] reports in errors.
+const StepPreflight = "Preflight"
+
+// Schemas reads schemas (w.Schemas).
+type Schemas interface {
+	Get(ctx context.Context, request catalog.GetSchemaRequest) (*catalog.SchemaInfo, error)
+}
+
+// OnlineStores reads online stores (w.FeatureStore).
+type OnlineStores interface {
+	GetOnlineStore(ctx context.Context, request ml.GetOnlineStoreRequest) (*ml.OnlineStore, error)
+}
+
+var (
+	_ Schemas      = catalog.SchemasInterface(nil)
+	_ OnlineStores = ml.FeatureStoreInterface(nil)
+)
+
+// PreflightClients are the target-workspace services [Preflight] reads.
+// OnlineStores may be nil when no online store is checked.
+type PreflightClients struct {
+	Catalogs     Catalogs
+	Schemas      Schemas
+	Providers    Providers
+	OnlineStores OnlineStores
+}
+
+// PreflightSpec is what a run is about to write in the target workspace.
+type PreflightSpec struct {
+	// Region labels the target in errors.
+	Region string
+	// Catalog is the shared catalog the run will mount or reuse, as given
+	// to [EnsureSharedCatalog]. An empty Name skips its check.
+	Catalog CatalogSpec
+	// OnlineCatalog and OnlineSchema are where online tables will be
+	// created. An empty OnlineCatalog skips their check.
+	OnlineCatalog, OnlineSchema string
+	// OnlineStore is the online store tables will be published to, created
+	// if missing. Empty skips its check.
+	OnlineStore string
+}
+
+// Preflight checks, reading only, that the target workspace can take what a
+// run is about to write there, so that a run that would fail halfway fails
+// before its first write instead:
+//
+//   - the shared catalog, if it exists, is a Delta Sharing catalog of the
+//     share (and of the provider and source metastore, when known); with
+//     [CatalogSpec.UseExisting] it must exist;
+//   - the online catalog exists and can hold tables: it is not a catalog
+//     created from a share, a foreign catalog or the system catalog;
+//   - the online schema exists in it;
+//   - the online store, if it exists, is not being deleted; and the online
+//     store API answers in the target's region. Online stores are offered
+//     in some regions only, and the API does not say which: a region
+//     without them is recognised only by a refusal other than "not found".
+//
+// It returns the first problem it finds: an error matching
+// [xregion.ErrInvalidInput] that names the input to change (such as
+// "online catalog"), or [xregion.ErrConflict] or [xregion.ErrPrecondition]
+// for a shared catalog that cannot be used. It makes no write, in a dry run
+// as in a real one. The error is a [*xregion.StepError].
+func Preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) error {
+	if err := preflight(ctx, c, spec); err != nil {
+		return &xregion.StepError{Step: StepPreflight, Resource: "region " + cmp.Or(spec.Region, "target"), Err: err}
+	}
+	return nil
+}
+
+func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) error {
+	region := cmp.Or(spec.Region, "the target workspace")
+	if cs := spec.Catalog; cs.Name != "" {
+		if err := cs.validate(); err != nil {
+			return err
+		}
+		existing, err := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: cs.Name})
+		switch {
+		case err == nil:
+			if _, err := acceptCatalog(ctx, c.Providers, cs, existing); err != nil {
+				return fmt.Errorf("shared catalog %q %w", cs.Name, err)
+			}
+		case !isMissing(err):
+			return fmt.Errorf("read shared catalog %q: %w", cs.Name, err)
+		case cs.UseExisting:
+			return xregion.Invalid("shared catalog", cs.Name, "does not exist in %s, and use-existing-catalog is set: mount the share there first, or let xregion create the catalog", region)
+		}
+	}
+	if spec.OnlineCatalog != "" {
+		if err := checkOnlineCatalog(ctx, c, spec.OnlineCatalog, spec.OnlineSchema, region); err != nil {
+			return err
+		}
+	}
+	if spec.OnlineStore != "" && c.OnlineStores != nil {
+		st, err := c.OnlineStores.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: spec.OnlineStore})
+		switch {
+		case err == nil:
+			// why: a store being deleted never comes back (fact 10).
+			if st.State == ml.OnlineStoreStateDeleting {
+				return xregion.Invalid("online store", spec.OnlineStore, "is being deleted in %s: name another store", region)
+			}
+		case errors.Is(err, apierr.ErrResourceDoesNotExist):
+			// Missing: the run creates it.
+		case errors.Is(err, apierr.ErrPermissionDenied), errors.Is(err, apierr.ErrUnauthenticated):
+			return fmt.Errorf("read online store %q: %w", spec.OnlineStore, err)
+		default:
+			return fmt.Errorf("online store %q: the online store API refused in %s (%w): online stores are offered in some regions only; "+
+				"check that %s offers them: %w", spec.OnlineStore, region, err, region, xregion.ErrPrecondition)
+		}
+	}
+	return nil
+}
+
+// checkOnlineCatalog checks that the catalog exists and can hold tables, and
+// that the schema exists in it.
+func checkOnlineCatalog(ctx context.Context, c PreflightClients, name, schema, region string) error {
+	cat, err := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: name})
+	if isMissing(err) {
+		return xregion.Invalid("online catalog", name, "does not exist in %s: name a catalog of the target workspace that you can create tables in", region)
+	}
+	if err != nil {
+		return fmt.Errorf("read online catalog %q: %w", name, err)
+	}
+	switch cat.CatalogType {
+	case catalog.CatalogTypeDeltasharingCatalog:
+		return xregion.Invalid("online catalog", name, "is a catalog created from a share (of provider %q), which is read-only: name a writable catalog of the target workspace", cat.ProviderName)
+	case catalog.CatalogTypeForeignCatalog, catalog.CatalogTypeSystemCatalog:
+		return xregion.Invalid("online catalog", name, "is a %s, which cannot hold online tables: name a writable catalog of the target workspace", cat.CatalogType)
+	}
+	if schema == "" {
+		return nil
+	}
+	if err := xregion.CheckName("online schema", schema); err != nil {
+		return err
+	}
+	_, err = c.Schemas.Get(ctx, catalog.GetSchemaRequest{FullName: name + "." + schema})
+	if isMissing(err) {
+		return xregion.Invalid("online schema", schema, "does not exist in catalog %q of %s: create it, or name an existing schema", name, region)
+	}
+	if err != nil {
+		return fmt.Errorf("read online schema %s.%s: %w", name, schema, err)
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package deps
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/org/xregion-action/xregion"
+)
+
+// StepShareVisible is the step name [WaitShareVisible] reports in errors.
+const StepShareVisible = "WaitShareVisible"
+
+// DefaultShareVisibleTimeout is how long [WaitShareVisible] waits, by
+// default, for a share's objects to reach the target. The service caches
+// what a recipient sees of a share for about a minute.
+const DefaultShareVisibleTimeout = 5 * time.Minute
+
+// SharedReaders are the target-workspace services [WaitShareVisible] reads
+// the shared catalog with.
+type SharedReaders struct {
+	ModelVersions ModelVersions
+	Tables        Tables
+	Functions     Functions
+}
+
+// VisibleSpec says which shared objects to wait for.
+type VisibleSpec struct {
+	// Catalog is the catalog mounted from the share in the target.
+	Catalog string
+	// Dependencies are the model version and what it needs, under their
+	// source names: each catalog.schema.name is looked for as
+	// Catalog.schema.name, and the model version under its number.
+	Dependencies *Dependencies
+	// Region labels the target in progress records and errors.
+	Region string
+	// Timeout bounds the wait. Default: [DefaultShareVisibleTimeout].
+	Timeout time.Duration
+}
+
+// WaitShareVisible waits until the target workspace sees, through the
+// catalog mounted from the share, the model version and every table and
+// function it depends on. Share changes, such as an object just added or a
+// new version of a shared model, reach a recipient about a minute after
+// they are made; reading through the shared catalog before that finds the
+// old state, or nothing.
+//
+// It polls with the settings' backoff until every object reads back, logging
+// progress ("2 of 3 shared objects visible in eu-west-1") and what it still
+// waits for; an object seen once is not read again. Not-found answers mean
+// "not yet"; any other error ends the wait. When spec.Timeout passes first
+// the error matches [xregion.ErrNotReady] and names what is still missing.
+// It makes no write, and in a dry run it returns at once. Every error is a
+// [*xregion.StepError].
+func WaitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, opts ...xregion.Option) error {
+	if err := waitShareVisible(ctx, c, spec, xregion.NewSettings(opts...)); err != nil {
+		return &xregion.StepError{Step: StepShareVisible, Resource: fmt.Sprintf("catalog %q", spec.Catalog), Err: err}
+	}
+	return nil
+}
+
+// sharedObject is one object to look for through the shared catalog.
+type sharedObject struct {
+	kind, name string // name as the target reads it
+	read       func(context.Context) error
+}
+
+func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s xregion.Settings) error {
+	if err := xregion.CheckName("shared catalog", spec.Catalog); err != nil {
+		return err
+	}
+	d := spec.Dependencies
+	if d == nil {
+		return xregion.Invalid("dependencies", "", "nothing to wait for: run DiscoverDependencies first")
+	}
+	if s.DryRun {
+		return nil
+	}
+	at := func(name string) (string, error) {
+		n, err := xregion.ParseFullName("shared object", name)
+		if err != nil {
+			return "", err
+		}
+		return n.InCatalog(spec.Catalog).String(), nil
+	}
+	model, err := at(d.Model)
+	if err != nil {
+		return err
+	}
+	objs := []sharedObject{{kind: "model version", name: fmt.Sprintf("%s version %d", model, d.Version), read: func(ctx context.Context) error {
+		_, err := c.ModelVersions.Get(ctx, catalog.GetModelVersionRequest{FullName: model, Version: d.Version})
+		return err
+	}}}
+	for _, f := range d.Functions {
+		name, err := at(f.Name)
+		if err != nil {
+			return err
+		}
+		objs = append(objs, sharedObject{kind: "function", name: name, read: func(ctx context.Context) error {
+			_, err := c.Functions.Get(ctx, catalog.GetFunctionRequest{Name: name})
+			return err
+		}})
+	}
+	for _, t := range d.Tables {
+		name, err := at(t.Name)
+		if err != nil {
+			return err
+		}
+		objs = append(objs, sharedObject{kind: "table", name: name, read: func(ctx context.Context) error {
+			_, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: name})
+			return err
+		}})
+	}
+
+	region := cmp.Or(spec.Region, "the target")
+	log := s.Logger.With("step", StepShareVisible, "catalog", spec.Catalog)
+	timeout := cmp.Or(spec.Timeout, DefaultShareVisibleTimeout)
+	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errShareTimeout)
+	defer cancel()
+
+	pending := objs
+	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		var still []sharedObject
+		for _, o := range pending {
+			err := o.read(ctx)
+			switch {
+			case isMissing(err):
+				still = append(still, o)
+			case err != nil:
+				return false, fmt.Errorf("read shared %s %s: %w", o.kind, o.name, err)
+			}
+		}
+		pending = still
+		if len(pending) == 0 {
+			log.InfoContext(ctx, fmt.Sprintf("%d of %d shared objects visible in %s", len(objs), len(objs), region))
+			return true, nil
+		}
+		log.InfoContext(ctx, fmt.Sprintf("%d of %d shared objects visible in %s", len(objs)-len(pending), len(objs), region),
+			"waiting_for", names(pending))
+		return false, nil
+	})
+	if err != nil {
+		if errors.Is(err, errShareTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
+			return fmt.Errorf("after %s, %d of %d shared objects are visible in %s; still missing: %s. "+
+				"Share changes usually reach a recipient within about a minute: check that they are in the share: %w",
+				timeout, len(objs)-len(pending), len(objs), region, strings.Join(names(pending), ", "), errors.Join(xregion.ErrNotReady, err))
+		}
+		return err
+	}
+	return nil
+}
+
+var errShareTimeout = errors.New("timed out waiting for the share to reach the target")
+
+func names(objs []sharedObject) []string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = o.kind + " " + o.name
+	}
+	slices.Sort(out)
+	return out
+}
