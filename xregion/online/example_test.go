@@ -34,7 +34,7 @@ func exampleTarget() *xregiontest.Workspace {
 // publishExample publishes the feature table of exampleTarget.
 func publishExample(ctx context.Context, dst *xregiontest.Workspace, opts ...xregion.Option) (*online.PublishResult, error) {
 	return online.PublishOnline(ctx,
-		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
+		online.Clients{FeatureStore: dst.FeatureStore, Postgres: dst.Postgres, SyncedTables: dst.Database, Tables: dst.Tables},
 		online.PublishSpec{
 			SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
 			Tables: []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
@@ -49,7 +49,7 @@ func ExamplePublishOnline() {
 	poll := xregion.WithPollInterval(0)
 
 	res, err := online.PublishOnline(ctx,
-		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
+		online.Clients{FeatureStore: dst.FeatureStore, Postgres: dst.Postgres, SyncedTables: dst.Database, Tables: dst.Tables},
 		online.PublishSpec{
 			SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
 			Tables: []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
@@ -79,7 +79,7 @@ func ExampleWaitOnline() {
 		return
 	}
 
-	statuses, err := online.WaitOnline(ctx, dst.Database, online.WaitSpec{
+	statuses, err := online.WaitOnline(ctx, online.StatusClients{Postgres: dst.Postgres, SyncedTables: dst.Database}, online.WaitSpec{
 		Tables:     res.OnlineNames(),
 		OnProgress: func(p online.Progress) { fmt.Printf("%d of %d online\n", p.Online, p.Total) },
 	}, poll)

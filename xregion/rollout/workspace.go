@@ -25,16 +25,16 @@ type Workspace struct {
 	Providers        deps.Providers
 	Catalogs         deps.Catalogs
 	FeatureStore     online.FeatureStore
-	Database         online.SyncedTables
+	Database         online.SyncedTables         // Lakebase Provisioned
+	Postgres         online.PostgresSyncedTables // Lakebase Autoscaling
 	ServingEndpoints endpoint.Endpoints
 	// FunctionKinds tells FeatureSpecs from other functions; optional.
 	FunctionKinds deps.FunctionKinds
 }
 
 // FromClient returns the services of a real workspace client, including a
-// [deps.SDKFunctionKinds] built from its config and an
-// [online.StatusFallback] that reads online tables through both Lakebase
-// APIs.
+// [deps.SDKFunctionKinds] built from its config, and both Lakebase APIs,
+// through which online tables are read by the API that owns each.
 func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 	kinds, err := deps.NewFunctionKinds(w.Config)
 	if err != nil {
@@ -44,8 +44,8 @@ func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 		Metastores: w.Metastores, ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions,
 		Connections: w.Connections, Credentials: w.Credentials, Shares: w.Shares, Recipients: w.Recipients,
 		Providers: w.Providers, Catalogs: w.Catalogs, FeatureStore: w.FeatureStore,
-		// Online tables may live on Lakebase Provisioned or Autoscaling.
-		Database:         online.StatusFallback{Database: w.Database, Postgres: w.Postgres},
+		// Online tables may live on Lakebase Autoscaling or Provisioned.
+		Database: w.Database, Postgres: w.Postgres,
 		ServingEndpoints: w.ServingEndpoints, FunctionKinds: kinds,
 	}, nil
 }
@@ -67,5 +67,5 @@ func (w Workspace) preconditions() deps.TargetClients {
 }
 
 func (w Workspace) online() online.Clients {
-	return online.Clients{FeatureStore: w.FeatureStore, SyncedTables: w.Database, Tables: w.Tables}
+	return online.Clients{FeatureStore: w.FeatureStore, SyncedTables: w.Database, Postgres: w.Postgres, Tables: w.Tables}
 }

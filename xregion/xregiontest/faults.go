@@ -115,7 +115,7 @@ func knownMethod(m string) bool {
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
 		"Catalogs.Get",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
-		"Database.GetSyncedDatabaseTable",
+		"Database.GetSyncedDatabaseTable", "Postgres.GetSyncedTable",
 		"ServingEndpoints.Get", "ServingEndpoints.Query", "ServingEndpoints.ListAll":
 		return true
 	}
