@@ -250,6 +250,14 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	for _, p := range plans {
+		switch {
+		case p.Op == xregion.OpUpdated:
+			log.InfoContext(ctx, "online table is to be published again", "online", p.Online, "reason", p.Reason)
+		case p.Op == xregion.OpUnchanged && p.LastSync.IsZero() && cmp.Or(spec.Refresh, RefreshAuto) != RefreshNever:
+			log.InfoContext(ctx, "the service does not report when the online table was last synced: leaving it as it is", "online", p.Online)
+		}
+	}
 	if s.DryRun {
 		return planPublish(ctx, c.FeatureStore, store, plans)
 	}
@@ -511,8 +519,12 @@ func ensureStore(ctx context.Context, fs FeatureStore, name, capacity string, lo
 // action.
 func deadStore(s *ml.OnlineStore) error {
 	switch s.State {
-	case ml.OnlineStoreStateStopped, ml.OnlineStoreStateDeleting:
+	case ml.OnlineStoreStateStopped:
 		return fmt.Errorf("online store %q is %s and cannot become AVAILABLE: start it, or name another store: %w", s.Name, s.State, xregion.ErrNotReady)
+	case ml.OnlineStoreStateDeleting:
+		// why: DELETING is terminal for our purposes (service-facts.md
+		// fact 10): fail fast rather than wait it out.
+		return fmt.Errorf("online store %q is being deleted (%s) and cannot become AVAILABLE: wait until it is gone, or name another store: %w", s.Name, s.State, xregion.ErrNotReady)
 	}
 	return nil
 }

@@ -207,6 +207,13 @@ func TestPublishOnlineRefusesBeforeWriting(t *testing.T) {
 			},
 			wantErr: xregion.ErrNotReady,
 		},
+		{
+			name: "store_deleting",
+			seed: func(_, dst *xregiontest.Workspace) {
+				dst.AddOnlineStore(ml.OnlineStore{Name: "serving-online-store", Capacity: "CU_1", State: ml.OnlineStoreStateDeleting})
+			},
+			wantErr: xregion.ErrNotReady,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
