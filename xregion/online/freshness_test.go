@@ -179,3 +179,26 @@ func TestRefreshSpecValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshLeavesASyncingTable: a table published again and still
+// syncing is left to sync by a run that comes before it is done, though
+// its last finished sync is still older than the version.
+func TestRefreshLeavesASyncingTable(t *testing.T) {
+	t.Parallel()
+	_, dst := sharedTables(t)
+	spec := publishSpec()
+	spec.Tables = spec.Tables[:1]
+	last := publishAndWait(t, dst, spec)
+	spec.VersionCreated = last.Add(time.Hour)
+	if res, err := online.PublishOnline(t.Context(), clients(dst), spec, noSleep); err != nil || res.Tables[0].Op != xregion.OpUpdated {
+		t.Fatalf("PublishOnline() = %+v, %v; want the stale table synced again", res, err)
+	}
+	dst.ResetWrites()
+	res, err := online.PublishOnline(t.Context(), clients(dst), spec, noSleep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := dst.Writes(); len(w) != 0 || res.Tables[0].Op != xregion.OpUnchanged {
+		t.Errorf("PublishOnline() while the table syncs = %+v, wrote %v; want it left to sync", res.Tables, w)
+	}
+}

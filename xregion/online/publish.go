@@ -215,6 +215,8 @@ type plan struct {
 	sourceID string
 	// publish is set when the table is to be published (again).
 	publish bool
+	// phase is the existing table's phase; "" for a new one.
+	phase Phase
 }
 
 func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Settings) (*PublishResult, error) {
@@ -254,7 +256,7 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 		switch {
 		case p.Op == xregion.OpUpdated:
 			log.InfoContext(ctx, "online table is to be published again", "online", p.Online, "reason", p.Reason)
-		case p.Op == xregion.OpUnchanged && p.LastSync.IsZero() && cmp.Or(spec.Refresh, RefreshAuto) != RefreshNever:
+		case p.phase == PhaseOnline && p.Op == xregion.OpUnchanged && p.LastSync.IsZero() && cmp.Or(spec.Refresh, RefreshAuto) != RefreshNever:
 			log.InfoContext(ctx, "the service does not report when the online table was last synced: leaving it as it is", "online", p.Online)
 		}
 	}
@@ -422,8 +424,9 @@ func checkTable(ctx context.Context, tables Tables, r *statusReader, p *plan, dr
 	if err := sameSource(t, p); err != nil {
 		return err
 	}
-	p.API, p.LastSync = t.API, t.LastSync
-	switch st := statusOf(p.Online, t); st.Phase {
+	st := statusOf(p.Online, t)
+	p.API, p.LastSync, p.phase = t.API, t.LastSync, st.Phase
+	switch st.Phase {
 	case PhaseDeleting:
 		// why: DELETING is terminal for our purposes (service-facts.md
 		// fact 10): publishing into it or waiting it out is pointless.
@@ -456,10 +459,11 @@ func sameSource(t *syncedTable, p *plan) error {
 }
 
 // decide applies the refresh policy to a healthy existing table: it marks
-// it to be synced again when its data is stale.
+// it to be synced again when its data is stale. A table still syncing is
+// left to sync.
 func (p *plan) decide(spec PublishSpec, now time.Time) {
-	if p.publish || p.API == "" {
-		return // new, or failed: published anyway
+	if p.phase != PhaseOnline {
+		return // new or failed (published anyway), or syncing
 	}
 	if reason := refreshReason(spec, p.LastSync, now); reason != "" {
 		p.publish, p.Op, p.Reason = true, xregion.OpUpdated, reason
