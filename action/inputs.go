@@ -12,6 +12,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/endpoint"
+	"github.com/org/xregion-action/xregion/online"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/sethvargo/go-githubactions"
 )
@@ -94,6 +95,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	in.HealthChecks = get("health-checks")
 	in.OnlineTimeout, in.EndpointTimeout = duration("online-timeout"), duration("endpoint-timeout")
 	spec.OnlineTimeout = in.OnlineTimeout
+	spec.OnlineRefresh, spec.OnlineMaxStaleness = online.Refresh(get("refresh-online")), duration("max-staleness")
 	// Unset inherits the live entity's setting; the default applies only
 	// to an endpoint the action creates.
 	var scaleToZero *bool
@@ -113,6 +115,14 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 			WorkloadType: serving.ServingModelWorkloadType(get("workload-type")),
 			ScaleToZero:  scaleToZero,
 		},
+	}
+	switch spec.OnlineRefresh {
+	case "", online.RefreshAuto, online.RefreshAlways, online.RefreshNever:
+	default:
+		return nil, xregion.Invalid("refresh-online", string(spec.OnlineRefresh), "want auto, always or never")
+	}
+	if spec.OnlineRefresh == online.RefreshNever && spec.OnlineMaxStaleness > 0 {
+		return nil, xregion.Invalid("max-staleness", get("max-staleness"), "has no effect with refresh-online: never; leave one of them out")
 	}
 	if wt := spec.Endpoint.Entity.WorkloadType; wt != "" && !slices.Contains(wt.Values(), wt) {
 		return nil, xregion.Invalid("workload-type", string(wt), "want one of %v", wt.Values())

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/endpoint"
@@ -66,9 +67,26 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 		row("Catalog `"+c.Catalog+"`", fmt.Sprintf("%s, from provider %s, share `%s`", op(c.Op), provider, c.Share))
 	}
 	if o := res.Online; o != nil {
+		// The last sync as WaitOnline saw it, else as read before publishing.
+		synced := map[string]time.Time{}
+		for _, t := range o.Tables {
+			synced[t.Online] = t.LastSync
+		}
+		for _, s := range res.OnlineStatus {
+			if !s.LastSync.IsZero() {
+				synced[s.Name] = s.LastSync
+			}
+		}
 		var names []string
 		for _, t := range o.Tables {
-			names = append(names, fmt.Sprintf("`%s` (%s)", t.Online, op(t.Op)))
+			detail := op(t.Op)
+			if t.Reason != "" {
+				detail += ": " + escape(t.Reason)
+			}
+			if at := synced[t.Online]; !at.IsZero() {
+				detail += "; last synced " + at.UTC().Format(time.RFC3339)
+			}
+			names = append(names, fmt.Sprintf("`%s` (%s)", t.Online, detail))
 		}
 		online := ""
 		if res.OnlineStatus != nil {

@@ -28,6 +28,10 @@ type Settings struct {
 	// Stop, when closed, ends even the waits that outlive ctx, such as a
 	// rollback's (see [WithStop]). Nil never stops.
 	Stop <-chan struct{}
+	// Now returns the current time, for steps that compare the service's
+	// timestamps with it (such as how stale an online table is). It is
+	// never nil after NewSettings; the default is [time.Now].
+	Now func() time.Time
 }
 
 // NewSettings applies opts over the defaults. Nil options are skipped.
@@ -35,6 +39,7 @@ func NewSettings(opts ...Option) Settings {
 	s := Settings{
 		Logger:     slog.New(slog.DiscardHandler),
 		NewBackOff: DefaultBackOff,
+		Now:        time.Now,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -161,6 +166,17 @@ func Poll(ctx context.Context, b backoff.BackOff, check func(context.Context) (d
 				<-ctx.Done()
 				return context.Cause(ctx)
 			}
+		}
+	}
+}
+
+// WithClock makes steps read the current time from now instead of
+// [time.Now], for tests whose fakes keep their own time. A nil now keeps
+// the default.
+func WithClock(now func() time.Time) Option {
+	return func(s *Settings) {
+		if now != nil {
+			s.Now = now
 		}
 	}
 }

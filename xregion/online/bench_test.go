@@ -27,11 +27,11 @@ func BenchmarkWaitOnline(b *testing.B) {
 		})
 		polls = 0
 		b.StartTimer()
-		if _, err := online.WaitOnline(b.Context(), ws.Database, online.WaitSpec{Tables: names, OnProgress: func(online.Progress) { polls++ }}, noSleep); err != nil {
+		if _, err := online.WaitOnline(b.Context(), status(ws), online.WaitSpec{Tables: names, OnProgress: func(online.Progress) { polls++ }}, noSleep); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		calls = ws.Calls("Database.GetSyncedDatabaseTable")
+		calls = ws.Calls("Postgres.GetSyncedTable")
 		b.StartTimer()
 	}
 	// Table i is read i%spread+1 times: exactly until it is online.

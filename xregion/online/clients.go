@@ -6,6 +6,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
 )
 
 // FeatureStore manages online stores and publishes tables into them
@@ -16,10 +17,18 @@ type FeatureStore interface {
 	PublishTable(ctx context.Context, request ml.PublishTableRequest) (*ml.PublishTableResponse, error)
 }
 
-// SyncedTables reads the status of published online tables, which the
-// service keeps as Lakebase synced tables (w.Database).
+// SyncedTables reads the status of published online tables of online
+// stores that are Lakebase Provisioned instances, which the service keeps
+// as synced database tables (w.Database).
 type SyncedTables interface {
 	GetSyncedDatabaseTable(ctx context.Context, request database.GetSyncedDatabaseTableRequest) (*database.SyncedDatabaseTable, error)
+}
+
+// PostgresSyncedTables reads the status of published online tables of
+// online stores that are Lakebase Autoscaling projects, the kind created
+// from 2026-03-23 on (w.Postgres).
+type PostgresSyncedTables interface {
+	GetSyncedTable(ctx context.Context, request postgres.GetSyncedTableRequest) (*postgres.SyncedTable, error)
 }
 
 // Tables reads tables (w.Tables).
@@ -27,9 +36,37 @@ type Tables interface {
 	Get(ctx context.Context, request catalog.GetTableRequest) (*catalog.TableInfo, error)
 }
 
+// StatusClients are the services that report on online tables: the
+// Lakebase Autoscaling API, asked first, and the Lakebase Provisioned API,
+// for older stores. Either may be nil, and that API is then not asked; at
+// least one must be set.
+type StatusClients struct {
+	// Postgres is the Lakebase Autoscaling API (w.Postgres).
+	Postgres PostgresSyncedTables
+	// SyncedTables is the Lakebase Provisioned API (w.Database).
+	SyncedTables SyncedTables
+}
+
+// Clients are the target-workspace services [PublishOnline] calls.
+type Clients struct {
+	FeatureStore FeatureStore
+	// SyncedTables and Postgres report on online tables (see
+	// [StatusClients]).
+	SyncedTables SyncedTables
+	Postgres     PostgresSyncedTables
+	Tables       Tables
+}
+
+// Status returns the clients that report on online tables, for
+// [WaitOnline].
+func (c Clients) Status() StatusClients {
+	return StatusClients{Postgres: c.Postgres, SyncedTables: c.SyncedTables}
+}
+
 // Compile-time proof that the real SDK services still fit.
 var (
-	_ FeatureStore = ml.FeatureStoreInterface(nil)
-	_ SyncedTables = database.DatabaseInterface(nil)
-	_ Tables       = catalog.TablesInterface(nil)
+	_ FeatureStore         = ml.FeatureStoreInterface(nil)
+	_ SyncedTables         = database.DatabaseInterface(nil)
+	_ PostgresSyncedTables = postgres.PostgresInterface(nil)
+	_ Tables               = catalog.TablesInterface(nil)
 )

@@ -3,6 +3,8 @@ package online_test
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
@@ -34,7 +36,7 @@ func exampleTarget() *xregiontest.Workspace {
 // publishExample publishes the feature table of exampleTarget.
 func publishExample(ctx context.Context, dst *xregiontest.Workspace, opts ...xregion.Option) (*online.PublishResult, error) {
 	return online.PublishOnline(ctx,
-		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
+		online.Clients{FeatureStore: dst.FeatureStore, Postgres: dst.Postgres, SyncedTables: dst.Database, Tables: dst.Tables},
 		online.PublishSpec{
 			SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
 			Tables: []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
@@ -49,7 +51,7 @@ func ExamplePublishOnline() {
 	poll := xregion.WithPollInterval(0)
 
 	res, err := online.PublishOnline(ctx,
-		online.Clients{FeatureStore: dst.FeatureStore, SyncedTables: dst.Database, Tables: dst.Tables},
+		online.Clients{FeatureStore: dst.FeatureStore, Postgres: dst.Postgres, SyncedTables: dst.Database, Tables: dst.Tables},
 		online.PublishSpec{
 			SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
 			Tables: []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
@@ -79,7 +81,7 @@ func ExampleWaitOnline() {
 		return
 	}
 
-	statuses, err := online.WaitOnline(ctx, dst.Database, online.WaitSpec{
+	statuses, err := online.WaitOnline(ctx, online.StatusClients{Postgres: dst.Postgres, SyncedTables: dst.Database}, online.WaitSpec{
 		Tables:     res.OnlineNames(),
 		OnProgress: func(p online.Progress) { fmt.Printf("%d of %d online\n", p.Online, p.Total) },
 	}, poll)
@@ -92,4 +94,47 @@ func ExampleWaitOnline() {
 	// 0 of 1 online
 	// 1 of 1 online
 	// serving.features.ml_customer_features_online SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE
+}
+
+// A new model version is served with fresh features: under the default
+// refresh policy, an online table last synced before the version was
+// created is synced again (published again, keeping the table); one synced
+// after it is left alone.
+func ExamplePublishOnline_refresh() {
+	ctx := context.Background()
+	dst := exampleTarget()
+	poll := xregion.WithPollInterval(0)
+	res, err := publishExample(ctx, dst, poll)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	statuses, err := online.WaitOnline(ctx, online.StatusClients{Postgres: dst.Postgres, SyncedTables: dst.Database},
+		online.WaitSpec{Tables: res.OnlineNames()}, poll)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	synced := statuses[0].LastSync
+	fmt.Println("last synced", synced.Format(time.RFC3339), "through the", statuses[0].API, "API")
+
+	for _, created := range []time.Time{synced.Add(-time.Hour), synced.Add(time.Hour)} {
+		res, err := online.PublishOnline(ctx,
+			online.Clients{FeatureStore: dst.FeatureStore, Postgres: dst.Postgres, SyncedTables: dst.Database, Tables: dst.Tables},
+			online.PublishSpec{
+				SharedCatalog: "fraud_shared", Catalog: "serving", Schema: "features",
+				Tables:         []online.Table{{Name: "main.ml.customer_features", PrimaryKeys: []string{"customer_id"}}},
+				VersionCreated: created,
+			}, poll)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		t := res.Tables[0]
+		fmt.Println("version created", created.Format(time.RFC3339)+":", strings.TrimSpace(string(t.Op)+" "+t.Reason))
+	}
+	// Output:
+	// last synced 2026-06-01T00:00:11Z through the autoscaling API
+	// version created 2026-05-31T23:00:11Z: unchanged
+	// version created 2026-06-01T01:00:11Z: updated stale: last synced 2026-06-01T00:00:11Z, before the model version was created (2026-06-01T01:00:11Z)
 }

@@ -65,8 +65,11 @@ func sharedTables(t *testing.T, targetOpts ...xregiontest.Option) (src, dst *xre
 }
 
 func clients(ws *xregiontest.Workspace) online.Clients {
-	return online.Clients{FeatureStore: ws.FeatureStore, SyncedTables: ws.Database, Tables: ws.Tables}
+	return online.Clients{FeatureStore: ws.FeatureStore, Postgres: ws.Postgres, SyncedTables: ws.Database, Tables: ws.Tables}
 }
+
+// status returns the services of ws that report on online tables.
+func status(ws *xregiontest.Workspace) online.StatusClients { return clients(ws).Status() }
 
 func publishSpec() online.PublishSpec {
 	return online.PublishSpec{

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
-	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
 	"github.com/org/xregion-action/xregion"
 	"golang.org/x/sync/errgroup"
@@ -34,13 +33,6 @@ const (
 
 // capacities are the capacities the service accepts for an online store.
 var capacities = []string{"CU_1", "CU_2", "CU_4", "CU_8"}
-
-// Clients are the target-workspace services [PublishOnline] calls.
-type Clients struct {
-	FeatureStore FeatureStore
-	SyncedTables SyncedTables
-	Tables       Tables
-}
 
 // PublishSpec is the desired online state of a model's feature tables in
 // one target workspace.
@@ -71,7 +63,35 @@ type PublishSpec struct {
 	// it was discovered. Off by default: that a shared table keeps its
 	// source's id is not verified against a live workspace.
 	CheckTableIDs bool
+	// Refresh decides when an online table that is healthy is synced
+	// again (see "Freshness" in the package documentation). Default:
+	// [RefreshAuto]. A failed or offline table is published again
+	// whatever it says.
+	Refresh Refresh
+	// MaxStaleness, if positive, also syncs again a healthy table whose
+	// last sync ended longer ago than this. It cannot be combined with
+	// [RefreshNever].
+	MaxStaleness time.Duration
+	// VersionCreated is when the model version being deployed was
+	// created. Under [RefreshAuto] a table last synced before it is
+	// synced again. Zero means unknown: then only MaxStaleness applies.
+	VersionCreated time.Time
 }
+
+// Refresh is a policy for syncing healthy SNAPSHOT online tables again.
+type Refresh string
+
+const (
+	// RefreshAuto syncs a table again when its last sync ended before the
+	// model version being deployed was created, or longer ago than
+	// [PublishSpec].MaxStaleness.
+	RefreshAuto Refresh = "auto"
+	// RefreshAlways syncs every table again on every run: a re-run then
+	// writes.
+	RefreshAlways Refresh = "always"
+	// RefreshNever leaves healthy tables as they are, however old.
+	RefreshNever Refresh = "never"
+)
 
 // Table is a feature table to serve online.
 type Table struct {
@@ -101,11 +121,22 @@ type PublishedTable struct {
 	Source string `json:"source"`
 	// Online is the online table's three-part name.
 	Online string `json:"online"`
-	// Op is OpCreated when it was published now, OpUnchanged when an online
-	// table fed from Source already existed.
+	// Op is OpCreated when it was published now, OpUpdated when an
+	// existing online table was published again (see Reason), and
+	// OpUnchanged when an online table fed from Source existed and was left
+	// as it was.
 	Op xregion.Op `json:"op"`
+	// Reason says why an existing table was published again: it had
+	// failed, or its data was stale by the refresh policy.
+	Reason string `json:"reason,omitempty"`
 	// PipelineID is the sync pipeline, when the service reported it.
 	PipelineID string `json:"pipeline_id"`
+	// API is the Lakebase API that reported an existing table.
+	API API `json:"api,omitempty"`
+	// LastSync is when the existing table's last successful sync ended,
+	// as read before this step, if the service said. After a publish,
+	// [WaitOnline] reports the new one.
+	LastSync time.Time `json:"last_sync,omitzero"`
 }
 
 // OnlineNames returns the names of the online tables, for [WaitSpec].
@@ -154,16 +185,22 @@ func DefaultOnlineName(catalog, schema, source string) string {
 
 // PublishOnline makes every feature table available to publish into an
 // online store of the target workspace, then publishes the ones not yet
-// published, in SNAPSHOT mode (the only mode for shared tables). It creates
-// the store if missing and waits for it to become AVAILABLE before
-// publishing; it does not wait for the tables to come online, which is
-// [WaitOnline]'s job.
+// published, in SNAPSHOT mode (the only mode for shared tables). An online
+// table that exists is published again when it has failed or is offline,
+// or when the refresh policy says its data is stale ([PublishSpec].Refresh);
+// one being synced is left to sync, and a healthy fresh one is left alone.
+// It never deletes an online table. It creates the store if missing and
+// waits for it to become AVAILABLE before publishing; it does not wait for
+// the tables to come online, which is [WaitOnline]'s job.
 //
-// Before any write it rejects an online catalog equal to the shared catalog
-// (shared catalogs are read-only), tables without primary keys and an
-// existing online table fed from another source table (see the table-ID note
-// in the error). A spec with no tables does nothing and makes no call.
-// Every error is a [*xregion.StepError].
+// Existing tables are read through the Lakebase API that owns them (see
+// [StatusClients]). Before any write it rejects an online catalog equal to
+// the shared catalog (shared catalogs are read-only), tables without
+// primary keys, an existing online table fed from another source table (see
+// the table-ID note in the error; a reply that does not name the source
+// is not a conflict) and an online table being deleted. A spec with no
+// tables does nothing and makes no call. Every error is a
+// [*xregion.StepError].
 func PublishOnline(ctx context.Context, c Clients, spec PublishSpec, opts ...xregion.Option) (*PublishResult, error) {
 	r, err := publish(ctx, c, spec, xregion.NewSettings(opts...))
 	if err != nil {
@@ -172,11 +209,14 @@ func PublishOnline(ctx context.Context, c Clients, spec PublishSpec, opts ...xre
 	return r, nil
 }
 
-// plan is one table's state as read before any write.
+// plan is one table's state as read before any write, and what to do.
 type plan struct {
 	PublishedTable
 	sourceID string
-	exists   bool
+	// publish is set when the table is to be published (again).
+	publish bool
+	// phase is the existing table's phase; "" for a new one.
+	phase Phase
 }
 
 func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Settings) (*PublishResult, error) {
@@ -191,15 +231,34 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	}
 	store := cmp.Or(spec.Store, DefaultStoreName(spec.Catalog))
 	log = log.With("store", store)
+	r, err := newStatusReader(c.Status())
+	if err != nil {
+		return nil, err
+	}
 
 	// Reads: every source must be there and every existing online table ours.
+	now := s.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for i := range plans {
-		g.Go(func() error { return checkTable(gctx, c, &plans[i], s.DryRun) })
+		g.Go(func() error {
+			if err := checkTable(gctx, c.Tables, r, &plans[i], s.DryRun); err != nil {
+				return err
+			}
+			plans[i].decide(spec, now)
+			return nil
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	for _, p := range plans {
+		switch {
+		case p.Op == xregion.OpUpdated:
+			log.InfoContext(ctx, "online table is to be published again", "online", p.Online, "reason", p.Reason)
+		case p.phase == PhaseOnline && p.Op == xregion.OpUnchanged && p.LastSync.IsZero() && cmp.Or(spec.Refresh, RefreshAuto) != RefreshNever:
+			log.InfoContext(ctx, "the service does not report when the online table was last synced: leaving it as it is", "online", p.Online)
+		}
 	}
 	if s.DryRun {
 		return planPublish(ctx, c.FeatureStore, store, plans)
@@ -211,7 +270,7 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	res := &PublishResult{Store: store, StoreOp: storeOp}
 	var todo []int
 	for i, p := range plans {
-		if !p.exists {
+		if p.publish {
 			todo = append(todo, i)
 		}
 	}
@@ -221,7 +280,7 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 		}
 	}
 	for _, i := range todo {
-		if err := publishTable(ctx, c, store, &plans[i], log); err != nil {
+		if err := publishTable(ctx, c.FeatureStore, r, store, &plans[i], log); err != nil {
 			return nil, err
 		}
 	}
@@ -253,6 +312,17 @@ func (spec PublishSpec) validate() ([]plan, error) {
 				return nil, err
 			}
 		}
+	}
+	switch spec.Refresh {
+	case "", RefreshAuto, RefreshAlways, RefreshNever:
+	default:
+		return nil, xregion.Invalid("refresh policy", string(spec.Refresh), "want auto, always or never")
+	}
+	if spec.MaxStaleness < 0 {
+		return nil, xregion.Invalid("max staleness", spec.MaxStaleness.String(), "want a positive duration")
+	}
+	if spec.MaxStaleness > 0 && spec.Refresh == RefreshNever {
+		return nil, xregion.Invalid("max staleness", spec.MaxStaleness.String(), "has no effect with refresh policy never: leave one of them out")
 	}
 	if spec.Catalog != "" && strings.EqualFold(spec.Catalog, spec.SharedCatalog) {
 		return nil, xregion.Invalid("online catalog", spec.Catalog, "is the shared catalog, which is read-only: name a writable catalog of the target workspace")
@@ -323,9 +393,6 @@ func planPublish(ctx context.Context, fs FeatureStore, store string, plans []pla
 		}
 	}
 	for _, p := range plans {
-		if !p.exists {
-			p.Op = xregion.OpCreated
-		}
 		res.Tables = append(res.Tables, p.PublishedTable)
 	}
 	return res, nil
@@ -334,8 +401,8 @@ func planPublish(ctx context.Context, fs FeatureStore, store string, plans []pla
 // checkTable reads the shared source table and any existing online table.
 // In a dry run, a source not visible yet (its catalog is still to be
 // created) is not an error.
-func checkTable(ctx context.Context, c Clients, p *plan, dryRun bool) error {
-	src, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: p.Source})
+func checkTable(ctx context.Context, tables Tables, r *statusReader, p *plan, dryRun bool) error {
+	src, err := tables.Get(ctx, catalog.GetTableRequest{FullName: p.Source})
 	if dryRun && isMissing(err) {
 		src, err = &catalog.TableInfo{}, nil
 	}
@@ -346,35 +413,87 @@ func checkTable(ctx context.Context, c Clients, p *plan, dryRun bool) error {
 		return fmt.Errorf("shared table %s has table id %s but the source table has %s: %w",
 			p.Source, src.TableId, p.sourceID, xregion.ErrConflict)
 	}
-	st, err := c.SyncedTables.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: p.Online})
-	if isMissing(err) {
+	t, err := r.read(ctx, p.Online)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		p.publish, p.Op = true, xregion.OpCreated
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("read online table %s: %w", p.Online, err)
+	if err := sameSource(t, p); err != nil {
+		return err
 	}
-	p.exists = true
-	return sameSource(st, p)
+	st := statusOf(p.Online, t)
+	p.API, p.LastSync, p.phase = t.API, t.LastSync, st.Phase
+	switch st.Phase {
+	case PhaseDeleting:
+		// why: DELETING is terminal for our purposes (service-facts.md
+		// fact 10): publishing into it or waiting it out is pointless.
+		return fmt.Errorf("%w: wait until it is gone and run again, or name another online table", &TableFailedError{Status: st})
+	case PhaseFailed:
+		// why: a failed or offline synced table stays so until it is
+		// published again (service-facts.md fact 9).
+		p.publish, p.Op, p.Reason = true, xregion.OpUpdated, "failed: "+st.describe()
+	}
+	return nil
 }
 
 // sameSource accepts an existing online table only if it is fed from the
-// shared table.
-func sameSource(st *database.SyncedDatabaseTable, p *plan) error {
-	var from string
-	if st.Spec != nil {
-		from = st.Spec.SourceTableFullName
-	}
-	if !strings.EqualFold(from, p.Source) {
+// shared table, or if the reply does not say where it is fed from.
+func sameSource(t *syncedTable, p *plan) error {
+	// why: an Autoscaling reply may leave out the input-only spec
+	// (service-facts.md fact 6): an absent source is unknown, not a
+	// conflict.
+	if t.Source != "" && !strings.EqualFold(t.Source, p.Source) {
 		return fmt.Errorf("online table %s already exists, fed from %q instead of %s. "+
 			"Feature lookups resolve tables by id, not name, so an online table from another source (or from a source table "+
 			"dropped and re-created since) does not serve this model: restore the original table with UNDROP TABLE WITH ID, "+
 			"or delete the online table (or pick another name) and run again: %w",
-			p.Online, from, p.Source, xregion.ErrConflict)
+			p.Online, t.Source, p.Source, xregion.ErrConflict)
 	}
-	if st.DataSynchronizationStatus != nil {
-		p.PipelineID = st.DataSynchronizationStatus.PipelineId
+	if t.PipelineID != "" {
+		p.PipelineID = t.PipelineID
 	}
 	return nil
+}
+
+// decide applies the refresh policy to a healthy existing table: it marks
+// it to be synced again when its data is stale. A table still syncing is
+// left to sync.
+func (p *plan) decide(spec PublishSpec, now time.Time) {
+	if p.phase != PhaseOnline {
+		return // new or failed (published anyway), or syncing
+	}
+	if reason := refreshReason(spec, p.LastSync, now); reason != "" {
+		p.publish, p.Op, p.Reason = true, xregion.OpUpdated, reason
+	}
+}
+
+// refreshReason says why a healthy table last synced at last is to be
+// synced again under spec's policy, or returns "" to leave it. A table
+// whose last sync is unknown is left alone: syncing it on every run would
+// break the promise of a re-run without writes.
+func refreshReason(spec PublishSpec, last, now time.Time) string {
+	// why: a SNAPSHOT table is a copy as of its last sync and is never
+	// refreshed by itself (service-facts.md fact 9).
+	switch cmp.Or(spec.Refresh, RefreshAuto) {
+	case RefreshNever:
+		return ""
+	case RefreshAlways:
+		return "refresh policy always"
+	}
+	if last.IsZero() {
+		return ""
+	}
+	if !spec.VersionCreated.IsZero() && last.Before(spec.VersionCreated) {
+		return fmt.Sprintf("stale: last synced %s, before the model version was created (%s)",
+			last.UTC().Format(time.RFC3339), spec.VersionCreated.UTC().Format(time.RFC3339))
+	}
+	if spec.MaxStaleness > 0 && now.Sub(last) > spec.MaxStaleness {
+		return fmt.Sprintf("stale: last synced %s, more than %s ago", last.UTC().Format(time.RFC3339), spec.MaxStaleness)
+	}
+	return ""
 }
 
 // ensureStore creates the online store if it does not exist.
@@ -404,8 +523,12 @@ func ensureStore(ctx context.Context, fs FeatureStore, name, capacity string, lo
 // action.
 func deadStore(s *ml.OnlineStore) error {
 	switch s.State {
-	case ml.OnlineStoreStateStopped, ml.OnlineStoreStateDeleting:
+	case ml.OnlineStoreStateStopped:
 		return fmt.Errorf("online store %q is %s and cannot become AVAILABLE: start it, or name another store: %w", s.Name, s.State, xregion.ErrNotReady)
+	case ml.OnlineStoreStateDeleting:
+		// why: DELETING is terminal for our purposes (service-facts.md
+		// fact 10): fail fast rather than wait it out.
+		return fmt.Errorf("online store %q is being deleted (%s) and cannot become AVAILABLE: wait until it is gone, or name another store: %w", s.Name, s.State, xregion.ErrNotReady)
 	}
 	return nil
 }
@@ -446,9 +569,15 @@ func waitStore(ctx context.Context, fs FeatureStore, name string, timeout time.D
 	return err
 }
 
-// publishTable publishes one table in SNAPSHOT mode.
-func publishTable(ctx context.Context, c Clients, store string, p *plan, log *slog.Logger) error {
-	resp, err := c.FeatureStore.PublishTable(ctx, ml.PublishTableRequest{
+// publishTable publishes one table in SNAPSHOT mode: a new one, or an
+// existing one again. Publishing again is the only way this package syncs
+// an existing table: it keeps the table and its sync pipeline (the SDK's
+// PublishSpec speaks of "republishing to an existing online table", whose
+// pipeline is reused) and never deletes it, so an endpoint that serves from
+// it keeps its table. That a republish of a healthy SNAPSHOT table runs a
+// new full sync is not documented (see "Freshness" in the package docs).
+func publishTable(ctx context.Context, fs FeatureStore, r *statusReader, store string, p *plan, log *slog.Logger) error {
+	resp, err := fs.PublishTable(ctx, ml.PublishTableRequest{
 		SourceTableName: p.Source,
 		PublishSpec: ml.PublishSpec{
 			OnlineStore:     store,
@@ -456,18 +585,23 @@ func publishTable(ctx context.Context, c Clients, store string, p *plan, log *sl
 			PublishMode:     ml.PublishSpecPublishModeSnapshot,
 		},
 	})
-	if isConflict(err) {
+	if isConflict(err) && p.Op == xregion.OpCreated {
 		// Published concurrently: accept it only if it is fed from our source.
-		st, gerr := c.SyncedTables.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: p.Online})
-		if gerr != nil {
+		t, gerr := r.read(ctx, p.Online)
+		if gerr != nil || t == nil {
 			return fmt.Errorf("publish %s as %s: %w", p.Source, p.Online, errors.Join(err, gerr))
 		}
-		return sameSource(st, p)
+		p.Op = xregion.OpUnchanged
+		return sameSource(t, p)
 	}
 	if err != nil {
 		return fmt.Errorf("publish %s as %s: %w", p.Source, p.Online, err)
 	}
-	p.Op, p.PipelineID = xregion.OpCreated, resp.PipelineId
-	log.InfoContext(ctx, "published feature table", "source", p.Source, "online", p.Online)
+	p.PipelineID = cmp.Or(resp.PipelineId, p.PipelineID)
+	if p.Op == xregion.OpUpdated {
+		log.InfoContext(ctx, "published feature table again", "source", p.Source, "online", p.Online, "reason", p.Reason)
+	} else {
+		log.InfoContext(ctx, "published feature table", "source", p.Source, "online", p.Online)
+	}
 	return nil
 }

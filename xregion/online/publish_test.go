@@ -7,6 +7,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/org/xregion-action/xregion"
@@ -44,7 +45,7 @@ func TestPublishOnline(t *testing.T) {
 				dst.AddSyncedTable(database.SyncedDatabaseTable{Name: featuresOnline, Spec: &database.SyncedTableSpec{SourceTableFullName: "fraud_shared.ml.features"}})
 			},
 			want: &online.PublishResult{Store: "serving-online-store", StoreOp: xregion.OpUnchanged, Tables: []online.PublishedTable{
-				{Source: "fraud_shared.ml.features", Online: featuresOnline, Op: xregion.OpUnchanged},
+				{Source: "fraud_shared.ml.features", Online: featuresOnline, Op: xregion.OpUnchanged, API: online.APIAutoscaling},
 				{Source: "fraud_shared.ml.history", Online: historyOnline, Op: xregion.OpCreated},
 			}},
 		},
@@ -72,7 +73,8 @@ func TestPublishOnline(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, dst := sharedTables(t, tt.opts...)
+			// The Autoscaling replies name the source only with WithPostgresSpec.
+			_, dst := sharedTables(t, append(tt.opts, xregiontest.WithPostgresSpec())...)
 			if tt.seed != nil {
 				tt.seed(dst)
 			}
@@ -90,14 +92,14 @@ func TestPublishOnline(t *testing.T) {
 				t.Errorf("PublishOnline() mismatch (-want +got):\n%s", diff)
 			}
 			for _, pt := range got.Tables {
-				st, err := dst.Database.GetSyncedDatabaseTable(t.Context(), database.GetSyncedDatabaseTableRequest{Name: pt.Online})
+				st, err := dst.Postgres.GetSyncedTable(t.Context(), postgres.GetSyncedTableRequest{Name: "synced_tables/" + pt.Online})
 				if err != nil {
 					t.Fatalf("read online table %s: %v", pt.Online, err)
 				}
 				if st.Spec == nil || st.Spec.SourceTableFullName != pt.Source {
 					t.Errorf("online table %s is fed from %+v, want %s", pt.Online, st.Spec, pt.Source)
 				}
-				if pt.Op == xregion.OpCreated && (pt.PipelineID == "" || st.Spec.SchedulingPolicy != database.SyncedTableSchedulingPolicySnapshot) {
+				if pt.Op == xregion.OpCreated && (pt.PipelineID == "" || st.Spec.SchedulingPolicy != postgres.SyncedTableSyncedTableSpecSyncedTableSchedulingPolicySnapshot) {
 					t.Errorf("published %s with pipeline %q and policy %s, want a pipeline id and SNAPSHOT", pt.Online, pt.PipelineID, st.Spec.SchedulingPolicy)
 				}
 			}
@@ -175,7 +177,9 @@ func TestPublishOnlineRefusesBeforeWriting(t *testing.T) {
 		{
 			name: "online_table_fed_from_another_source",
 			seed: func(_, dst *xregiontest.Workspace) {
-				dst.AddSyncedTable(database.SyncedDatabaseTable{Name: featuresOnline, Spec: &database.SyncedTableSpec{SourceTableFullName: "main.ml.features"}})
+				// A Lakebase Provisioned store, whose replies name the source.
+				dst.AddOnlineStore(ml.OnlineStore{Name: "legacy", CreationTime: "2025-06-01T00:00:00Z"})
+				dst.AddSyncedTable(database.SyncedDatabaseTable{Name: featuresOnline, DatabaseInstanceName: "legacy", Spec: &database.SyncedTableSpec{SourceTableFullName: "main.ml.features"}})
 			},
 			wantErr: xregion.ErrConflict,
 		},
@@ -200,6 +204,13 @@ func TestPublishOnlineRefusesBeforeWriting(t *testing.T) {
 			name: "store_stopped",
 			seed: func(_, dst *xregiontest.Workspace) {
 				dst.AddOnlineStore(ml.OnlineStore{Name: "serving-online-store", Capacity: "CU_1", State: ml.OnlineStoreStateStopped})
+			},
+			wantErr: xregion.ErrNotReady,
+		},
+		{
+			name: "store_deleting",
+			seed: func(_, dst *xregiontest.Workspace) {
+				dst.AddOnlineStore(ml.OnlineStore{Name: "serving-online-store", Capacity: "CU_1", State: ml.OnlineStoreStateDeleting})
 			},
 			wantErr: xregion.ErrNotReady,
 		},

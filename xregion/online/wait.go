@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/org/xregion-action/xregion"
 	"golang.org/x/sync/errgroup"
@@ -29,14 +28,17 @@ const pollConcurrency = 16
 // reaches a failed state. The error is a [*TableFailedError].
 var ErrTableFailed = errors.New("online table failed")
 
-// TableFailedError reports an online table in a failed state, with the
-// service's message.
+// TableFailedError reports an online table in a failed state, or being
+// deleted, with the service's message.
 type TableFailedError struct {
 	Status TableStatus
 }
 
 // Error names the table, its state and the service's message.
 func (e *TableFailedError) Error() string {
+	if e.Status.Phase == PhaseDeleting {
+		return fmt.Sprintf("online table %s is being deleted: %s", e.Status.Name, e.Status.describe())
+	}
 	return fmt.Sprintf("online table %s failed: %s", e.Status.Name, e.Status.describe())
 }
 
@@ -55,6 +57,9 @@ const (
 	PhaseOnline Phase = "online"
 	// PhaseFailed means the table will not come online without help.
 	PhaseFailed Phase = "failed"
+	// PhaseDeleting means the table is being deleted (provisioning state
+	// DELETING): it will not come online, and waiting is pointless.
+	PhaseDeleting Phase = "deleting"
 )
 
 // TableStatus is one online table's status at one poll.
@@ -70,6 +75,11 @@ type TableStatus struct {
 	Provisioning database.ProvisioningInfoState `json:"provisioning"`
 	// Message is the service's message about the state, if any.
 	Message string `json:"message"`
+	// API is the Lakebase API that reported the table.
+	API API `json:"api,omitempty"`
+	// LastSync is when the table's last successful sync ended, if the
+	// service said: its data is as of then.
+	LastSync time.Time `json:"last_sync,omitzero"`
 }
 
 func (s TableStatus) describe() string {
@@ -92,6 +102,14 @@ type Progress struct {
 	Online, Total int
 	// Pending are the tables not online yet, sorted by name.
 	Pending []TableStatus
+}
+
+// statusOf is the status of the online table called name as read.
+func statusOf(name string, t *syncedTable) TableStatus {
+	return TableStatus{
+		Name: name, Phase: classify(t), State: t.State, Provisioning: t.Provisioning,
+		Message: t.Message, API: t.API, LastSync: t.LastSync,
+	}
 }
 
 // WaitSpec says which online tables to wait for.
@@ -118,52 +136,21 @@ const DefaultMissingGrace = 2 * time.Minute
 // period: it was never published, or was deleted.
 var ErrTableMissing = errors.New("online table not found")
 
-// Classify reads a synced table's states as one [Phase], comparing exact
-// enum values. A table is online when Unity Catalog shows it ACTIVE and its
-// data is in the ONLINE family; ONLINE_PIPELINE_FAILED counts as failed,
-// since the table then serves stale data. DEGRADED is not ready, and left to
-// the timeout.
-func Classify(t *database.SyncedDatabaseTable) Phase {
-	var state database.SyncedTableState
-	if t.DataSynchronizationStatus != nil {
-		state = t.DataSynchronizationStatus.DetailedState
-	}
-	switch state {
-	case database.SyncedTableStateSyncedTableOfflineFailed,
-		database.SyncedTableStateSyncedTableOnlinePipelineFailed,
-		database.SyncedTableStateSyncedTabledOffline, // sic: the API's spelling
-		"SYNCED_TABLE_OFFLINE":                       // the Lakebase Autoscaling spelling
-		return PhaseFailed
-	}
-	if t.UnityCatalogProvisioningState == database.ProvisioningInfoStateFailed {
-		return PhaseFailed
-	}
-	switch state {
-	case database.SyncedTableStateSyncedTableOnline,
-		database.SyncedTableStateSyncedTableOnlineNoPendingUpdate,
-		database.SyncedTableStateSyncedTableOnlineTriggeredUpdate,
-		database.SyncedTableStateSyncedTableOnlineContinuousUpdate,
-		database.SyncedTableStateSyncedTableOnlineUpdatingPipelineResources:
-		if t.UnityCatalogProvisioningState == database.ProvisioningInfoStateActive {
-			return PhaseOnline
-		}
-	}
-	return PhasePending
-}
-
 // WaitOnline waits until every online table of spec is online. Each poll
 // reads only the tables not online yet, all of them concurrently, sleeping
 // between polls as the settings' backoff says ([xregion.WithBackOff]).
 //
-// A table in a failed state ends the wait at once with a
-// [*TableFailedError] carrying the service's message. When spec.Timeout
+// Each table is read through the Lakebase API that owns it: the
+// Autoscaling API first, then the Provisioned one (see [StatusClients]).
+// A table in a failed state, or being deleted, ends the wait at once with
+// a [*TableFailedError] carrying the service's message. When spec.Timeout
 // passes first, the error matches context.DeadlineExceeded and names the
 // tables still pending and why. A table not found past spec.MissingGrace
 // fails the wait with [ErrTableMissing]; any other read error ends it (the
 // SDK has already retried throttling and unavailability). Progress goes to
 // spec.OnProgress and to the settings' logger. Every error is a
 // [*xregion.StepError].
-func WaitOnline(ctx context.Context, c SyncedTables, spec WaitSpec, opts ...xregion.Option) ([]TableStatus, error) {
+func WaitOnline(ctx context.Context, c StatusClients, spec WaitSpec, opts ...xregion.Option) ([]TableStatus, error) {
 	got, err := wait(ctx, c, spec, xregion.NewSettings(opts...))
 	if err != nil {
 		return got, &xregion.StepError{Step: StepWait, Resource: fmt.Sprintf("%d online table(s)", len(spec.Tables)), Err: err}
@@ -171,7 +158,11 @@ func WaitOnline(ctx context.Context, c SyncedTables, spec WaitSpec, opts ...xreg
 	return got, nil
 }
 
-func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings) ([]TableStatus, error) {
+func wait(ctx context.Context, c StatusClients, spec WaitSpec, s xregion.Settings) ([]TableStatus, error) {
+	r, err := newStatusReader(c)
+	if err != nil {
+		return nil, err
+	}
 	pending := slices.Clone(spec.Tables)
 	slices.Sort(pending)
 	pending = slices.Compact(pending)
@@ -189,13 +180,13 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 
 	statuses := make([]TableStatus, len(pending))
 	start, grace := time.Now(), cmp.Or(spec.MissingGrace, DefaultMissingGrace)
-	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		statuses = statuses[:len(pending)]
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(pollConcurrency)
 		for i, name := range pending {
 			g.Go(func() (err error) {
-				statuses[i], err = readStatus(gctx, c, name)
+				statuses[i], err = readStatus(gctx, r, name)
 				return err
 			})
 		}
@@ -207,7 +198,9 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 		for i, st := range statuses {
 			final[st.Name] = st
 			switch st.Phase {
-			case PhaseFailed:
+			case PhaseFailed, PhaseDeleting:
+				// why: a table DELETING will not come online (service-facts.md
+				// fact 10): fail fast with the service's message.
 				return false, &TableFailedError{Status: st}
 			case PhaseOnline:
 			case PhaseMissing:
@@ -257,23 +250,12 @@ func wait(ctx context.Context, c SyncedTables, spec WaitSpec, s xregion.Settings
 var errWaitTimeout = errors.New("timed out waiting for online tables")
 
 // readStatus reads one table.
-func readStatus(ctx context.Context, c SyncedTables, name string) (TableStatus, error) {
-	t, err := c.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: name})
-	switch {
-	case err == nil:
-	case isMissing(err):
-		return TableStatus{Name: name, Phase: PhaseMissing}, nil
-	default:
-		// Throttling and unavailability were already retried by the SDK
-		// for minutes; every other error is the caller's to see.
-		return TableStatus{}, fmt.Errorf("read online table %s: %w", name, err)
+func readStatus(ctx context.Context, r *statusReader, name string) (TableStatus, error) {
+	// Throttling and unavailability were already retried by the SDK for
+	// minutes; every other error is the caller's to see.
+	t, err := r.read(ctx, name)
+	if err != nil || t == nil {
+		return TableStatus{Name: name, Phase: PhaseMissing}, err
 	}
-	st := TableStatus{Name: name, Phase: Classify(t), Provisioning: t.UnityCatalogProvisioningState}
-	if ds := t.DataSynchronizationStatus; ds != nil {
-		st.State, st.Message = ds.DetailedState, ds.Message
-	}
-	return st, nil
+	return statusOf(name, t), nil
 }
-
-func isMissing(err error) bool  { return apierr.IsMissing(err) }
-func isConflict(err error) bool { return errors.Is(err, apierr.ErrResourceConflict) }

@@ -48,7 +48,7 @@ func TestWaitOnline(t *testing.T) {
 		return []xregiontest.SyncStep{provisioningFor(i), ready}
 	})
 	var progress []string
-	got, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{
+	got, err := online.WaitOnline(t.Context(), status(ws), online.WaitSpec{
 		Tables:     append(names, names[0]), // duplicates are waited for once
 		OnProgress: func(p online.Progress) { progress = append(progress, fmt.Sprintf("%d/%d", p.Online, p.Total)) },
 	}, noSleep)
@@ -64,8 +64,8 @@ func TestWaitOnline(t *testing.T) {
 		}
 	}
 	// Table i is read once per poll until it is online, never after.
-	if n, want := ws.Calls("Database.GetSyncedDatabaseTable"), 1+2+3+4; n != want {
-		t.Errorf("GetSyncedDatabaseTable called %d times, want %d: tables online were polled again", n, want)
+	if n, want := ws.Calls("Postgres.GetSyncedTable"), 1+2+3+4; n != want {
+		t.Errorf("GetSyncedTable called %d times, want %d: tables online were polled again", n, want)
 	}
 }
 
@@ -78,18 +78,19 @@ func TestWaitOnlineFailsFast(t *testing.T) {
 		}
 		return []xregiontest.SyncStep{provisioningFor(100), ready}
 	})
-	_, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names}, noSleep)
+	_, err := online.WaitOnline(t.Context(), status(ws), online.WaitSpec{Tables: names}, noSleep)
 	var tf *online.TableFailedError
 	if !errors.As(err, &tf) || !errors.Is(err, online.ErrTableFailed) {
 		t.Fatalf("WaitOnline() error = %v, want a TableFailedError", err)
 	}
+	// The Autoscaling reply leaves out the Unity Catalog state ACTIVE.
 	want := online.TableStatus{Name: names[3], Phase: online.PhaseFailed, State: database.SyncedTableStateSyncedTableOfflineFailed,
-		Provisioning: database.ProvisioningInfoStateActive, Message: "Snapshot failed: source table not readable"}
+		Message: "Snapshot failed: source table not readable", API: online.APIAutoscaling}
 	if diff := cmp.Diff(want, tf.Status); diff != "" {
 		t.Errorf("failed status mismatch (-want +got):\n%s", diff)
 	}
-	if n := ws.Calls("Database.GetSyncedDatabaseTable"); n != 10 {
-		t.Errorf("GetSyncedDatabaseTable called %d times, want 10 (two polls of five tables)", n)
+	if n := ws.Calls("Postgres.GetSyncedTable"); n != 10 {
+		t.Errorf("GetSyncedTable called %d times, want 10 (two polls of five tables)", n)
 	}
 }
 
@@ -104,7 +105,7 @@ func TestWaitOnlineTimesOut(t *testing.T) {
 			return []xregiontest.SyncStep{provisioning}
 		})
 		start := time.Now()
-		_, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names, Timeout: 10 * time.Minute},
+		_, err := online.WaitOnline(t.Context(), status(ws), online.WaitSpec{Tables: names, Timeout: 10 * time.Minute},
 			xregion.WithPollInterval(30*time.Second))
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("WaitOnline() error = %v, want DeadlineExceeded", err)
@@ -113,8 +114,8 @@ func TestWaitOnlineTimesOut(t *testing.T) {
 			t.Errorf("WaitOnline() returned after %v, want at the 10m deadline", took)
 		}
 		// 20 polls, at 0s, 30s, ..., 570s: the deadline falls where the 21st would be.
-		if n, want := ws.Calls("Database.GetSyncedDatabaseTable"), 1+2*20; n != want {
-			t.Errorf("GetSyncedDatabaseTable called %d times, want %d", n, want)
+		if n, want := ws.Calls("Postgres.GetSyncedTable"), 1+2*20; n != want {
+			t.Errorf("GetSyncedTable called %d times, want %d", n, want)
 		}
 	})
 }
@@ -126,7 +127,7 @@ func TestWaitOnlineCancelled(t *testing.T) {
 		names := onlineTables(ws, 2, func(int) []xregiontest.SyncStep { return []xregiontest.SyncStep{provisioning} })
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(90*time.Second, cancel)
-		_, err := online.WaitOnline(ctx, ws.Database, online.WaitSpec{Tables: names},
+		_, err := online.WaitOnline(ctx, status(ws), online.WaitSpec{Tables: names},
 			xregion.WithPollInterval(time.Minute))
 		if !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("WaitOnline() error = %v, want Canceled", err)
@@ -140,8 +141,8 @@ func TestWaitOnlineReturnsUnavailability(t *testing.T) {
 	t.Parallel()
 	ws := xregiontest.NewWorkspace()
 	names := onlineTables(ws, 2, func(int) []xregiontest.SyncStep { return []xregiontest.SyncStep{provisioning} })
-	ws.Inject(xregiontest.Fault{Method: "Database.GetSyncedDatabaseTable", Skip: 2, Times: 1, Err: xregiontest.Unavailable("try again later")})
-	if _, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names}, noSleep); !errors.Is(err, apierr.ErrTemporarilyUnavailable) {
+	ws.Inject(xregiontest.Fault{Method: "Postgres.GetSyncedTable", Skip: 2, Times: 1, Err: xregiontest.Unavailable("try again later")})
+	if _, err := online.WaitOnline(t.Context(), status(ws), online.WaitSpec{Tables: names}, noSleep); !errors.Is(err, apierr.ErrTemporarilyUnavailable) {
 		t.Fatalf("WaitOnline() error = %v, want the 503", err)
 	}
 }
@@ -152,7 +153,7 @@ func TestWaitOnlineMissingGrace(t *testing.T) {
 		ws := xregiontest.NewWorkspace()
 		names := onlineTables(ws, 1, func(int) []xregiontest.SyncStep { return []xregiontest.SyncStep{ready} })
 		names = append(names, "serving.features.never_published")
-		_, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names, MissingGrace: 90 * time.Second},
+		_, err := online.WaitOnline(t.Context(), status(ws), online.WaitSpec{Tables: names, MissingGrace: 90 * time.Second},
 			xregion.WithPollInterval(30*time.Second))
 		if !errors.Is(err, online.ErrTableMissing) {
 			t.Fatalf("WaitOnline() error = %v, want ErrTableMissing", err)
@@ -164,8 +165,8 @@ func TestWaitOnlineStopsOnPermanentErrors(t *testing.T) {
 	t.Parallel()
 	ws := xregiontest.NewWorkspace()
 	names := onlineTables(ws, 2, func(int) []xregiontest.SyncStep { return []xregiontest.SyncStep{provisioning} })
-	ws.Inject(xregiontest.Fault{Method: "Database.GetSyncedDatabaseTable", Skip: 2, Err: xregiontest.PermissionDenied("no SELECT on table")})
-	_, err := online.WaitOnline(t.Context(), ws.Database, online.WaitSpec{Tables: names}, noSleep)
+	ws.Inject(xregiontest.Fault{Method: "Postgres.GetSyncedTable", Skip: 2, Err: xregiontest.PermissionDenied("no SELECT on table")})
+	_, err := online.WaitOnline(t.Context(), status(ws), online.WaitSpec{Tables: names}, noSleep)
 	if !errors.Is(err, apierr.ErrPermissionDenied) {
 		t.Fatalf("WaitOnline() error = %v, want PermissionDenied", err)
 	}

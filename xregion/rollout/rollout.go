@@ -75,6 +75,12 @@ type Spec struct {
 	// OnlineTimeout bounds the wait for online tables. Default:
 	// [online.DefaultWaitTimeout].
 	OnlineTimeout time.Duration
+	// OnlineRefresh and OnlineMaxStaleness decide when healthy online
+	// tables are synced again (see [online.PublishSpec].Refresh); the
+	// model version's creation time is the one deployed. Default:
+	// [online.RefreshAuto], no maximum staleness.
+	OnlineRefresh      online.Refresh
+	OnlineMaxStaleness time.Duration
 	// ProviderTimeout bounds the wait for the share to reach a target.
 	// Default: [deps.DefaultProviderTimeout].
 	ProviderTimeout time.Duration
@@ -178,6 +184,7 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 	if err := (online.PublishSpec{
 		Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
 		Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema,
+		Refresh: spec.OnlineRefresh, MaxStaleness: spec.OnlineMaxStaleness,
 	}).Validate(); err != nil {
 		return spec, err
 	}
@@ -454,14 +461,25 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		for i, t := range d.Tables {
 			tables[i] = online.Table{Name: t.Name, PrimaryKeys: t.PrimaryKeys, TableID: t.TableID}
 		}
+		// The refresh policy compares the tables' last sync with the
+		// version's creation time, read where the version was discovered.
+		mvs, from := w.ModelVersions, sharedModel
+		if src != nil && spec.Phase != PhaseDeploy {
+			mvs, from = src.ModelVersions, spec.Model
+		}
+		created, err := versionCreated(ctx, mvs, from, d.Version)
+		if err != nil {
+			return fail(&xregion.StepError{Step: "ReadModelVersion", Resource: fmt.Sprintf("%s version %d", from, d.Version), Err: err})
+		}
 		if res.Online, err = online.PublishOnline(ctx, w.online(), online.PublishSpec{
 			Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
 			Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Tables: tables,
+			Refresh: spec.OnlineRefresh, MaxStaleness: spec.OnlineMaxStaleness, VersionCreated: created,
 		}, opts...); err != nil {
 			return fail(err)
 		}
 		if !s.DryRun {
-			if res.OnlineStatus, err = online.WaitOnline(ctx, w.Database, online.WaitSpec{
+			if res.OnlineStatus, err = online.WaitOnline(ctx, w.online().Status(), online.WaitSpec{
 				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout,
 			}, opts...); err != nil {
 				return fail(err)
@@ -511,3 +529,16 @@ func discoverShared(ctx context.Context, w Workspace, spec Spec, sharedModel, re
 }
 
 var errShareTimeout = errors.New("timed out waiting for the share to reach the target")
+
+// versionCreated returns when version of model was created, or the zero
+// time when the service does not say.
+func versionCreated(ctx context.Context, mvs deps.ModelVersions, model string, version int) (time.Time, error) {
+	mv, err := mvs.Get(ctx, catalog.GetModelVersionRequest{FullName: model, Version: version})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read when model version %d was created: %w", version, err)
+	}
+	if mv.CreatedAt <= 0 {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(mv.CreatedAt), nil
+}

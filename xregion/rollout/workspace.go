@@ -26,7 +26,8 @@ type Workspace struct {
 	Catalogs         deps.Catalogs
 	Schemas          deps.Schemas
 	FeatureStore     online.FeatureStore
-	Database         online.SyncedTables
+	Database         online.SyncedTables         // Lakebase Provisioned
+	Postgres         online.PostgresSyncedTables // Lakebase Autoscaling
 	ServingEndpoints endpoint.Endpoints
 	// FunctionKinds tells FeatureSpecs from other functions; optional.
 	FunctionKinds deps.FunctionKinds
@@ -34,9 +35,8 @@ type Workspace struct {
 
 // FromClient returns the services of a real workspace client, including a
 // [deps.SDKFunctionKinds] built from its config, serving endpoints with
-// per-entity queries ([endpoint.WithEntityQueries]) and an
-// [online.StatusFallback] that reads online tables through both Lakebase
-// APIs.
+// per-entity queries ([endpoint.WithEntityQueries]), and both Lakebase
+// APIs, through which online tables are read by the API that owns each.
 func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 	kinds, err := deps.NewFunctionKinds(w.Config)
 	if err != nil {
@@ -50,8 +50,8 @@ func FromClient(w *databricks.WorkspaceClient) (Workspace, error) {
 		Metastores: w.Metastores, ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions,
 		Connections: w.Connections, Credentials: w.Credentials, Shares: w.Shares, Recipients: w.Recipients,
 		Providers: w.Providers, Catalogs: w.Catalogs, Schemas: w.Schemas, FeatureStore: w.FeatureStore,
-		// Online tables may live on Lakebase Provisioned or Autoscaling.
-		Database:         online.StatusFallback{Database: w.Database, Postgres: w.Postgres},
+		// Online tables may live on Lakebase Autoscaling or Provisioned.
+		Database: w.Database, Postgres: w.Postgres,
 		ServingEndpoints: endpoints, FunctionKinds: kinds,
 	}, nil
 }
@@ -73,7 +73,7 @@ func (w Workspace) preconditions() deps.TargetClients {
 }
 
 func (w Workspace) online() online.Clients {
-	return online.Clients{FeatureStore: w.FeatureStore, SyncedTables: w.Database, Tables: w.Tables}
+	return online.Clients{FeatureStore: w.FeatureStore, SyncedTables: w.Database, Postgres: w.Postgres, Tables: w.Tables}
 }
 
 func (w Workspace) preflight() deps.PreflightClients {

@@ -11,6 +11,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
@@ -186,9 +187,17 @@ var conformance = map[string]check{
 		}
 		_, err = svc.FeatureStore.PublishTable(ctx, publish)
 		obs = append(obs, "publish: "+class(err))
+		// os1 is a Lakebase Autoscaling project (service-facts.md fact 6).
+		_, err = svc.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "serving.s.features_online"})
+		obs = append(obs, "provisioned API: "+class(err))
 		for range 3 {
-			st, err := svc.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "serving.s.features_online"})
-			obs = append(obs, fmt.Sprintf("synced: %s/%s %s", st.UnityCatalogProvisioningState, st.DataSynchronizationStatus.DetailedState, class(err)))
+			st, err := svc.Postgres.GetSyncedTable(ctx, postgres.GetSyncedTableRequest{Name: "synced_tables/serving.s.features_online"})
+			if err != nil {
+				obs = append(obs, "autoscaling API: "+class(err))
+				continue
+			}
+			obs = append(obs, fmt.Sprintf("synced: %s/%s spec %t, last sync %t", st.Status.UnityCatalogProvisioningState, st.Status.DetailedState,
+				st.Spec != nil, st.Status.LastSyncTime != nil))
 		}
 		return obs
 	},
@@ -264,8 +273,8 @@ var wantConformance = map[string][]string{
 	"model_versions": {"list: [1 10 11 2 3 4 5 6 7 8 9], with dependencies: 0, ok", "alias: version 3, ok", "missing version: not-found",
 		"securable kind: FUNCTION_FEATURE_SPEC ok"},
 	"online": {"create store: ok", "publish into a starting store: bad-request", "store: STARTING ok", "store: STARTING ok", "store: AVAILABLE ok",
-		"publish: ok", "synced: PROVISIONING/SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT ok",
-		"synced: ACTIVE/SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE ok", "synced: ACTIVE/SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE ok"},
+		"publish: ok", "provisioned API: bad-request", "synced: PROVISIONING/SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT spec false, last sync false",
+		"synced: /SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE spec false, last sync true", "synced: /SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE spec false, last sync true"},
 	"serving": {"create: ok", "update while in progress: conflict", "state: IN_PROGRESS/NOT_READY ok", "state: IN_PROGRESS/NOT_READY ok",
 		"state: NOT_UPDATING/READY ok", "burst scaling when not sent: absent", "workload type when not sent: CPU", "canary update: ok",
 		"m-1 burst scaling: absent", "m-2 burst scaling: false", `route: entity "m-1" model "m-1" 80%`, `route: entity "m-2" model "m-2" 20%`,

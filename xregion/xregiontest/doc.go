@@ -1,8 +1,9 @@
 // Package xregiontest provides stateful, in-memory fakes of the Databricks
 // services xregion uses. A [Workspace] is one fake workspace on its own Unity
 // Catalog metastore, with the service fields of *databricks.WorkspaceClient
-// (w.Shares, w.Catalogs, w.FeatureStore, w.Database, w.ServingEndpoints,
-// ...), and [Link] lets workspaces share data through D2D Delta Sharing.
+// (w.Shares, w.Catalogs, w.FeatureStore, w.Database, w.Postgres,
+// w.ServingEndpoints, ...), and [Link] lets workspaces share data through
+// D2D Delta Sharing.
 // The fakes behave like the real service, not like xregion, and fail with
 // the SDK's own *apierr.APIError values.
 //
@@ -72,11 +73,23 @@
 //     STARTING until it has been read a few times ([WithStoreStartup]), and
 //     publishing into a store that is not AVAILABLE fails with 400
 //     INVALID_STATE (the code is an assumption).
-//   - FeatureStore.PublishTable makes a synced table, reported on by
-//     Database.GetSyncedDatabaseTable (assumption, reference §15.6), that
-//     is also a Unity Catalog table of type FOREIGN (assumption). Its status
-//     goes through the steps of a script ([Workspace.ScriptTable],
-//     [DefaultSyncScript]), one read at a time.
+//   - FeatureStore.PublishTable makes a synced table that is also a Unity
+//     Catalog table of type FOREIGN (assumption). Its status goes through
+//     the steps of a script ([Workspace.ScriptTable], [DefaultSyncScript]),
+//     one read at a time; once a sync is done it reports its last sync
+//     times.
+//   - Online stores created from 2026-03-23 on ([AutoscalingSince]) are
+//     Lakebase Autoscaling projects, the default, since the fake's clock
+//     starts on 2026-06-01 ([WithStartTime]); older ones, and stores seeded
+//     with an earlier CreationTime, are Lakebase Provisioned instances.
+//     Postgres.GetSyncedTable serves the tables of Autoscaling stores and
+//     answers 404 for the others; Database.GetSyncedDatabaseTable serves
+//     the tables of Provisioned stores and refuses the others with 400
+//     INVALID_PARAMETER_VALUE (the code is an assumption).
+//   - A Postgres reply leaves out the input-only Spec (unless
+//     [WithPostgresSpec]) and the Unity Catalog state ACTIVE.
+//   - Linked workspaces share one logical clock, so that the times of one
+//     compare with those of another.
 //   - A table of a catalog created from a share publishes in SNAPSHOT mode
 //     only; online tables cannot go into such a catalog (403, the code is
 //     an assumption); a source needs a primary key unless FullFeatureName is
@@ -172,7 +185,9 @@
 //     OnlineStore body), GET feature-store/online-stores/{name}, POST
 //     feature-store/tables/{name}/publish (a {"publish_spec": ...} body),
 //     DELETE feature-store/online-tables/{name}; GET and DELETE
-//     database/synced_tables/{name}; GET and POST serving-endpoints, GET and
+//     database/synced_tables/{name}; GET postgres/synced_tables/{name}
+//     (w.Postgres.GetSyncedTable with the name "synced_tables/{name}");
+//     GET and POST serving-endpoints, GET and
 //     DELETE serving-endpoints/{name}, PUT serving-endpoints/{name}/config;
 //   - PATCH serving-endpoints/{name}/tags under /api/2.0;
 //   - POST /serving-endpoints/{name}/invocations and

@@ -12,6 +12,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 
@@ -115,20 +116,21 @@ func ExampleWorkspace_ScriptTable() {
 	}
 	_, err = w.FeatureStore.PublishTable(ctx, req)
 	must(err)
+	// The new store is a Lakebase Autoscaling project: its tables are read
+	// through w.Postgres, and the reply leaves out the state ACTIVE.
 	for range 3 {
-		t, err := w.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "online.ml.features"})
+		t, err := w.Postgres.GetSyncedTable(ctx, postgres.GetSyncedTableRequest{Name: "synced_tables/online.ml.features"})
 		must(err)
-		ds := t.DataSynchronizationStatus
-		fmt.Printf("table: %s %s %q\n", t.UnityCatalogProvisioningState, ds.DetailedState, ds.Message)
+		fmt.Printf("table: %q %s %q\n", t.Status.UnityCatalogProvisioningState, t.Status.DetailedState, t.Status.Message)
 	}
 	// Output:
 	// created: STARTING
 	// publish while starting is a bad request: true
 	// store: STARTING
 	// store: AVAILABLE
-	// table: PROVISIONING SYNCED_TABLE_PROVISIONING_PIPELINE_RESOURCES ""
-	// table: PROVISIONING SYNCED_TABLE_PROVISIONING_PIPELINE_RESOURCES ""
-	// table: ACTIVE SYNCED_TABLE_OFFLINE_FAILED "out of capacity"
+	// table: "PROVISIONING" SYNCED_TABLE_PROVISIONING_PIPELINE_RESOURCES ""
+	// table: "PROVISIONING" SYNCED_TABLE_PROVISIONING_PIPELINE_RESOURCES ""
+	// table: "" SYNCED_TABLE_OFFLINE_FAILED "out of capacity"
 }
 
 // ExampleWorkspace_ScriptDeployment serves version 1 of a model, then

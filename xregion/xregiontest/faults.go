@@ -116,7 +116,7 @@ func knownMethod(m string) bool {
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
 		"Catalogs.Get", "Schemas.Get",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
-		"Database.GetSyncedDatabaseTable",
+		"Database.GetSyncedDatabaseTable", "Postgres.GetSyncedTable",
 		"ServingEndpoints.Get", "ServingEndpoints.Query", "ServingEndpoints.QueryServedEntity", "ServingEndpoints.ListAll":
 		return true
 	}

@@ -1,6 +1,8 @@
 package xregiontest_test
 
 import (
+	"time"
+
 	"errors"
 	"testing"
 
@@ -48,6 +50,10 @@ func checkErr(t *testing.T, call string, err, want error) {
 		t.Fatalf("%s: error = %v, want errors.Is %v", call, err, want)
 	}
 }
+
+// legacyClock starts a workspace's clock in 2025, before online stores
+// were created as Lakebase Autoscaling projects.
+var legacyClock = xregiontest.WithStartTime(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 
 // regions returns two linked workspaces in different regions, with a model
 // version, a feature table and a FeatureSpec seeded in the source. The

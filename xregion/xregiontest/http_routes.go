@@ -10,6 +10,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/iam"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 )
@@ -65,6 +66,10 @@ func (h *handler) routeTable() []route {
 		r("/api/2.0/feature-store/online-tables/*", m{del: h.deleteOnlineTable}),
 		r("/api/2.0/database/synced_tables", m{}, post),
 		r("/api/2.0/database/synced_tables/*", m{get: h.getSyncedTable, del: h.deleteSyncedTable}, patch),
+		// Lakebase Autoscaling (service-facts.md fact 6): the SDK puts the
+		// resource name "synced_tables/{full name}" after /api/2.0/postgres/.
+		r("/api/2.0/postgres/synced_tables", m{}, post),
+		r("/api/2.0/postgres/synced_tables/*", m{get: h.getPostgresSyncedTable}, patch, del),
 
 		// Serving (reference §6).
 		r("/api/2.0/serving-endpoints", m{get: h.listEndpoints, post: h.createEndpoint}),
@@ -508,4 +513,8 @@ func (h *handler) query(rw http.ResponseWriter, r *http.Request, p []string) (an
 	// (reference §6, §8.4); the field itself is not in the JSON.
 	rw.Header().Set("served-model-name", resp.ServedModelName)
 	return resp, nil
+}
+
+func (h *handler) getPostgresSyncedTable(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	return result(h.w.Postgres.GetSyncedTable(r.Context(), postgres.GetSyncedTableRequest{Name: syncedTablesPrefix + p[0]}))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
@@ -378,7 +379,9 @@ func TestHTTPOnline(t *testing.T) {
 		PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"id"}},
 	}}})
 	ws.AddCatalog(catalog.CatalogInfo{Name: "online"})
-	ws.AddSyncedTable(database.SyncedDatabaseTable{Name: "online.ml.old"})
+	// A table of a Lakebase Provisioned store of 2025, which w.Database serves.
+	ws.AddOnlineStore(ml.OnlineStore{Name: "old-store", CreationTime: "2025-01-01T00:00:00Z"})
+	ws.AddSyncedTable(database.SyncedDatabaseTable{Name: "online.ml.old", DatabaseInstanceName: "old-store"})
 	srv, rec := serve(t, ws)
 	w := newClient(t, srv.URL)
 	ctx := t.Context()
@@ -408,16 +411,20 @@ func TestHTTPOnline(t *testing.T) {
 	if err != nil || pub.OnlineTableName != "online.ml.features" || pub.PipelineId == "" {
 		t.Fatalf("PublishTable() = %+v, %v; want the online table and a pipeline", pub, err)
 	}
-	var synced []database.SyncedTableState
+	// os1 is a Lakebase Autoscaling project: its tables are read through
+	// w.Postgres, and w.Database refuses them.
+	_, err = w.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "online.ml.features"})
+	checkErr(t, "GetSyncedDatabaseTable(Autoscaling table)", err, apierr.ErrInvalidParameterValue)
+	var synced []postgres.SyncedTableState
 	for range 2 {
-		tbl, err := w.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "online.ml.features"})
+		tbl, err := w.Postgres.GetSyncedTable(ctx, postgres.GetSyncedTableRequest{Name: "synced_tables/online.ml.features"})
 		if err != nil {
-			t.Fatalf("GetSyncedDatabaseTable: %v", err)
+			t.Fatalf("GetSyncedTable: %v", err)
 		}
-		synced = append(synced, tbl.DataSynchronizationStatus.DetailedState)
+		synced = append(synced, tbl.Status.DetailedState)
 	}
-	wantSynced := []database.SyncedTableState{
-		database.SyncedTableStateSyncedTableProvisioningInitialSnapshot, database.SyncedTableStateSyncedTableOnlineNoPendingUpdate,
+	wantSynced := []postgres.SyncedTableState{
+		postgres.SyncedTableStateSyncedTableProvisioningInitialSnapshot, postgres.SyncedTableStateSyncedTableOnlineNoPendingUpdate,
 	}
 	if diff := cmp.Diff(wantSynced, synced); diff != "" {
 		t.Errorf("synced states mismatch (-want +got):\n%s", diff)
@@ -429,9 +436,9 @@ func TestHTTPOnline(t *testing.T) {
 	if err := w.FeatureStore.DeleteOnlineTable(ctx, ml.DeleteOnlineTableRequest{OnlineTableName: "online.ml.features"}); err != nil {
 		t.Fatalf("DeleteOnlineTable: %v", err)
 	}
-	_, err = w.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "online.ml.features"})
+	_, err = w.Postgres.GetSyncedTable(ctx, postgres.GetSyncedTableRequest{Name: "synced_tables/online.ml.features"})
 	if !apierr.IsMissing(err) {
-		t.Errorf("GetSyncedDatabaseTable after delete: error %v, want a missing resource", err)
+		t.Errorf("GetSyncedTable after delete: error %v, want a missing resource", err)
 	}
 	if err := w.Database.DeleteSyncedDatabaseTable(ctx, database.DeleteSyncedDatabaseTableRequest{Name: "online.ml.old", PurgeData: true}); err != nil {
 		t.Fatalf("DeleteSyncedDatabaseTable: %v", err)

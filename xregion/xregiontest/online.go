@@ -17,11 +17,25 @@ import (
 // from a [Workspace]; the zero value is not usable.
 type FeatureStore struct{ w *Workspace }
 
-// Database is the fake of w.Database as far as synced tables go: the online
-// tables that [FeatureStore.PublishTable] makes, and those seeded with
-// [Workspace.AddSyncedTable]. It is safe for concurrent use. Get it from a
-// [Workspace]; the zero value is not usable.
+// Database is the fake of w.Database, the Lakebase Provisioned API, as far
+// as synced tables go: the online tables that [FeatureStore.PublishTable]
+// makes in online stores that are Lakebase Provisioned instances, and those
+// seeded as such with [Workspace.AddSyncedTable]. It refuses the tables of
+// Lakebase Autoscaling projects, which only [Postgres] serves. It is safe
+// for concurrent use. Get it from a [Workspace]; the zero value is not
+// usable.
 type Database struct{ w *Workspace }
+
+// autoscalingSince is the date from which new online stores are Lakebase
+// Autoscaling projects, 2026-03-23T00:00:00Z in milliseconds.
+const autoscalingSince int64 = 1774224000000
+
+// AutoscalingSince returns the date from which the online stores the fake
+// creates are Lakebase Autoscaling projects, whose synced tables only
+// [Postgres] serves: 2026-03-23T00:00:00Z. A store created before it (by
+// the clock of [WithStartTime], or seeded with an earlier CreationTime) is
+// a Lakebase Provisioned instance, whose synced tables [Database] serves.
+func AutoscalingSince() time.Time { return time.UnixMilli(autoscalingSince).UTC() }
 
 // SyncStep is one step of the status script of an online table (see
 // [Workspace.ScriptTable]).
@@ -63,6 +77,19 @@ func DefaultSyncScript() []SyncStep {
 type onlineStore struct {
 	info     ml.OnlineStore
 	starting int // GetOnlineStore reads left that report STARTING
+	// autoscaling is set for a Lakebase Autoscaling project, clear for a
+	// Lakebase Provisioned instance.
+	autoscaling bool
+}
+
+// isAutoscaling reports whether a store created at ms (since the epoch) is
+// a Lakebase Autoscaling project.
+func isAutoscaling(ms int64) bool {
+	// why: "New Online Feature Stores are now created as Lakebase
+	// Autoscaling projects"; stores created after 2026-03-23 are
+	// Autoscaling projects (service-facts.md fact 6, online feature store
+	// docs). Older ones stay Provisioned instances.
+	return ms >= autoscalingSince
 }
 
 // syncedTable is an online table: a synced table fed from a table of the
@@ -81,6 +108,14 @@ type syncedTable struct {
 	// step and used are the script cursor: the step reported next and how
 	// many reads have reported it.
 	step, used int
+	// autoscaling is set for a table of a Lakebase Autoscaling project,
+	// which only the Postgres API serves.
+	autoscaling bool
+	// syncStart is when the current sync started (the publish), and
+	// syncing is set until a read reports it done; lastStart and lastEnd
+	// bound the last sync done, 0 when there was none.
+	syncStart, lastStart, lastEnd int64
+	syncing                       bool
 }
 
 // storeNameProblem says what is wrong with an online store name, or returns
@@ -121,9 +156,12 @@ func timestamp(ms int64) string {
 }
 
 // AddOnlineStore seeds an online store as given. Its State is what it
-// reports on every read, AVAILABLE when empty: a store seeded STARTING or
-// STOPPED stays so, unlike one made by [FeatureStore.CreateOnlineStore].
-// Capacity defaults to CU_1; Creator and CreationTime are filled when empty.
+// reports on every read, AVAILABLE when empty: a store seeded STARTING,
+// STOPPED or DELETING stays so, unlike one made by
+// [FeatureStore.CreateOnlineStore]. Capacity defaults to CU_1; Creator and
+// CreationTime are filled when empty. A store whose CreationTime (RFC 3339)
+// is before [AutoscalingSince] is a Lakebase Provisioned instance; any
+// other is a Lakebase Autoscaling project.
 //
 // It panics if Name is not a valid online store name (lower-case letters,
 // digits and hyphens, at most 63, starting and ending with a letter or
@@ -146,16 +184,20 @@ func (w *Workspace) AddOnlineStore(s ml.OnlineStore) {
 	if s.Creator == "" {
 		s.Creator = w.cfg.user
 	}
+	created := w.now()
 	if s.CreationTime == "" {
-		s.CreationTime = timestamp(w.now())
+		s.CreationTime = timestamp(created)
+	} else if t, err := time.Parse(time.RFC3339, s.CreationTime); err == nil {
+		created = t.UnixMilli()
 	}
-	w.stores[s.Name] = &onlineStore{info: s}
+	w.stores[s.Name] = &onlineStore{info: s, autoscaling: isAutoscaling(created)}
 }
 
 // CreateOnlineStore creates an online store owned by the caller. It reports
 // STARTING until it has been read a number of times ([WithStoreStartup]),
 // then AVAILABLE. The output-only State, Creator and CreationTime of the
-// request are ignored.
+// request are ignored. The store is a Lakebase Autoscaling project, unless
+// the workspace's clock is before [AutoscalingSince] ([WithStartTime]).
 //
 // It returns a 400 INVALID_PARAMETER_VALUE error for a missing or invalid
 // name or capacity, or a negative ReadReplicaCount, and a 409
@@ -185,12 +227,14 @@ func (s *FeatureStore) CreateOnlineStore(ctx context.Context, req ml.CreateOnlin
 		// why: State, Creator and CreationTime are output-only (reference
 		// §4a); the service sets them, and ignores them on input as APIs
 		// shaped like this one do (assumption).
+		created := w.now()
 		st := &onlineStore{
 			info: ml.OnlineStore{
 				Name: in.Name, Capacity: in.Capacity, ReadReplicaCount: in.ReadReplicaCount, UsagePolicyId: in.UsagePolicyId,
-				Creator: w.cfg.user, CreationTime: timestamp(w.now()), State: ml.OnlineStoreStateAvailable,
+				Creator: w.cfg.user, CreationTime: timestamp(created), State: ml.OnlineStoreStateAvailable,
 			},
-			starting: w.cfg.storeStartup,
+			starting:    w.cfg.storeStartup,
+			autoscaling: isAutoscaling(created),
 		}
 		// why: a new store starts asynchronously and has no waiter
 		// (reference §4a, §5: poll GetOnlineStore until AVAILABLE).
@@ -366,6 +410,7 @@ func (s *FeatureStore) PublishTable(ctx context.Context, req ml.PublishTableRequ
 				DataSynchronizationStatus: &database.SyncedTableStatus{PipelineId: pipeline},
 			},
 			store: spec.OnlineStore, published: true, sourceID: src.TableId,
+			autoscaling: store.autoscaling, syncStart: w.now(), syncing: true,
 		}
 		w.tables[name] = w.onlineTableInfo(dst, pipeline)
 		return &ml.PublishTableResponse{OnlineTableName: name, PipelineId: pipeline}, name, nil
@@ -398,6 +443,13 @@ func (w *Workspace) republish(ex *syncedTable, req ml.PublishTableRequest, src c
 	// (assumption).
 	ex.store, ex.published, ex.sourceID = spec.OnlineStore, true, src.TableId
 	ex.step, ex.used = 0, 0
+	ex.autoscaling = w.stores[spec.OnlineStore].autoscaling
+	// why: a SNAPSHOT pipeline "can be triggered later ... Successive
+	// updates always perform a full copy of the source table data" (SDK
+	// doc of SyncedTableSchedulingPolicy SNAPSHOT); that a republish is
+	// such an update is an assumption (service-facts.md fact 9: a failed
+	// table stays so "until it is published again").
+	ex.syncStart, ex.syncing = w.now(), true
 	if ex.info.DataSynchronizationStatus == nil {
 		ex.info.DataSynchronizationStatus = &database.SyncedTableStatus{}
 	}
@@ -433,13 +485,18 @@ func (s *FeatureStore) DeleteOnlineTable(ctx context.Context, req ml.DeleteOnlin
 	return err
 }
 
-// DeleteSyncedDatabaseTable deletes a synced table, as
-// [FeatureStore.DeleteOnlineTable] does; PurgeData changes nothing, as the
-// fake keeps no data. It returns a 404 RESOURCE_DOES_NOT_EXIST error when
-// there is no such table.
+// DeleteSyncedDatabaseTable deletes a synced table of a Lakebase
+// Provisioned store, as [FeatureStore.DeleteOnlineTable] does; PurgeData
+// changes nothing, as the fake keeps no data. It returns a 404
+// RESOURCE_DOES_NOT_EXIST error when there is no such table, and a 400
+// INVALID_PARAMETER_VALUE error for a table of a Lakebase Autoscaling
+// project (see [Database.GetSyncedDatabaseTable]).
 func (s *Database) DeleteSyncedDatabaseTable(ctx context.Context, req database.DeleteSyncedDatabaseTableRequest) error {
 	_, err := call(ctx, s.w, "Database.DeleteSyncedDatabaseTable", func() (struct{}, string, error) {
-		return struct{}{}, req.Name, s.w.deleteOnline(req.Name)
+		if _, err := s.w.provisioned(req.Name); err != nil {
+			return struct{}{}, "", err
+		}
+		return struct{}{}, req.Name, s.w.deleteSynced(req.Name)
 	})
 	return err
 }
@@ -451,6 +508,11 @@ func (w *Workspace) deleteOnline(name string) error {
 	if w.synced[name] == nil {
 		return NotFound("Synced table '%s' does not exist.", name)
 	}
+	return w.deleteSynced(name)
+}
+
+// deleteSynced deletes the online table called name, which exists.
+func (w *Workspace) deleteSynced(name string) error {
 	// why: the online table is the Unity Catalog table; deleting one
 	// deletes the other (reference §7, teardown deletes either).
 	delete(w.synced, name)
@@ -458,23 +520,47 @@ func (w *Workspace) deleteOnline(name string) error {
 	return nil
 }
 
-// GetSyncedDatabaseTable returns an online table with its status: the
-// current step of its script, which the read then moves on. When its source
-// table has been dropped or re-created since it was published, it reports
-// SYNCED_TABLE_OFFLINE_FAILED instead. It returns a 404
-// RESOURCE_DOES_NOT_EXIST error when there is no such table.
+// GetSyncedDatabaseTable returns an online table of a Lakebase Provisioned
+// store with its status: the current step of its script, which the read
+// then moves on. When its source table has been dropped or re-created since
+// it was published, it reports SYNCED_TABLE_OFFLINE_FAILED instead. Once a
+// sync is done, its status has the LastSync times.
+//
+// It returns a 404 RESOURCE_DOES_NOT_EXIST error when there is no such
+// table, and a 400 INVALID_PARAMETER_VALUE error for a table of a Lakebase
+// Autoscaling project, which only [Postgres.GetSyncedTable] serves.
 func (s *Database) GetSyncedDatabaseTable(ctx context.Context, req database.GetSyncedDatabaseTableRequest) (*database.SyncedDatabaseTable, error) {
 	return call(ctx, s.w, "Database.GetSyncedDatabaseTable", func() (*database.SyncedDatabaseTable, string, error) {
-		if _, err := parseFull("synced table", req.Name); err != nil {
+		st, err := s.w.provisioned(req.Name)
+		if err != nil {
 			return nil, "", err
-		}
-		st := s.w.synced[req.Name]
-		if st == nil {
-			return nil, "", NotFound("Synced table '%s' does not exist.", req.Name)
 		}
 		out := s.w.report(req.Name, st)
 		return &out, "", nil
 	})
+}
+
+// provisioned returns the online table called name for the Lakebase
+// Provisioned API.
+func (w *Workspace) provisioned(name string) (*syncedTable, error) {
+	if _, err := parseFull("synced table", name); err != nil {
+		return nil, err
+	}
+	st := w.synced[name]
+	if st == nil {
+		return nil, NotFound("Synced table '%s' does not exist.", name)
+	}
+	// why: Databricks' Lakebase skill says the legacy synced-database-table
+	// resource "fails on current Lakebase" and routes through the
+	// Provisioned API, and checks status with the Postgres API
+	// (service-facts.md fact 6; databricks-agent-skills
+	// skills/databricks-lakebase/references/synced-tables.md). The code
+	// is an assumption: a 400, not a 404, so that a caller that only falls
+	// back to the other API on "not found" fails, as issue 10 reports.
+	if st.autoscaling {
+		return nil, InvalidParameter("Synced table '%s' belongs to a Lakebase Autoscaling project and cannot be managed through the Database API; use the Postgres API (/api/2.0/postgres/synced_tables/%s).", name, name)
+	}
+	return st, nil
 }
 
 // report returns a copy of st with the status of its script's current step,
@@ -504,12 +590,36 @@ func (w *Workspace) report(name string, st *syncedTable) database.SyncedDatabase
 		out.UnityCatalogProvisioningState = step.Provisioning
 		ds := status()
 		ds.DetailedState, ds.Message = step.State, step.Message
+		if st.syncing && syncDone(step.State) {
+			// why: LastSync is the "last successful synchronization"
+			// (SDK doc of SyncedTableStatus.LastSync); a SNAPSHOT sync
+			// is done when the table is online.
+			st.lastStart, st.lastEnd, st.syncing = st.syncStart, w.now(), false
+		}
+	}
+	if st.lastEnd != 0 {
+		status().LastSync = &database.SyncedTablePosition{
+			SyncStartTimestamp: timestamp(st.lastStart), SyncEndTimestamp: timestamp(st.lastEnd),
+		}
 	}
 	if msg := w.sourceChanged(st); msg != "" {
 		ds := status()
 		ds.DetailedState, ds.Message = database.SyncedTableStateSyncedTableOfflineFailed, msg
 	}
 	return out
+}
+
+// syncDone reports whether a table in state s has synced its data.
+func syncDone(s database.SyncedTableState) bool {
+	switch s {
+	case database.SyncedTableStateSyncedTableOnline,
+		database.SyncedTableStateSyncedTableOnlineNoPendingUpdate,
+		database.SyncedTableStateSyncedTableOnlineTriggeredUpdate,
+		database.SyncedTableStateSyncedTableOnlineContinuousUpdate,
+		database.SyncedTableStateSyncedTableOnlineUpdatingPipelineResources:
+		return true
+	}
+	return false
 }
 
 // sourceChanged says how the source of st has changed since it was
@@ -561,7 +671,11 @@ func (w *Workspace) ScriptTable(onlineTable string, steps ...SyncStep) {
 
 // AddSyncedTable seeds an online table as given, such as one fed from
 // another source than the one a test publishes, creating its catalog if
-// needed. Name ("catalog.schema.table") is required. It reports the
+// needed. Name ("catalog.schema.table") is required. It is a table of the
+// online store DatabaseInstanceName names, if that store exists, and served
+// by the API of that store's kind; otherwise it is a table of a Lakebase
+// Autoscaling project, which only [Postgres] serves, unless the workspace's
+// clock is before [AutoscalingSince]. It reports the
 // UnityCatalogProvisioningState and DataSynchronizationStatus given, on
 // every read, unless a script is set for it ([Workspace.ScriptTable]). It
 // is also a Unity Catalog table of type FOREIGN, unless a table of that
@@ -578,7 +692,10 @@ func (w *Workspace) AddSyncedTable(t database.SyncedDatabaseTable) {
 		panic(fmt.Sprintf("xregiontest: AddSyncedTable: online table %q exists", t.Name))
 	}
 	w.ensureCatalog("AddSyncedTable", parts[0])
-	st := &syncedTable{info: clone(t)}
+	st := &syncedTable{info: clone(t), autoscaling: isAutoscaling(w.now())}
+	if s := w.stores[t.DatabaseInstanceName]; s != nil {
+		st.autoscaling = s.autoscaling
+	}
 	if t.Spec != nil {
 		if src, err := w.table(t.Spec.SourceTableFullName); err == nil {
 			st.sourceID = src.TableId

@@ -46,9 +46,11 @@ func keyed() []catalog.TableConstraint {
 
 // onlineWorkspace returns a workspace with a keyed table main.ml.keyed, a
 // table without primary key main.ml.nokey, a catalog oc for online tables,
-// and an AVAILABLE online store os1.
+// and an AVAILABLE online store os1. Its clock is in 2025 (legacyClock),
+// so that its online stores are Lakebase Provisioned instances, served by
+// w.Database; postgres_test.go covers the Autoscaling ones.
 func onlineWorkspace(opts ...xregiontest.Option) *xregiontest.Workspace {
-	w := xregiontest.NewWorkspace(opts...)
+	w := xregiontest.NewWorkspace(append([]xregiontest.Option{legacyClock}, opts...)...)
 	w.AddTable(catalog.TableInfo{FullName: "main.ml.keyed", TableConstraints: keyed()})
 	w.AddTable(catalog.TableInfo{FullName: "main.ml.nokey"})
 	w.AddCatalog(catalog.CatalogInfo{Name: "oc"})
@@ -58,7 +60,8 @@ func onlineWorkspace(opts ...xregiontest.Option) *xregiontest.Workspace {
 
 // sharedOnline links two regions, shares main.ml.keyed (and the unkeyed
 // main.ml.features) from src, mounts the share in dst as catalog "shared",
-// and seeds dst with catalog oc and the AVAILABLE store os1.
+// and seeds dst with catalog oc and the AVAILABLE store os1, a Lakebase
+// Provisioned instance created in 2025.
 func sharedOnline(t *testing.T) (src, dst *xregiontest.Workspace) {
 	t.Helper()
 	src, dst = regions(t)
@@ -71,7 +74,7 @@ func sharedOnline(t *testing.T) (src, dst *xregiontest.Workspace) {
 		t.Fatalf("Catalogs.Create: %v", err)
 	}
 	dst.AddCatalog(catalog.CatalogInfo{Name: "oc"})
-	dst.AddOnlineStore(ml.OnlineStore{Name: "os1"})
+	dst.AddOnlineStore(ml.OnlineStore{Name: "os1", CreationTime: "2025-01-01T00:00:00Z"})
 	return src, dst
 }
 
@@ -580,7 +583,7 @@ func TestRepublish(t *testing.T) {
 
 func TestAddSyncedTable(t *testing.T) {
 	t.Parallel()
-	w := xregiontest.NewWorkspace()
+	w := xregiontest.NewWorkspace(legacyClock)
 	w.AddTable(catalog.TableInfo{FullName: "main.ml.keyed", TableConstraints: keyed()})
 	seed := database.SyncedDatabaseTable{
 		Name:                          "oc.ml.other",

@@ -177,7 +177,7 @@ func (w *Workspace) EndpointHistory(name string) []EndpointEvent {
 // record appends the current state of e, or its deletion when e is nil, to
 // the history of the endpoint called name, at the current tick.
 func (w *Workspace) record(name string, e *servingEndpoint) {
-	ev := EndpointEvent{Tick: w.tick, Deleted: e == nil}
+	ev := EndpointEvent{Tick: w.grp.tick, Deleted: e == nil}
 	if e != nil {
 		ev.Ready = e.info.State.Ready == serving.EndpointStateReadyReady
 		ev.ConfigUpdate = e.info.State.ConfigUpdate

@@ -50,8 +50,13 @@ type Workspace struct {
 	// FeatureStore serves online stores and publishes tables into them.
 	FeatureStore *FeatureStore
 	// Database serves the status of published online tables, which the
-	// service keeps as Lakebase synced tables.
+	// service keeps as Lakebase synced tables, for online stores that are
+	// Lakebase Provisioned instances.
 	Database *Database
+	// Postgres serves the status of published online tables for online
+	// stores that are Lakebase Autoscaling projects, the default for
+	// stores created from 2026-03-23 on ([AutoscalingSince]).
+	Postgres *Postgres
 	// ServingEndpoints serves model serving endpoints: their configs,
 	// scripted config updates and queries.
 	ServingEndpoints *ServingEndpoints
@@ -97,16 +102,17 @@ type Workspace struct {
 	writes []Write
 	faults []*faultRule
 
-	tick int64 // logical clock, see now
-	ids  int64 // id counter, see newID
+	ids int64 // id counter, see newID
 
 	rng *rand.Rand // query routing, seeded (see WithRoutingSeed)
 }
 
-// group is a set of linked workspaces that share one lock.
+// group is a set of linked workspaces that share one lock and one clock.
 type group struct {
 	mu      sync.Mutex
 	members []*Workspace
+	start   int64 // the clock's start, ms since the epoch
+	tick    int64 // logical clock, see now
 }
 
 type config struct {
@@ -129,6 +135,9 @@ type config struct {
 	providerOwner string
 	// noOnlineStores: the region offers no online stores.
 	noOnlineStores bool
+	// start is the shared clock's start (see WithStartTime).
+	start        time.Time
+	postgresSpec bool
 }
 
 // Option configures a [Workspace] made by [NewWorkspace].
@@ -314,6 +323,20 @@ func WithWorkspaceID(id int64) Option {
 	return func(c *config) { c.workspaceID = id }
 }
 
+// WithStartTime sets the time of the workspace's logical clock before its
+// first event (see the package documentation). The default is
+// 2026-06-01T00:00:00Z, a date when new online stores are Lakebase
+// Autoscaling projects ([AutoscalingSince]); a start before that date
+// makes the stores [FeatureStore.CreateOnlineStore] creates Lakebase
+// Provisioned instances. [Link] gives linked workspaces one clock, the
+// latest of theirs. It panics if t is the zero time.
+func WithStartTime(t time.Time) Option {
+	if t.IsZero() {
+		panic("xregiontest: WithStartTime: zero time")
+	}
+	return func(c *config) { c.start = t }
+}
+
 // NewWorkspace returns an empty fake workspace configured by opts. Seed it
 // with the Add methods, and call [Link] to let it share data with others.
 func NewWorkspace(opts ...Option) *Workspace {
@@ -377,7 +400,11 @@ func NewWorkspace(opts ...Option) *Workspace {
 				"Online feature stores are not available in region %s.", cfg.region)}})
 		}
 	}
-	w.grp = &group{members: []*Workspace{w}}
+	start := baseTime
+	if !cfg.start.IsZero() {
+		start = cfg.start.UnixMilli()
+	}
+	w.grp = &group{members: []*Workspace{w}, start: start}
 	w.ModelVersions = &ModelVersions{w}
 	w.Tables = &Tables{w}
 	w.Functions = &Functions{w}
@@ -391,6 +418,7 @@ func NewWorkspace(opts ...Option) *Workspace {
 	w.Schemas = &Schemas{w}
 	w.FeatureStore = &FeatureStore{w}
 	w.Database = &Database{w}
+	w.Postgres = &Postgres{w}
 	w.ServingEndpoints = &ServingEndpoints{w}
 	return w
 }
@@ -399,7 +427,9 @@ func NewWorkspace(opts ...Option) *Workspace {
 // Delta Sharing, as workspaces of one Databricks account in different
 // regions can: a share granted in one to a recipient for another's metastore
 // shows up in the other as a provider. Linking is transitive and merges
-// earlier links, and all linked workspaces share one lock.
+// earlier links, and all linked workspaces share one lock and one logical
+// clock, which goes on from the latest of theirs, so that times of one
+// workspace compare with those of another as wall-clock times do.
 //
 // Call Link while no other goroutine is using the workspaces. It panics if a
 // workspace is nil, or if two linked workspaces on different metastores
@@ -410,6 +440,9 @@ func Link(workspaces ...*Workspace) {
 	for _, w := range workspaces {
 		if w == nil {
 			panic("xregiontest: Link: nil workspace")
+		}
+		if now := w.grp.start + w.grp.tick*1000; now > g.start+g.tick*1000 {
+			g.start, g.tick = now, 0
 		}
 		for _, m := range w.grp.members {
 			if !in[m] {
@@ -489,15 +522,17 @@ func call[T any](ctx context.Context, w *Workspace, method string, op func() (T,
 	return res, nil
 }
 
-// baseTime is the fake clock's start, 2025-01-01T00:00:00Z in milliseconds.
-const baseTime int64 = 1735689600000
+// baseTime is the fake clock's default start, 2026-06-01T00:00:00Z in
+// milliseconds: a date when online stores are created as Lakebase
+// Autoscaling projects (see AutoscalingSince).
+const baseTime int64 = 1780272000000
 
 // now returns the time of the next event in milliseconds since the epoch.
 // The clock is logical, one second per event, so that runs are reproducible
-// and nothing depends on the wall clock.
+// and nothing depends on the wall clock. Linked workspaces share it.
 func (w *Workspace) now() int64 {
-	w.tick++
-	return baseTime + w.tick*1000
+	w.grp.tick++
+	return w.grp.start + w.grp.tick*1000
 }
 
 // newID returns a fresh uuid-shaped id, deterministic for a given workspace

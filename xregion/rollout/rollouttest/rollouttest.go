@@ -16,7 +16,7 @@ func Workspace(ws *xregiontest.Workspace) rollout.Workspace {
 	return rollout.Workspace{
 		Metastores: ws.Metastores, ModelVersions: ws.ModelVersions, Tables: ws.Tables, Functions: ws.Functions,
 		Connections: ws.Connections, Credentials: ws.Credentials, Shares: ws.Shares, Recipients: ws.Recipients,
-		Providers: ws.Providers, Catalogs: ws.Catalogs, Schemas: ws.Schemas, FeatureStore: ws.FeatureStore, Database: ws.Database,
+		Providers: ws.Providers, Catalogs: ws.Catalogs, Schemas: ws.Schemas, FeatureStore: ws.FeatureStore, Database: ws.Database, Postgres: ws.Postgres,
 		ServingEndpoints: ws.ServingEndpoints, FunctionKinds: ws.Functions,
 	}
 }
