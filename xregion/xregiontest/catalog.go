@@ -496,3 +496,37 @@ func (s *Schemas) Get(ctx context.Context, req catalog.GetSchemaRequest) (*catal
 		}, "", nil
 	})
 }
+
+// Create creates an empty schema in a catalog of this workspace. It returns
+// a 400 INVALID_PARAMETER_VALUE error for an invalid name or a catalog
+// created from a share, a 404 RESOURCE_DOES_NOT_EXIST error when the catalog
+// does not exist, and a 409 RESOURCE_ALREADY_EXISTS error when the schema
+// exists.
+func (s *Schemas) Create(ctx context.Context, req catalog.CreateSchema) (*catalog.SchemaInfo, error) {
+	return call(ctx, s.w, "Schemas.Create", func() (*catalog.SchemaInfo, string, error) {
+		w := s.w
+		if err := checkName("schema", req.Name); err != nil {
+			return nil, "", err
+		}
+		c, ok := w.catalogs[req.CatalogName]
+		if !ok {
+			return nil, "", NotFound("Catalog '%s' does not exist.", req.CatalogName)
+		}
+		// why: a catalog created from a share is read-only to its
+		// recipient (Databricks docs on reading shared data; the code is
+		// an assumption).
+		if c.CatalogType == catalog.CatalogTypeDeltasharingCatalog {
+			return nil, "", InvalidParameter("Catalog '%s' is a Delta Sharing catalog and is read-only.", req.CatalogName)
+		}
+		full := req.CatalogName + "." + req.Name
+		if w.schemaExists(req.CatalogName, req.Name) {
+			return nil, "", AlreadyExists("Schema '%s' already exists", full)
+		}
+		w.schemas[full] = catalog.SchemaInfo{
+			Name: req.Name, CatalogName: req.CatalogName, FullName: full, Comment: req.Comment, CatalogType: c.CatalogType,
+			MetastoreId: w.cfg.metastoreID, Owner: w.cfg.user, CreatedAt: w.now(), CreatedBy: w.cfg.user,
+		}
+		out := clone(w.schemas[full])
+		return &out, full, nil
+	})
+}

@@ -82,7 +82,7 @@ func (w *Workspace) fault(method string) *Fault {
 // FeatureStore.PublishTable, FeatureStore.DeleteOnlineTable,
 // Database.DeleteSyncedDatabaseTable, ServingEndpoints.Create,
 // ServingEndpoints.UpdateConfig, ServingEndpoints.Delete,
-// ServingEndpoints.Patch), in order,
+// ServingEndpoints.Patch, Schemas.Create), in order,
 // including calls that took effect under an AfterCommit fault. A
 // successful write that happened to change nothing, such as granting a
 // privilege already held, is logged too, so that a test can assert that a
@@ -130,7 +130,7 @@ func isWrite(m string) bool {
 		"FeatureStore.CreateOnlineStore", "FeatureStore.PublishTable",
 		"FeatureStore.DeleteOnlineTable", "Database.DeleteSyncedDatabaseTable",
 		"ServingEndpoints.Create", "ServingEndpoints.UpdateConfig", "ServingEndpoints.Delete",
-		"ServingEndpoints.Patch":
+		"ServingEndpoints.Patch", "Schemas.Create":
 		return true
 	}
 	return false

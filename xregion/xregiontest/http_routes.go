@@ -57,6 +57,7 @@ func (h *handler) routeTable() []route {
 		r(uc+"/providers/*/shares", m{get: h.listProviderShares}),
 		r(uc+"/catalogs", m{post: h.createCatalog}, get),
 		r(uc+"/catalogs/*", m{get: h.getCatalog}, patch, del),
+		r(uc+"/schemas", m{post: h.createSchema}, get),
 		r(uc+"/schemas/*", m{get: h.getSchema}, patch, del),
 
 		// Online stores and tables (reference §4).
@@ -360,6 +361,14 @@ func (h *handler) getCatalog(_ http.ResponseWriter, r *http.Request, p []string)
 	}
 	req.Name = p[0]
 	return result(h.w.Catalogs.Get(r.Context(), req))
+}
+
+func (h *handler) createSchema(rw http.ResponseWriter, r *http.Request, _ []string) (any, error) {
+	var req catalog.CreateSchema
+	if err := decodeBody(rw, r, &req); err != nil {
+		return nil, err
+	}
+	return result(h.w.Schemas.Create(r.Context(), req))
 }
 
 func (h *handler) getSchema(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
