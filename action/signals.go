@@ -35,7 +35,7 @@ func interrupts(parent context.Context, sigs <-chan os.Signal, warn func(format 
 					warn("%v received: stopping. A deployment in progress is rolled back under its rollback deadline; the log says what is restored. Interrupt again to stop waiting.", s)
 					cancel(errInterrupted)
 				case 2:
-					warn("%v received again: no longer waiting. The endpoint keeps serving its live config (updates are atomic); run again to converge.", s)
+					warn("%v received again: no longer waiting. An update in flight still completes and then serves its config unverified; run again with the previous version to undo it, or with this version to verify it.", s)
 					close(stop)
 					return
 				}

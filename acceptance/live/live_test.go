@@ -80,7 +80,7 @@ func TestLiveAgainstEmulator(t *testing.T) {
 	}
 	report := suite(t, cfg)
 	for _, want := range []string{"on the emulator", "§1 route names in GET: routes carry [served_entity_name served_model_name]",
-		"§2 server defaults: workload_type CPU", "§3 per-entity invocations", "§6 synced-table API", "§17 table ids across a share"} {
+		"§2 server defaults: workload_type in GET: absent", "§3 per-entity invocations", "§6 synced-table API", "§17 table ids across a share"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}

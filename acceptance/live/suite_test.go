@@ -317,7 +317,11 @@ func (r *run) observe(t *testing.T) {
 		if len(raw.Config.ServedEntities) > 0 {
 			e := raw.Config.ServedEntities[0]
 			_, burst := e["burst_scaling_enabled"]
-			r.facts.note("§2 server defaults", "workload_type %v (not sent at creation); burst_scaling_enabled in GET: %t", e["workload_type"], burst)
+			wt, ok := e["workload_type"]
+			if !ok {
+				wt = "absent"
+			}
+			r.facts.note("§2 server defaults", "workload_type in GET: %v (not sent at creation); burst_scaling_enabled in GET: %t", wt, burst)
 		}
 	}
 	if r.result != nil && r.result.Endpoint != nil {

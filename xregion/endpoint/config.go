@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"log/slog"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -265,9 +266,13 @@ func routes(t *serving.TrafficConfig) map[string]int {
 
 func sameModel(a, b string) bool { return strings.EqualFold(a, b) }
 
-// matches reports whether the live config is the one asked for. Fields the
-// request left to the service (burst scaling unless sent, an empty workload
-// type, auto-capture when not given) take the live value.
+// matches reports whether the live config is the one asked for. The
+// service's GET does not say everything: fields the request left to the
+// service (burst scaling unless sent, an empty workload type, auto-capture
+// when not given) take the live value, and so does every field the GET left
+// out (an empty string or number, a nil map, a boolean it did not send),
+// whatever was asked: the documented sample GET has no workload_type, and
+// recorded replies leave out burst_scaling_enabled.
 func matches(asked, live serving.EndpointCoreConfigInput) bool {
 	asked.ServedEntities = slices.Clone(asked.ServedEntities)
 	for i, a := range asked.ServedEntities {
@@ -275,17 +280,38 @@ func matches(asked, live serving.EndpointCoreConfigInput) bool {
 		if j < 0 {
 			return false
 		}
-		if !slices.Contains(a.ForceSendFields, "BurstScalingEnabled") {
-			asked.ServedEntities[i].BurstScalingEnabled = live.ServedEntities[j].BurstScalingEnabled
-		}
-		if a.WorkloadType == "" {
-			asked.ServedEntities[i].WorkloadType = live.ServedEntities[j].WorkloadType
-		}
+		asked.ServedEntities[i] = unsaid(a, live.ServedEntities[j])
 	}
 	if asked.AutoCaptureConfig == nil {
 		asked.AutoCaptureConfig = live.AutoCaptureConfig
 	}
 	return gocmp.Equal(asked, live, configEq)
+}
+
+// unsaid returns asked with every field that the request left to the
+// service, or that the live GET did not report, set to the live value, so
+// that a comparison judges only what both sides say.
+func unsaid(asked, live serving.ServedEntityInput) serving.ServedEntityInput {
+	av, lv := reflect.ValueOf(&asked).Elem(), reflect.ValueOf(live)
+	t := av.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Name == "ForceSendFields" || f.Name == "Name" {
+			continue
+		}
+		a, l := av.Field(i), lv.Field(i)
+		var leftOut, notReported bool
+		if f.Type.Kind() == reflect.Bool {
+			leftOut = !a.Bool() && !slices.Contains(asked.ForceSendFields, f.Name)
+			notReported = !l.Bool() && !slices.Contains(live.ForceSendFields, f.Name)
+		} else {
+			leftOut, notReported = a.IsZero(), l.IsZero()
+		}
+		if leftOut || notReported {
+			a.Set(l)
+		}
+	}
+	return asked
 }
 
 // LogValue lists the snapshot's entities without their environment

@@ -158,7 +158,7 @@ func DeployWithRollback(ctx context.Context, c Endpoints, spec Spec, opts ...xre
 	spec, err := spec.validate()
 	if err == nil {
 		log := s.Logger.With("step", StepDeploy, "endpoint", spec.Name)
-		d := &deployer{c: c, spec: spec, log: log, res: res, w: waiter{c: c, name: spec.Name, s: s, log: log}, dryRun: s.DryRun, stop: s.Stop}
+		d := &deployer{c: c, spec: spec, log: log, res: res, w: waiter{c: c, name: spec.Name, s: s, log: log, last: new(serving.EndpointStateConfigUpdate)}, dryRun: s.DryRun, stop: s.Stop}
 		d.direct, _ = c.(EntityQuerier)
 		err = d.run(ctx)
 	}
@@ -192,6 +192,7 @@ type deployer struct {
 	creator  string // the endpoint's creator, who it runs as
 	wrote    bool   // this run has written to the endpoint
 	noDirect bool   // the per-entity query path answered 404
+	ownNew   bool   // an endpoint an earlier run created that never served: a failure deletes it
 	dryRun   bool
 }
 
@@ -277,6 +278,9 @@ func (d *deployer) assess(ep *serving.ServingEndpointDetailed) state {
 		}
 	}
 	if len(snap.ServedEntities) == 0 {
+		if len(snap.ServedModels) > 1 {
+			return stateForeignSplit
+		}
 		return stateLegacy
 	}
 	if mark := tag(ep, CanaryTag); mark != "" {
@@ -363,6 +367,7 @@ func tag(ep *serving.ServingEndpointDetailed, key string) string {
 
 func (d *deployer) update(ctx context.Context, ep *serving.ServingEndpointDetailed) error {
 	d.creator = ep.Creator
+	d.w.saw(ep)
 	d.res.Before, d.res.After = summary(ep), summary(ep)
 	for range 3 { // at most: clear a stale mark or undo another canary, then act
 		var err error
@@ -402,7 +407,9 @@ func (d *deployer) update(ctx context.Context, ep *serving.ServingEndpointDetail
 			return d.redeployNew(ctx, ep)
 		case stateStaleMark:
 			if d.dryRun {
-				break // plan as clean
+				d.res.Outcome = OutcomePlanned
+				d.res.Reason = fmt.Sprintf("an earlier run's canary mark (%s=%s) would be cleared, then the endpoint planned again", CanaryTag, tag(ep, CanaryTag))
+				return nil
 			}
 			if err := d.unmark(ctx); err != nil {
 				return err
@@ -425,13 +432,15 @@ func (d *deployer) update(ctx context.Context, ep *serving.ServingEndpointDetail
 			if ep, err = d.read(ctx); err != nil {
 				return err
 			}
-			d.res.Before = summary(ep)
 			continue
 		case stateOurCanaryDone:
-			if !d.dryRun {
-				if err := d.unmark(ctx); err != nil {
-					return err
-				}
+			if d.dryRun {
+				d.res.Outcome = OutcomePlanned
+				d.res.Reason = fmt.Sprintf("an earlier run promoted its canary; its mark (%s) would be cleared", CanaryTag)
+				return nil
+			}
+			if err := d.unmark(ctx); err != nil {
+				return err
 			}
 			return d.converged(ctx, ep)
 		case stateConverged:
@@ -448,6 +457,7 @@ func (d *deployer) read(ctx context.Context) (*serving.ServingEndpointDetailed, 
 	if err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
+	d.w.saw(ep)
 	return ep, nil
 }
 
@@ -498,10 +508,16 @@ func (d *deployer) deploy(ctx context.Context, ep *serving.ServingEndpointDetail
 		d.res.Outcome = OutcomeRefused
 		return fmt.Errorf("the endpoint is configured through the deprecated served_models field; a canary needs served entities, so deploy once without one: %w", xregion.ErrConflict)
 	}
-	if canary && st == stateClean && live.entity(d.spec.Entity.Name) != nil {
-		d.res.Outcome = OutcomeRefused
-		return xregion.Invalid("served entity name", d.spec.Entity.Name, "is already live on the endpoint with version %s; a canary needs the new version under another name",
-			live.entity(d.spec.Entity.Name).EntityVersion)
+	if same := live.entity(d.spec.Entity.Name); canary && st == stateClean && same != nil {
+		if same.EntityVersion != strconv.Itoa(d.spec.Entity.Version) {
+			d.res.Outcome = OutcomeRefused
+			return fmt.Errorf("the live served entity %q serves version %s, and a canary needs the new version %d beside it under another name: name the served entity: %w",
+				same.Name, same.EntityVersion, d.spec.Entity.Version, xregion.ErrConflict)
+		}
+		// The same version with other settings: there is nothing to
+		// canary, and two entities cannot share a name.
+		d.log.InfoContext(ctx, "the live entity serves this version already; its settings change by a direct update")
+		canary = false
 	}
 	if d.dryRun {
 		d.res.Outcome = OutcomePlanned
@@ -527,7 +543,7 @@ func (d *deployer) redeployNew(ctx context.Context, ep *serving.ServingEndpointD
 		ServedEntities: []serving.ServedEntityInput{e.input(nil)},
 		TrafficConfig:  &serving.TrafficConfig{Routes: []serving.Route{{ServedEntityName: e.Name, TrafficPercentage: 100}}},
 	}
-	d.res.Created = true // nothing to restore: a failure deletes it
+	d.ownNew = true // nothing to restore: a failure deletes it
 	d.res.Stage = "update"
 	d.log.InfoContext(ctx, "the endpoint xregion created has no live config; deploying it again")
 	return d.finish(ctx, d.step(ctx, in))
@@ -664,7 +680,13 @@ func (d *deployer) canary(ctx context.Context, want serving.EndpointCoreConfigIn
 		}
 		if d.spec.Bake > 0 {
 			d.log.InfoContext(ctx, "baking", "weight", w, "for", d.spec.Bake)
-			if err := sleep(ctx, d.spec.Bake); err != nil {
+			start := time.Now()
+			stop := every(ctx, heartbeat, func() {
+				d.log.InfoContext(ctx, "still baking", "weight", w, "elapsed", time.Since(start).Round(time.Second), "for", d.spec.Bake)
+			})
+			err := sleep(ctx, d.spec.Bake)
+			stop()
+			if err != nil {
 				return err
 			}
 			// Check again after the bake: the step's checks ran right away.
@@ -817,8 +839,8 @@ func (d *deployer) finish(ctx context.Context, deployErr error) error {
 	target := "the previous config"
 	if d.snap != nil {
 		target = fmt.Sprintf("config version %d (%s)", d.snap.ConfigVersion, strings.Join(served(d.snap.ServedEntities, d.snap.ServedModels), ", "))
-	} else if d.res.Created {
-		target = "nothing: the endpoint this run created is deleted"
+	} else if d.res.Created || d.ownNew {
+		target = "nothing: the endpoint xregion created is deleted"
 	}
 	if ctx.Err() != nil {
 		d.log.WarnContext(ctx, "interrupted: rolling back", "to", target, "deadline", d.spec.RollbackTimeout, "stage", d.res.Stage,
@@ -830,9 +852,10 @@ func (d *deployer) finish(ctx context.Context, deployErr error) error {
 		if isStopped(d.stop) {
 			d.res.Outcome = OutcomeFailed
 			now := d.lastLook(ctx)
-			d.log.ErrorContext(ctx, "stopped waiting for the rollback on a second interrupt; the service's update is atomic: the endpoint keeps serving its live config until a new one is ready; run again to converge",
-				"endpoint", now)
-			return errors.Join(deployErr, fmt.Errorf("stopped waiting for the rollback on a second interrupt; the endpoint is %s; run again to converge", now))
+			d.log.ErrorContext(ctx, "stopped waiting for the rollback on a second interrupt. An update in flight still completes and then serves its config unverified: "+
+				"run again with the previous version to undo it, or with this version to verify it", "endpoint", now)
+			return errors.Join(deployErr, fmt.Errorf("stopped waiting for the rollback on a second interrupt; the endpoint is %s. An update in flight still completes and serves its config unverified: "+
+				"run again with the previous version to undo it, or with this version to verify it", now))
 		}
 		d.res.Outcome = OutcomeRollbackFailed
 		d.log.ErrorContext(ctx, "rollback failed; the endpoint needs attention", "stage", d.res.Stage)
@@ -887,7 +910,7 @@ func (d *deployer) explain(err error) error {
 }
 
 func (d *deployer) rollback(ctx context.Context) error {
-	if d.res.Created {
+	if d.res.Created || d.ownNew {
 		if d.spec.KeepNewOnFailure {
 			d.log.InfoContext(ctx, "keeping the new endpoint for inspection")
 			return nil

@@ -496,7 +496,7 @@ func TestDeployWithRollbackRefusesBeforeWriting(t *testing.T) {
 		{
 			name:    "canary_with_the_live_entity_name",
 			spec:    func() endpoint.Spec { s := spec(5); s.Entity.Name, s.Canary = "fraud-3", []int{50, 100}; return s },
-			wantErr: xregion.ErrInvalidInput,
+			wantErr: xregion.ErrConflict,
 		},
 	}
 	for _, tt := range tests {

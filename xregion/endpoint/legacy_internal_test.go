@@ -63,3 +63,20 @@ func TestRequestsFor(t *testing.T) {
 		t.Errorf("requestsFor(20, 10) = %d: P = %.4f, P(n-1) = %.4f", n, atLeast(n, 20, 0.1), atLeast(n-1, 20, 0.1))
 	}
 }
+
+// TestAssessServedModelsSplit checks that a split over served models, which
+// xregion did not set up, is refused rather than collapsed.
+func TestAssessServedModelsSplit(t *testing.T) {
+	t.Parallel()
+	ep := &serving.ServingEndpointDetailed{Name: "e", State: &serving.EndpointState{}, Config: &serving.EndpointCoreConfigOutput{
+		ServedModels: []serving.ServedModelOutput{
+			{Name: "a", ModelName: "c.s.fraud", ModelVersion: "3", WorkloadSize: "Small"},
+			{Name: "b", ModelName: "c.s.fraud", ModelVersion: "4", WorkloadSize: "Small"},
+		},
+		TrafficConfig: &serving.TrafficConfig{Routes: []serving.Route{{ServedModelName: "a", TrafficPercentage: 50}, {ServedModelName: "b", TrafficPercentage: 50}}},
+	}}
+	d := &deployer{spec: Spec{Name: "e", Entity: Entity{Name: "fraud-5", Model: "c.s.fraud", Version: 5}}}
+	if got := d.assess(ep); got != stateForeignSplit {
+		t.Errorf("assess() = %d, want stateForeignSplit", got)
+	}
+}

@@ -288,6 +288,9 @@ func runDirectProbe(ctx context.Context, c EntityQuerier, endpoint, entity strin
 	notFound := false
 	send := func(ctx context.Context) (*serving.QueryEndpointResponse, error) {
 		resp, err := c.QueryServedEntity(ctx, endpoint, entity, q)
+		if err == nil && resp == nil {
+			err = errors.New("no answer")
+		}
 		if first && apierr.IsMissing(err) {
 			notFound = true
 		}
@@ -316,6 +319,9 @@ func judgeSample(ctx context.Context, p Probe, send func(context.Context) (*serv
 		sent++
 		start := time.Now()
 		resp, err := send(ctx)
+		if err == nil && resp == nil {
+			err = errors.New("no answer")
+		}
 		a := answer{resp: resp, err: err, latency: time.Since(start)}
 		if a.err != nil {
 			res.Status, res.Detail = queryFailure(a.err), fmt.Sprintf("request %d of %d: %v", sent, n, a.err)

@@ -162,6 +162,11 @@ func (spec Spec) validate() (Spec, error) {
 	default:
 		return spec, xregion.Invalid("on-failure", string(spec.OnFailure), "want %q or %q", Rollback, Freeze)
 	}
+	for _, k := range []string{OwnerTag, CanaryTag} {
+		if _, ok := spec.Tags[k]; ok {
+			return spec, xregion.Invalid("endpoint tag", k, "is xregion's own mark; choose another key")
+		}
+	}
 	if spec.Bake < 0 {
 		return spec, xregion.Invalid("bake", spec.Bake.String(), "must not be negative")
 	}
@@ -201,7 +206,9 @@ func canaryString(steps []int) string {
 func (e Entity) input(base *serving.ServedEntityOutput) serving.ServedEntityInput {
 	var in serving.ServedEntityInput
 	if base != nil {
-		in = entityInputAll(*base)
+		// As a restore would send it: the SDK documents workload size and
+		// provisioned concurrency as alternatives, so a size wins.
+		in = entityInput(*base)
 		in.ExternalModel = nil // custom models only
 	} else {
 		in.WorkloadSize, in.ScaleToZeroEnabled = DefaultWorkloadSize, DefaultScaleToZero

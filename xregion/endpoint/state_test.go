@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/google/go-cmp/cmp"
@@ -412,5 +414,136 @@ func TestDeployWithRollbackIgnoresAnEarlierFailure(t *testing.T) {
 	}
 	if v := ws.EndpointConfig(name).ServedEntities[0].EntityVersion; v != "5" {
 		t.Errorf("serves version %s, want 5", v)
+	}
+}
+
+// patchKiller dies at the n-th tag patch: the first (the mark) reaches the
+// service, the second (the unmark) does not.
+type patchKiller struct {
+	endpoint.Endpoints
+	mu sync.Mutex
+	n  int
+}
+
+func (k *patchKiller) Patch(ctx context.Context, req serving.PatchServingEndpointTags) (*serving.EndpointTags, error) {
+	k.mu.Lock()
+	k.n--
+	n := k.n
+	k.mu.Unlock()
+	switch {
+	case n == 0 && len(req.AddTags) > 0:
+		if _, err := k.Endpoints.Patch(ctx, req); err != nil {
+			return nil, err
+		}
+		return nil, errKilled
+	case n == 0:
+		return nil, errKilled
+	}
+	return k.Endpoints.Patch(ctx, req)
+}
+
+func (k *patchKiller) QueryServedEntity(ctx context.Context, ep, entity string, req serving.QueryEndpointInput) (*serving.QueryEndpointResponse, error) {
+	return k.Endpoints.(endpoint.EntityQuerier).QueryServedEntity(ctx, ep, entity, req)
+}
+
+// TestDeployWithRollbackAfterAKilledMark kills a canary right after it is
+// marked (before its first update) and right before its mark is cleared
+// (after the promotion): re-runs with either version converge.
+func TestDeployWithRollbackAfterAKilledMark(t *testing.T) {
+	t.Parallel()
+	for _, at := range []int{1, 2} {
+		for _, rerun := range []int{5, 3} {
+			t.Run(fmt.Sprintf("killed_at_patch_%d/rerun_version_%d", at, rerun), func(t *testing.T) {
+				t.Parallel()
+				ws := target(t)
+				s := spec(5)
+				s.Entity.WorkloadSize = ""
+				s.Canary, s.Probes, s.OnFailure = []int{10, 50, 100}, []endpoint.Probe{smoke}, endpoint.Freeze
+				if _, err := endpoint.DeployWithRollback(t.Context(), &patchKiller{Endpoints: ws.ServingEndpoints, n: at}, s, noSleep); !errors.Is(err, errKilled) {
+					t.Fatalf("killed run: %v", err)
+				}
+				if tagValue(ws, endpoint.CanaryTag) != "fraud-5" {
+					t.Fatalf("the killed run left no mark")
+				}
+				s = spec(rerun)
+				s.Entity.WorkloadSize = ""
+				s.Canary, s.Probes = []int{10, 50, 100}, []endpoint.Probe{smoke}
+				got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+				if err != nil {
+					t.Fatalf("re-run: %s, %v", got.Outcome, err)
+				}
+				live := ws.EndpointConfig(name)
+				if len(live.ServedEntities) != 1 || live.ServedEntities[0].EntityVersion != fmt.Sprint(rerun) || tagValue(ws, endpoint.CanaryTag) != "" {
+					t.Errorf("after the re-run: %+v, mark %q; want only version %d, no mark", live.ServedEntities, tagValue(ws, endpoint.CanaryTag), rerun)
+				}
+				ws.ResetWrites()
+				if again, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep); err != nil || len(ws.Writes()) != 0 {
+					t.Errorf("third run: %s, %v, writes %v; want no write", again.Outcome, err, ws.Writes())
+				}
+			})
+		}
+	}
+}
+
+// noPending hides the pending config of a failed update, as a service that
+// drops it would (the references say it may or may not stay).
+type noPending struct{ endpoint.Endpoints }
+
+func (n noPending) Get(ctx context.Context, req serving.GetServingEndpointRequest) (*serving.ServingEndpointDetailed, error) {
+	ep, err := n.Endpoints.Get(ctx, req)
+	if err == nil && ep.State != nil && ep.State.ConfigUpdate == serving.EndpointStateConfigUpdateUpdateFailed {
+		ep.PendingConfig = nil
+	}
+	return ep, err
+}
+
+// TestDeployWithRollbackFastFailureWithoutPendingConfig fails an update at
+// the first read, on a service that drops the failed pending config: the
+// failure is this run's at once, not waited out to the deadline.
+func TestDeployWithRollbackFastFailureWithoutPendingConfig(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ws := target(t)
+		ws.ScriptDeployment(model, "5", xregiontest.Deployment{Polls: 0, Fail: true, Message: "bad image"})
+		start := time.Now()
+		got, err := endpoint.DeployWithRollback(t.Context(), noPending{ws.ServingEndpoints}, spec(5), xregion.WithPollInterval(time.Second))
+		if !errors.Is(err, endpoint.ErrUpdateFailed) || got.Outcome != endpoint.OutcomeRolledBack {
+			t.Fatalf("DeployWithRollback() = %s, %v; want a failed update", got.Outcome, err)
+		}
+		if took := time.Since(start); took > time.Minute {
+			t.Errorf("took %v of fake time, want the failure seen at once", took)
+		}
+	})
+}
+
+// TestDeployWithRollbackGetLeavesOutDefaults deploys with explicit settings
+// equal to the service's defaults, which its GET leaves out, and onto an
+// entity reported with a size and provisioned concurrency: nothing is
+// taken for a failed update, and a re-run converges.
+func TestDeployWithRollbackGetLeavesOutDefaults(t *testing.T) {
+	t.Parallel()
+	ws := xregiontest.NewWorkspace()
+	live := liveEntity()
+	live.MinProvisionedConcurrency, live.MaxProvisionedConcurrency = 4, 8
+	seedTarget(ws, live)
+	s := spec(5)
+	s.Entity.WorkloadSize, s.Entity.WorkloadType = "", serving.ServingModelWorkloadTypeCpu
+	s.Canary = []int{50, 100}
+	got, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+	if err != nil || got.Outcome != endpoint.OutcomeDeployed {
+		t.Fatalf("DeployWithRollback() = %s, %v; want deployed", got.Outcome, err)
+	}
+	ws.ResetWrites()
+	again, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+	if err != nil || again.Outcome != endpoint.OutcomeUnchanged || len(ws.Writes()) != 0 {
+		t.Errorf("re-run: %s, %v, writes %v; want unchanged with no write", again.Outcome, err, ws.Writes())
+	}
+	// A changed setting on the same version is a direct update, not a
+	// refusal as a bad input.
+	on := true
+	s.Entity.ScaleToZero = &on
+	got, err = endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+	if err != nil || got.Outcome != endpoint.OutcomeDeployed || !ws.EndpointConfig(name).ServedEntities[0].ScaleToZeroEnabled {
+		t.Errorf("changed setting: %s, %v; want deployed with scale to zero on", got.Outcome, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
@@ -65,6 +66,21 @@ type waiter struct {
 	name string
 	s    xregion.Settings
 	log  *slog.Logger
+	// last is the config update state of the last read; shared by copies.
+	last *serving.EndpointStateConfigUpdate
+}
+
+// saw records the state of a read.
+func (w waiter) saw(ep *serving.ServingEndpointDetailed) {
+	if w.last != nil && ep != nil && ep.State != nil {
+		*w.last = ep.State.ConfigUpdate
+	}
+}
+
+// lastFailed reports whether the last read showed a failed or cancelled
+// update.
+func (w waiter) lastFailed() bool {
+	return w.last != nil && (*w.last == serving.EndpointStateConfigUpdateUpdateFailed || *w.last == serving.EndpointStateConfigUpdateUpdateCanceled)
 }
 
 // idle waits until no update is in progress and returns the endpoint.
@@ -82,6 +98,10 @@ func (w waiter) idle(ctx context.Context, timeout time.Duration) (*serving.Servi
 type pending struct {
 	version int   // pending_config.config_version
 	start   int64 // pending_config.start_time
+	// priorFailed is whether the endpoint's last update had failed when
+	// this one was sent: only then can a failed state without a pending
+	// config be an earlier update's.
+	priorFailed bool
 }
 
 func (p pending) known() bool { return p.version > 0 }
@@ -104,9 +124,11 @@ func (p pending) ours(got *serving.ServingEndpointDetailed, seen bool) bool {
 	if c := got.PendingConfig; c != nil {
 		return c.ConfigVersion > p.version || c.ConfigVersion == p.version && c.StartTime >= p.start
 	}
-	// A failed update without a pending config is ours only once a read
-	// has shown ours under way: before that it may be an earlier update's.
-	return seen
+	// A failed update without a pending config may be an earlier update's
+	// only if the endpoint showed one before ours was sent, and then only
+	// until a read has shown ours under way. The service accepted ours, so
+	// nothing else was in flight (one update at a time).
+	return seen || !p.priorFailed
 }
 
 // updated waits until the update that made the pending config p finishes:
@@ -154,18 +176,31 @@ func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, do
 	defer cancel()
 	var last string
 	start := time.Now()
-	logged := start
+	var mu sync.Mutex
+	current := "unknown"
+	stop := every(ctx, heartbeat, func() {
+		mu.Lock()
+		st := current
+		mu.Unlock()
+		w.log.InfoContext(ctx, "still waiting for "+what, "state", st, "elapsed", time.Since(start).Round(time.Second), "deadline", timeout)
+	})
+	defer stop()
 	err := xregion.Poll(wctx, w.s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		got, err := w.c.Get(ctx, serving.GetServingEndpointRequest{Name: w.name})
 		if err != nil {
 			return false, fmt.Errorf("read endpoint: %w", err)
 		}
-		// Say what is happening on each change of state, and at least
-		// every heartbeat while nothing changes: updates take 20 minutes
+		w.saw(got)
+		// Say what is happening on each change of state; the heartbeat
+		// says it again while nothing changes: updates take 20 minutes
 		// and more.
-		if st := describe(got); st != last || time.Since(logged) >= heartbeat {
+		st := describe(got)
+		mu.Lock()
+		current = st
+		mu.Unlock()
+		if st != last {
 			w.log.InfoContext(ctx, "waiting for "+what, "state", st, "elapsed", time.Since(start).Round(time.Second), "deadline", timeout)
-			last, logged = st, time.Now()
+			last = st
 		}
 		return done(got)
 	})
@@ -177,9 +212,36 @@ func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, do
 
 var errWaitTimeout = errors.New("endpoint wait timed out")
 
-// heartbeat is the longest a wait stays silent in the log. The default
-// backoff polls at least every 30s, so a poll falls due within one interval.
+// heartbeat is the longest a wait stays silent in the log.
 const heartbeat = 30 * time.Second
+
+// every calls f every d until the returned stop is called or ctx ends,
+// then returns; stop waits for a call in progress.
+func every(ctx context.Context, d time.Duration, f func()) (stop func()) {
+	t := time.NewTicker(d)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				f()
+			}
+		}
+	})
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			t.Stop()
+			close(done)
+			wg.Wait()
+		})
+	}
+}
 
 func describe(ep *serving.ServingEndpointDetailed) string {
 	if ep.State == nil {
@@ -247,12 +309,15 @@ var ErrChangedMeanwhile = errors.New("endpoint config changed by someone else du
 // retried here, since the SDK already retries throttling and unavailability.
 func (w waiter) update(ctx context.Context, in serving.EndpointCoreConfigInput, live int64, timeout time.Duration) (pending, error) {
 	for attempt := 1; ; attempt++ {
+		prior := w.lastFailed()
 		wait, err := w.c.UpdateConfig(ctx, in)
 		if err == nil || !errors.Is(err, apierr.ErrResourceConflict) || attempt > maxConflictRetries {
 			if err != nil {
 				return pending{}, fmt.Errorf("update config: %w", err)
 			}
-			return pendingOf(wait), nil
+			p := pendingOf(wait)
+			p.priorFailed = prior
+			return p, nil
 		}
 		w.log.InfoContext(ctx, "another update is in progress; waiting to retry", "attempt", attempt)
 		ep, err := w.idle(ctx, timeout)

@@ -276,7 +276,7 @@ var wantConformance = map[string][]string{
 		"publish: ok", "provisioned API: bad-request", "synced: PROVISIONING/SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT spec false, last sync false",
 		"synced: /SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE spec false, last sync true", "synced: /SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE spec false, last sync true"},
 	"serving": {"create: ok", "update while in progress: conflict", "state: IN_PROGRESS/NOT_READY ok", "state: IN_PROGRESS/NOT_READY ok",
-		"state: NOT_UPDATING/READY ok", "burst scaling when not sent: absent", "workload type when not sent: CPU", "canary update: ok",
+		"state: NOT_UPDATING/READY ok", "burst scaling when not sent: absent", "workload type when not sent: ", "canary update: ok",
 		"m-1 burst scaling: absent", "m-2 burst scaling: false", `route: entity "m-1" model "m-1" 80%`, `route: entity "m-2" model "m-2" 20%`,
 		"served models mirrored: 2", "400 queries, m-2 within 20% ± 6 sd: true", `query m-2 directly: served by "m-2" ok`,
 		"query a missing entity directly: not-found"},

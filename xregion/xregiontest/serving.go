@@ -284,6 +284,12 @@ func (w *Workspace) reply(e *servingEndpoint) *serving.ServingEndpointDetailed {
 				entities[i].BurstScalingEnabled = false
 				entities[i].ForceSendFields = slices.DeleteFunc(entities[i].ForceSendFields, func(f string) bool { return f == "BurstScalingEnabled" })
 			}
+			// why: the documented sample GET reply has no workload_type
+			// for an entity on the default, CPU (service-facts §1, §2).
+			if entities[i].WorkloadType == serving.ServingModelWorkloadTypeCpu {
+				entities[i].WorkloadType = ""
+				entities[i].ForceSendFields = slices.DeleteFunc(entities[i].ForceSendFields, func(f string) bool { return f == "WorkloadType" })
+			}
 		}
 	}
 	if out.Config != nil {

@@ -1,7 +1,6 @@
 package xregiontest_test
 
 import (
-	stdcmp "cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -69,12 +68,12 @@ func entityIn(v string) serving.ServedEntityInput {
 }
 
 // entityOut is what the fake reports for entityIn(v) in state d: the
-// server's default workload type, and burst scaling on but left out of the
-// reply, so that it decodes as false.
+// server's default workload type (CPU) and burst scaling (on) left out of
+// the reply, so that they decode as empty and false.
 func entityOut(v string, d serving.ServedModelStateDeployment) serving.ServedEntityOutput {
 	return serving.ServedEntityOutput{
 		Name: "fraud-" + v, EntityName: fraud, EntityVersion: v, WorkloadSize: "Small",
-		WorkloadType: serving.ServingModelWorkloadTypeCpu, State: &serving.ServedModelState{Deployment: d},
+		State: &serving.ServedModelState{Deployment: d},
 	}
 }
 
@@ -566,7 +565,7 @@ func TestServedEntityDefaults(t *testing.T) {
 			want := serving.ServedEntityOutput{
 				Name: tt.wantName, EntityName: fraud, EntityVersion: tt.in.EntityVersion, WorkloadSize: tt.in.WorkloadSize,
 				MinProvisionedConcurrency: tt.in.MinProvisionedConcurrency, MaxProvisionedConcurrency: tt.in.MaxProvisionedConcurrency,
-				WorkloadType:        stdcmp.Or(tt.in.WorkloadType, serving.ServingModelWorkloadTypeCpu),
+				WorkloadType:        tt.in.WorkloadType, // CPU, the default, is left out of the reply
 				BurstScalingEnabled: tt.wantBurst, ScaleToZeroEnabled: tt.wantZero,
 				State: &serving.ServedModelState{Deployment: depReady},
 			}
