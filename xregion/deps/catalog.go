@@ -218,8 +218,11 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 // after the grant, some time later.
 func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s xregion.Settings, log *slog.Logger) (string, error) {
 	timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
-	if spec.Provider != "" && !spec.JustGranted && spec.ProviderTimeout == 0 {
-		timeout = DefaultNamedProviderTimeout
+	// A named provider that should exist already gets a shorter deadline
+	// to appear; the share then gets the rest of the timeout.
+	named := timeout
+	if spec.Provider != "" && !spec.JustGranted {
+		named = min(timeout, DefaultNamedProviderTimeout)
 	}
 	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
 	defer cancel()
@@ -240,8 +243,11 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 				if spec.Provider != "" {
 					waitingFor = fmt.Sprintf("provider %q", spec.Provider)
 				}
+				if err == nil && time.Since(start) >= named {
+					return false, errNamedProviderTimeout
+				}
 				if err == nil {
-					log.InfoContext(ctx, "waiting for the provider to appear in the target", "waiting_for", waitingFor, "timeout", timeout)
+					log.InfoContext(ctx, "waiting for the provider to appear in the target", "waiting_for", waitingFor, "timeout", named)
 				}
 				return false, err
 			}
@@ -267,12 +273,12 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 		return false, nil
 	})
 	if err != nil {
-		if errors.Is(err, errProviderTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
+		if errors.Is(err, errProviderTimeout) || errors.Is(err, errNamedProviderTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 			if spec.Provider != "" && provider == "" {
 				visible := visibleProviders(ctx, providers)
 				return "", fmt.Errorf("provider %q did not appear in the target within %s (providers visible to you: %s): check the `provider` input, "+
 					"or leave it out to find the provider by the source metastore: %w",
-					spec.Provider, timeout, visible, errors.Join(xregion.ErrPrecondition, err))
+					spec.Provider, named, visible, errors.Join(xregion.ErrPrecondition, err))
 			}
 			return "", fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? If it was, %s: %w",
 				waitingFor, timeout, providerListHint, errors.Join(xregion.ErrPrecondition, err))
@@ -282,7 +288,10 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 	return provider, nil
 }
 
-var errProviderTimeout = errors.New("timed out waiting for the share's provider")
+var (
+	errProviderTimeout      = errors.New("timed out waiting for the share's provider")
+	errNamedProviderTimeout = errors.New("timed out waiting for the named provider")
+)
 
 // visibleProviders names the providers the caller sees, for an error
 // message; "none" when there are none or they cannot be listed.
