@@ -295,3 +295,25 @@ func TestUseProviderSuffices(t *testing.T) {
 		})
 	}
 }
+
+// TestNamedRecipientWithUseRecipient: following the hint (name the
+// recipient, with USE_RECIPIENT to read it) the rollout goes through.
+func TestNamedRecipientWithUseRecipient(t *testing.T) {
+	t.Parallel()
+	src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"), xregiontest.WithMetastorePrivileges("USE_RECIPIENT"))
+	eu := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"))
+	eu.AddCatalog(catalog.CatalogInfo{Name: "serving"})
+	xregiontest.Link(src, eu)
+	seedModel(src)
+	src.AddRecipient(sharing.RecipientInfo{Name: "eu-by-platform-team", Owner: "platform-team", DataRecipientGlobalMetastoreId: eu.GlobalMetastoreID()})
+	s := rollouttest.Workspace(src)
+	spec := baseSpec()
+	spec.Recipient = "eu-by-platform-team"
+	res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, noSleep)
+	if err != nil {
+		t.Fatalf("Region() error = %v", err)
+	}
+	if res.Share.Recipient != "eu-by-platform-team" || res.Share.RecipientOp != xregion.OpUnchanged {
+		t.Errorf("share recipient = %s (%s), want the named one, reused", res.Share.Recipient, res.Share.RecipientOp)
+	}
+}
