@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/databricks/databricks-sdk-go"
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/config"
 	"github.com/databricks/databricks-sdk-go/service/iam"
 	"github.com/org/xregion-action/xregion"
@@ -97,7 +98,12 @@ func connectSDK(ctx context.Context, label string, s side, getenv func(string) s
 			return fmt.Errorf("%s-host: the %s workspace %s did not answer within %s (tried %s; XREGION_CONNECT_TIMEOUT sets the bound): %w",
 				label, label, s.Host, timeout, tried, errors.Join(errConnectTimeout, err))
 		}
-		return fmt.Errorf("%s-host: connect to the %s workspace %s (tried %s): %w", label, label, s.Host, tried, err)
+		if ae := (*apierr.APIError)(nil); errors.As(err, &ae) {
+			// The workspace answered: the host is right, the caller is not
+			// let in (or the call is refused for another reason).
+			return fmt.Errorf("the %s workspace %s refused %s (check the %s credentials): %w", label, s.Host, tried, label, err)
+		}
+		return fmt.Errorf("connect to the %s workspace %s (%s-host; tried %s): %w", label, s.Host, label, tried, err)
 	}
 
 	cfg := sdkConfig(s, getenv)
@@ -106,16 +112,17 @@ func connectSDK(ctx context.Context, label string, s side, getenv func(string) s
 		// The SDK passes no caller context: bound the fetch by ours.
 		return fetch(cctx, host)
 	}
+	const metadata = "GET /.well-known/databricks-config (client construction)"
 	w, err := databricks.NewWorkspaceClient(cfg)
 	if err != nil {
 		// The SDK's message names config attributes, never their values.
-		return rollout.Workspace{}, unreachable("client construction, which reads GET /.well-known/databricks-config", err)
+		return rollout.Workspace{}, unreachable(metadata, err)
 	}
 	if err := cctx.Err(); err != nil {
-		return rollout.Workspace{}, unreachable("client construction, which reads GET /.well-known/databricks-config", context.Cause(cctx))
+		return rollout.Workspace{}, unreachable(metadata, context.Cause(cctx))
 	}
 	if _, err := w.CurrentUser.Me(cctx, iam.MeRequest{}); err != nil {
-		return rollout.Workspace{}, unreachable(connectProbe, err)
+		return rollout.Workspace{}, unreachable(metadata+", then "+connectProbe, err)
 	}
 	return rollout.FromClient(w)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
 func TestSDKConfig(t *testing.T) {
@@ -111,5 +113,23 @@ func TestConnectTimeoutInput(t *testing.T) {
 		if _, err := connectTimeout(func(string) string { return v }); !errors.Is(err, xregion.ErrInvalidInput) {
 			t.Errorf("connectTimeout(%q) error = %v, want an input error", v, err)
 		}
+	}
+}
+
+// TestConnectRefused: a workspace that answers but does not let the caller
+// in fails at once, pointing at the credentials rather than the host.
+func TestConnectRefused(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(xregiontest.NewWorkspace().Handler(xregiontest.WithToken("dapi-right")))
+	t.Cleanup(srv.Close)
+	_, err := connectSDK(t.Context(), "source", side{Host: srv.URL, Token: "dapi-wrong"}, func(string) string { return "" })
+	if err == nil || errors.Is(err, errConnectTimeout) || !strings.Contains(err.Error(), "check the source credentials") {
+		t.Fatalf("connectSDK() error = %v, want a refusal pointing at the credentials", err)
+	}
+	if strings.Contains(err.Error(), "dapi-wrong") {
+		t.Errorf("connectSDK() error %q shows the token", err)
+	}
+	if _, err := connectSDK(t.Context(), "source", side{Host: srv.URL, Token: "dapi-right"}, func(string) string { return "" }); err != nil {
+		t.Errorf("connectSDK(right token) error = %v", err)
 	}
 }

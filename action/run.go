@@ -82,13 +82,13 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	setOutputs(a, in, res)
 	addSummary(a, summaryMarkdown(in, res))
 	if err != nil {
-		if errors.Is(err, xregion.ErrInvalidInput) {
-			err = actionInputNames(err)
-		}
 		title := "xregion failed"
 		var se *xregion.StepError
 		if errors.As(err, &se) {
 			title = "xregion: " + se.Step + " failed"
+		}
+		if errors.Is(err, xregion.ErrInvalidInput) {
+			err = actionInputNames(err)
 		}
 		if res.Endpoint != nil && res.Endpoint.Outcome == endpoint.OutcomeRolledBack {
 			title = "xregion: rolled back"

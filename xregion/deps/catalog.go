@@ -142,11 +142,32 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		}
 		return &CatalogResult{Catalog: spec.Name, Op: xregion.OpCreated, Provider: cmp.Or(provider, spec.Provider), Share: spec.Share}, nil
 	}
-	provider, err := waitForShare(ctx, c.Providers, spec, s, log)
+	provider, unchecked, err := waitForShare(ctx, c.Providers, spec, s, log)
 	if err != nil {
 		return nil, err
 	}
-	_, err = c.Catalogs.Create(ctx, catalog.CreateCatalog{Name: spec.Name, ProviderName: provider, ShareName: spec.Share, Comment: spec.Comment})
+	create := func(ctx context.Context) error {
+		_, err := c.Catalogs.Create(ctx, catalog.CreateCatalog{Name: spec.Name, ProviderName: provider, ShareName: spec.Share, Comment: spec.Comment})
+		return err
+	}
+	err = create(ctx)
+	if unchecked && isMissing(err) {
+		// The caller may not list the provider's shares, so the share's
+		// arrival shows only as a create that succeeds.
+		timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
+		wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
+		defer cancel()
+		if perr := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+			if err = create(ctx); isMissing(err) {
+				log.InfoContext(ctx, "waiting for the share to appear in the target", "waiting_for", fmt.Sprintf("share %q from provider %q", spec.Share, provider), "timeout", timeout)
+				return false, nil
+			}
+			return true, nil
+		}); perr != nil {
+			return nil, fmt.Errorf("share %q from provider %q not visible after %s: was it granted to a recipient for this metastore? %w",
+				spec.Share, provider, timeout, errors.Join(xregion.ErrPrecondition, err, perr))
+		}
+	}
 	if isConflict(err) {
 		// Created concurrently: accept it only if it is ours.
 		existing, gerr := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: spec.Name})
@@ -199,8 +220,17 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 	if spec.SourceMetastoreID != "" {
 		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: cat.ProviderName})
 		if errors.Is(err, apierr.ErrPermissionDenied) {
-			return nil, fmt.Errorf("cannot read its provider %q to check that it shares from the source metastore %s: %s: %w",
-				cat.ProviderName, spec.SourceMetastoreID, providerListHint, errors.Join(xregion.ErrPrecondition, err))
+			// Reading a provider needs its ownership or metastore admin;
+			// USE_PROVIDER still lists it.
+			var lerr error
+			if p, lerr = listedProvider(ctx, providers, cat.ProviderName); lerr != nil {
+				return nil, fmt.Errorf("list providers: %w", lerr)
+			}
+			if p == nil {
+				return nil, fmt.Errorf("cannot read its provider %q to check that it shares from the source metastore %s: %s: %w",
+					cat.ProviderName, spec.SourceMetastoreID, providerListHint, errors.Join(xregion.ErrPrecondition, err))
+			}
+			err = nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read its provider %q: %w", cat.ProviderName, err)
@@ -216,18 +246,25 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 // waitForShare returns the provider once it and the share are visible.
 // Delta Sharing creates the provider in the recipient's metastore on its own
 // after the grant, some time later.
-func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s xregion.Settings, log *slog.Logger) (string, error) {
+//
+// A caller with USE_PROVIDER but neither ownership of the provider nor
+// metastore admin may not list the provider's shares: then unchecked is
+// true, and the share's arrival is left to the catalog's creation.
+func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s xregion.Settings, log *slog.Logger) (provider string, unchecked bool, err error) {
 	timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
-	if spec.Provider != "" && !spec.JustGranted && spec.ProviderTimeout == 0 {
-		timeout = DefaultNamedProviderTimeout
+	// A named provider that should exist already gets a shorter deadline
+	// to appear; the share then gets the rest of the timeout.
+	named := timeout
+	if spec.Provider != "" && !spec.JustGranted {
+		named = min(timeout, DefaultNamedProviderTimeout)
 	}
 	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
 	defer cancel()
 
 	grace := cmp.Or(spec.ProviderListGrace, DefaultProviderListGrace)
 	start := time.Now()
-	var provider, waitingFor string
-	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	var waitingFor string
+	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		if provider == "" {
 			p, err := findProvider(ctx, providers, spec)
 			if errors.Is(err, errNoProviders) && spec.JustGranted && time.Since(start) < grace {
@@ -240,8 +277,11 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 				if spec.Provider != "" {
 					waitingFor = fmt.Sprintf("provider %q", spec.Provider)
 				}
+				if err == nil && time.Since(start) >= named {
+					return false, errNamedProviderTimeout
+				}
 				if err == nil {
-					log.InfoContext(ctx, "waiting for the provider to appear in the target", "waiting_for", waitingFor, "timeout", timeout)
+					log.InfoContext(ctx, "waiting for the provider to appear in the target", "waiting_for", waitingFor, "timeout", named)
 				}
 				return false, err
 			}
@@ -253,8 +293,11 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 			return false, nil
 		}
 		if errors.Is(err, apierr.ErrPermissionDenied) {
-			return false, fmt.Errorf("cannot list the shares of provider %q: listing them needs its ownership or metastore admin: %w",
-				provider, errors.Join(xregion.ErrPrecondition, err))
+			// Listing a provider's shares needs its ownership or
+			// metastore admin; USE_PROVIDER does not give it.
+			log.InfoContext(ctx, "cannot list the provider's shares; the catalog's creation will tell whether the share has arrived", "provider", provider)
+			unchecked = true
+			return true, nil
 		}
 		if err != nil {
 			return false, fmt.Errorf("list shares of provider %q: %w", provider, err)
@@ -267,22 +310,25 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 		return false, nil
 	})
 	if err != nil {
-		if errors.Is(err, errProviderTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
+		if errors.Is(err, errProviderTimeout) || errors.Is(err, errNamedProviderTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 			if spec.Provider != "" && provider == "" {
 				visible := visibleProviders(ctx, providers)
-				return "", fmt.Errorf("provider %q did not appear in the target within %s (providers visible to you: %s): check the `provider` input, "+
+				return "", false, fmt.Errorf("provider %q did not appear in the target within %s (providers visible to you: %s): check the `provider` input, "+
 					"or leave it out to find the provider by the source metastore: %w",
-					spec.Provider, timeout, visible, errors.Join(xregion.ErrPrecondition, err))
+					spec.Provider, named, visible, errors.Join(xregion.ErrPrecondition, err))
 			}
-			return "", fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? If it was, %s: %w",
+			return "", false, fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? If it was, %s: %w",
 				waitingFor, timeout, providerListHint, errors.Join(xregion.ErrPrecondition, err))
 		}
-		return "", err
+		return "", false, err
 	}
-	return provider, nil
+	return provider, unchecked, nil
 }
 
-var errProviderTimeout = errors.New("timed out waiting for the share's provider")
+var (
+	errProviderTimeout      = errors.New("timed out waiting for the share's provider")
+	errNamedProviderTimeout = errors.New("timed out waiting for the named provider")
+)
 
 // visibleProviders names the providers the caller sees, for an error
 // message; "none" when there are none or they cannot be listed.
@@ -312,17 +358,21 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (s
 			return "", nil
 		}
 		if errors.Is(err, apierr.ErrPermissionDenied) {
-			return "", fmt.Errorf("provider %q exists but is not visible to you: reading a provider needs its ownership or metastore admin: %w",
-				spec.Provider, errors.Join(xregion.ErrPrecondition, err))
+			// Reading a provider needs its ownership or metastore admin;
+			// one the caller holds USE_PROVIDER on is still listed.
+			if p, lerr := listedProvider(ctx, providers, spec.Provider); lerr != nil || p != nil {
+				if lerr != nil {
+					return "", fmt.Errorf("list providers: %w", lerr)
+				}
+				return checkProviderMetastore(p, spec.SourceMetastoreID)
+			}
+			return "", fmt.Errorf("provider %q exists but is not visible to you: %s: %w",
+				spec.Provider, providerListHint, errors.Join(xregion.ErrPrecondition, err))
 		}
 		if err != nil {
 			return "", fmt.Errorf("read provider %q: %w", spec.Provider, err)
 		}
-		if spec.SourceMetastoreID != "" && !strings.EqualFold(p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID) {
-			return "", fmt.Errorf("provider %q shares from metastore %s, not the source %s: %w",
-				p.Name, p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID, xregion.ErrConflict)
-		}
-		return p.Name, nil
+		return checkProviderMetastore(p, spec.SourceMetastoreID)
 	}
 	all, err := providers.ListAll(ctx, sharing.ListProvidersRequest{DataProviderGlobalMetastoreId: spec.SourceMetastoreID})
 	if err != nil {
@@ -341,13 +391,38 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (s
 	// If the caller sees other providers, it may list them and this one is
 	// late or missing; if it sees none at all, the list is most likely
 	// filtered.
-	any, err := providers.ListAll(ctx, sharing.ListProvidersRequest{})
+	others, err := providers.ListAll(ctx, sharing.ListProvidersRequest{})
 	if err != nil {
 		return "", fmt.Errorf("list providers: %w", err)
 	}
-	if len(any) > 0 {
+	if len(others) > 0 {
 		return "", nil
 	}
 	return "", fmt.Errorf("%w, so the provider of metastore %s cannot be found: %s (if the share was granted for the first time just now, run again in a minute): %w",
 		errNoProviders, spec.SourceMetastoreID, providerListHint, xregion.ErrPrecondition)
+}
+
+// checkProviderMetastore returns p's name if it shares from the source
+// metastore (when known).
+func checkProviderMetastore(p *sharing.ProviderInfo, sourceMetastoreID string) (string, error) {
+	if sourceMetastoreID != "" && !strings.EqualFold(p.DataProviderGlobalMetastoreId, sourceMetastoreID) {
+		return "", fmt.Errorf("provider %q shares from metastore %s, not the source %s: %w",
+			p.Name, p.DataProviderGlobalMetastoreId, sourceMetastoreID, xregion.ErrConflict)
+	}
+	return p.Name, nil
+}
+
+// listedProvider finds a provider by name in the caller's provider list, or
+// returns nil.
+func listedProvider(ctx context.Context, providers Providers, name string) (*sharing.ProviderInfo, error) {
+	all, err := providers.ListAll(ctx, sharing.ListProvidersRequest{})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if strings.EqualFold(p.Name, name) {
+			return &p, nil
+		}
+	}
+	return nil, nil
 }

@@ -14,6 +14,12 @@
 //		ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions,
 //	}, deps.DiscoverSpec{Model: "main.ml.fraud", Version: "@champion"})
 //
+// [Preflight] checks, reading only, that the target can take what a run is
+// about to write there, and [WaitShareVisible] waits for share changes to
+// reach the target, which takes about a minute. Lists of recipients and
+// providers are filtered by permission: the steps report a recipient or
+// provider the caller cannot see with the permissions that would show it.
+//
 // The Ensure steps are level-based: they read the real state, write only what
 // differs, never remove objects or grants they did not add, and report what
 // they did. Running one again on converged state makes no write. They are

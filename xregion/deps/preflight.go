@@ -96,7 +96,8 @@ func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 		case !isMissing(err):
 			return fmt.Errorf("read shared catalog %q: %w", cs.Name, err)
 		case cs.UseExisting:
-			return xregion.Invalid("shared catalog", cs.Name, "does not exist in %s, and use-existing-catalog is set: mount the share there first, or let xregion create the catalog", region)
+			return xregion.Invalid("shared catalog", cs.Name, "does not exist in %s, and use-existing-catalog is set: "+
+				"mount the share there first (the share phase creates and grants it), or let xregion create the catalog", region)
 		}
 	}
 	if spec.OnlineCatalog != "" {

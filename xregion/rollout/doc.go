@@ -1,7 +1,10 @@
 // Package rollout chains xregion's steps into the pipeline for one target
-// region — discover, share, mount the share, check preconditions, publish
-// online, wait, deploy with rollback — and runs it for many regions at once
-// with bounded concurrency: [Region] and [Regions].
+// region — discover, check the target ([deps.Preflight]), share, mount the
+// share, wait for the share to reach the target ([deps.WaitShareVisible]),
+// check preconditions, publish online, wait, deploy with rollback — and runs
+// it for many regions at once with bounded concurrency: [Region] and
+// [Regions]. Nothing is written before the inputs and the target have been
+// checked, in real runs and dry runs alike.
 //
 // One region's failure does not stop the others: [Regions] returns every
 // region's [RegionResult] as data, and an error naming each failed region

@@ -365,7 +365,8 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 			Region: p.res.Region,
 			Catalog: deps.CatalogSpec{
 				Name: spec.SharedCatalog, Share: spec.Share, Provider: p.provider, SourceMetastoreID: p.sourceID,
-				UseExisting: spec.UseExistingCatalog,
+				// The share phase runs before the catalog can be mounted.
+				UseExisting: spec.UseExistingCatalog && spec.Phase != PhaseShare,
 			},
 		}
 		// Online tables are checked when there will be some: always in

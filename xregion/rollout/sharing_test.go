@@ -255,3 +255,65 @@ func TestInvisibleProvider(t *testing.T) {
 		})
 	}
 }
+
+// TestUseProviderSuffices: the hint says to ask for USE_PROVIDER; a caller
+// with just that (not the provider's owner, not an admin) may list the
+// provider but neither read it nor list its shares, and the rollout still
+// goes through and converges, with the provider found or named.
+func TestUseProviderSuffices(t *testing.T) {
+	for _, provider := range []string{"", "org-us-east-1"} {
+		t.Run("provider="+provider, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
+				eu := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"),
+					xregiontest.WithProviderOwner("metastore-admins"), xregiontest.WithMetastorePrivileges("USE_PROVIDER"))
+				eu.AddCatalog(catalog.CatalogInfo{Name: "serving"})
+				xregiontest.Link(src, eu)
+				seedModel(src)
+				s := rollouttest.Workspace(src)
+				spec := baseSpec()
+				spec.Provider = provider
+				opts := []xregion.Option{xregion.WithPollInterval(5 * time.Second)}
+				for run := range 2 {
+					src.ResetWrites()
+					eu.ResetWrites()
+					res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, opts...)
+					if err != nil {
+						t.Fatalf("Region() run %d error = %v", run+1, err)
+					}
+					if res.Catalog == nil || res.Catalog.Provider != "org-us-east-1" {
+						t.Errorf("run %d catalog = %+v, want it mounted from org-us-east-1", run+1, res.Catalog)
+					}
+				}
+				if w := append(src.Writes(), eu.Writes()...); len(w) != 0 {
+					t.Errorf("second Region() wrote %v, want no write", w)
+				}
+				if eu.Calls("Providers.ListSharesAll") == 0 {
+					t.Error("the provider's shares were never listed: the test does not exercise the refusal")
+				}
+			})
+		})
+	}
+}
+
+// TestNamedRecipientWithUseRecipient: following the hint (name the
+// recipient, with USE_RECIPIENT to read it) the rollout goes through.
+func TestNamedRecipientWithUseRecipient(t *testing.T) {
+	t.Parallel()
+	src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"), xregiontest.WithMetastorePrivileges("USE_RECIPIENT"))
+	eu := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"))
+	eu.AddCatalog(catalog.CatalogInfo{Name: "serving"})
+	xregiontest.Link(src, eu)
+	seedModel(src)
+	src.AddRecipient(sharing.RecipientInfo{Name: "eu-by-platform-team", Owner: "platform-team", DataRecipientGlobalMetastoreId: eu.GlobalMetastoreID()})
+	s := rollouttest.Workspace(src)
+	spec := baseSpec()
+	spec.Recipient = "eu-by-platform-team"
+	res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, noSleep)
+	if err != nil {
+		t.Fatalf("Region() error = %v", err)
+	}
+	if res.Share.Recipient != "eu-by-platform-team" || res.Share.RecipientOp != xregion.OpUnchanged {
+		t.Errorf("share recipient = %s (%s), want the named one, reused", res.Share.Recipient, res.Share.RecipientOp)
+	}
+}

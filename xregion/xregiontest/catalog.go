@@ -436,8 +436,9 @@ func (w *Workspace) schemaExists(cat, schema string) bool {
 		return false
 	}
 	if c.CatalogType == catalog.CatalogTypeDeltasharingCatalog {
-		// A catalog created from a share shows the schemas of the objects
-		// the share exposes to this workspace.
+		// why: a catalog created from a share is a read-only view of it
+		// (service-facts fact 14, docs on reading shares): its schemas are
+		// those its objects are exposed under (schema.name, reference §2).
 		links, shares := w.eligible()
 		link, ok := links[c.ProviderName]
 		if !ok || !slices.Contains(shares[c.ProviderName], c.ShareName) {

@@ -143,6 +143,43 @@ var conformance = map[string]check{
 		}
 		return obs
 	},
+	"share_lag_schemas_and_filtered_lists": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
+		ctx := t.Context()
+		src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-west-2"))
+		xregiontest.Link(src, ws)
+		src.AddTable(catalog.TableInfo{FullName: "main.ml.features"})
+		src.AddRecipient(sharing.RecipientInfo{Name: "eu", DataRecipientGlobalMetastoreId: ws.GlobalMetastoreID()})
+		if _, err := src.Shares.Create(ctx, sharing.CreateShare{Name: "s1"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := src.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Updates: []sharing.SharedDataObjectUpdate{{Action: sharing.SharedDataObjectUpdateActionAdd,
+			DataObject: &sharing.SharedDataObject{Name: "main.ml.features", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable}}}}); err != nil {
+			t.Fatal(err)
+		}
+		src.Grant("s1", "eu")
+		var obs []string
+		_, err := svc.Catalogs.Create(ctx, catalog.CreateCatalog{Name: "shared", ProviderName: "org-us-west-2", ShareName: "s1"})
+		obs = append(obs, "catalog from share: "+class(err))
+		for range xregiontest.DefaultShareLag + 1 {
+			_, err := svc.Tables.Get(ctx, catalog.GetTableRequest{FullName: "shared.ml.features"})
+			obs = append(obs, "shared table just added: "+class(err))
+		}
+		for _, name := range []string{"shared.ml", "shared.default", "main.default"} {
+			_, err := svc.Schemas.Get(ctx, catalog.GetSchemaRequest{FullName: name})
+			obs = append(obs, "schema "+name+": "+class(err))
+		}
+		ws.AddRecipient(sharing.RecipientInfo{Name: "theirs", Owner: "platform-team", AuthenticationType: sharing.AuthenticationTypeToken})
+		ws.AddRecipient(sharing.RecipientInfo{Name: "mine", AuthenticationType: sharing.AuthenticationTypeToken})
+		rs, err := svc.Recipients.ListAll(ctx, sharing.ListRecipientsRequest{})
+		var names []string
+		for _, r := range rs {
+			names = append(names, r.Name)
+		}
+		obs = append(obs, fmt.Sprintf("recipients listed: %v %s", names, class(err)))
+		_, err = svc.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: "theirs"})
+		obs = append(obs, "another's recipient: "+class(err))
+		return obs
+	},
 	"model_versions": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
 		ctx := t.Context()
 		for v := 1; v <= 11; v++ {
@@ -270,6 +307,10 @@ var wantConformance = map[string][]string{
 	"grants_paginate": {"principals [r0 r1 r2 r3 r4] over 3 pages"},
 	"recipients_and_providers": {"recipient for own metastore: bad-request", "providers before grant: 0 ok", "providers after grant: 1",
 		"provider shares: 1 ok", "catalog from share: ok", "shared table: ok", "shared table id: 0000aaaa-0000-0000-0000-000000000001"},
+	"share_lag_schemas_and_filtered_lists": {"catalog from share: ok",
+		"shared table just added: not-found", "shared table just added: not-found", "shared table just added: not-found", "shared table just added: ok",
+		"schema shared.ml: ok", "schema shared.default: not-found", "schema main.default: not-found",
+		"recipients listed: [mine] ok", "another's recipient: permission-denied"},
 	"model_versions": {"list: [1 10 11 2 3 4 5 6 7 8 9], with dependencies: 0, ok", "alias: version 3, ok", "missing version: not-found",
 		"securable kind: FUNCTION_FEATURE_SPEC ok"},
 	"online": {"create store: ok", "publish into a starting store: bad-request", "store: STARTING ok", "store: STARTING ok", "store: AVAILABLE ok",

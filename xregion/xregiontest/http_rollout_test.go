@@ -54,6 +54,17 @@ func TestHTTPRollout(t *testing.T) {
 	if fs := res.Dependencies.Functions; len(fs) != 1 || !fs[0].FeatureSpec {
 		t.Errorf("functions = %+v, want the FeatureSpec, known by its securable_kind", fs)
 	}
+	// The share lag is on over HTTP too, and only the wait for the share
+	// met it.
+	lagged := dst.LaggedReads()
+	if len(lagged) == 0 {
+		t.Error("the share lag hid nothing over HTTP")
+	}
+	for _, r := range lagged {
+		if r.Method != "Tables.Get" && r.Method != "Functions.Get" && r.Method != "ModelVersions.Get" {
+			t.Errorf("%s read %s before the share showed it", r.Method, r.Object)
+		}
+	}
 
 	src.ResetWrites()
 	dst.ResetWrites()
