@@ -287,7 +287,9 @@ func region(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.
 	} // else: the share phase with a named recipient never touches the target
 	res.Region = cmp.Or(res.Region, dstMeta.Region)
 	s := xregion.NewSettings(opts...)
-	opts = append(opts, xregion.WithLogger(s.Logger.With("region", res.Region)))
+	// Regions shares opts among its goroutines: append to a copy, never into
+	// the caller's spare capacity.
+	opts = append(opts[:len(opts):len(opts)], xregion.WithLogger(s.Logger.With("region", res.Region)))
 
 	var err error
 	sourceID, provider := spec.SourceMetastoreID, spec.Provider
