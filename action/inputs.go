@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/url"
@@ -163,6 +164,9 @@ func (s side) check(prefix string, required bool, getenv func(string) string) er
 		}
 		return nil
 	}
+	if shown := withoutUserinfo(s.Host); shown != s.Host {
+		return xregion.Invalid(prefix+"-host", shown, "a workspace URL carries no credentials: give them in %s-token or %s-client-secret", prefix, prefix)
+	}
 	u, err := url.Parse(s.Host)
 	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
 		return xregion.Invalid(prefix+"-host", s.Host, "want an https:// workspace URL (http:// only for localhost)")
@@ -219,6 +223,40 @@ func (s side) authType() string {
 		return "github-oidc"
 	}
 	return ""
+}
+
+// userinfo returns the userinfo ("user:password") of a URL, or "". It
+// works on text that does not parse as a URL too.
+func userinfo(v string) string {
+	_, rest, ok := strings.Cut(v, "://")
+	if !ok {
+		rest = v
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		return rest[:at+1]
+	}
+	return ""
+}
+
+// withoutUserinfo returns a URL with its userinfo, if any, replaced by
+// "***", so that a credential pasted into a host input is never printed.
+func withoutUserinfo(v string) string {
+	info := userinfo(v)
+	if info == "" {
+		return v
+	}
+	return strings.Replace(v, info, "***@", 1)
+}
+
+// userinfoSecret returns the part of a URL's userinfo that is likely a
+// secret, to be masked: the password, or the user name without one.
+func userinfoSecret(v string) string {
+	info := strings.TrimSuffix(userinfo(v), "@")
+	user, pw, _ := strings.Cut(info, ":")
+	return cmp.Or(pw, user)
 }
 
 func isLoopback(host string) bool {

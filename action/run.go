@@ -30,6 +30,12 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 			a.AddMask(v)
 		}
 	}
+	for _, name := range []string{"source-host", "target-host"} {
+		// A credential pasted into a URL: refused below, masked here.
+		if v := userinfoSecret(a.GetInput(name)); v != "" {
+			a.AddMask(v)
+		}
+	}
 	in, err := readInputs(a)
 	if err == nil {
 		err = in.loadProbes()

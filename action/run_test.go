@@ -421,3 +421,65 @@ func TestRunRejectsBadInputBeforeAnyWrite(t *testing.T) {
 		})
 	}
 }
+
+// A credential pasted into a host URL is refused, naming the input, and
+// never printed: not in the annotation, the summary, nor the result output.
+func TestRunNeverShowsHostUserinfo(t *testing.T) {
+	t.Parallel()
+	const secret = "dapi-URL-SECRET-0123456789"
+	tests := []struct {
+		name, input, value string
+	}{
+		{"user_and_password", "source-host", "https://token:" + secret + "@us-east-1.cloud.databricks.example"},
+		{"token_as_user", "target-host", "https://" + secret + "@eu-west-1.cloud.databricks.example/"},
+		{"with_path", "target-host", "https://token:" + secret + "@eu-west-1.cloud.databricks.example/?o=1#x"},
+		{"does_not_parse", "target-host", "https://token:" + secret + "@eu west 1.example"},
+		{"no_scheme", "source-host", "token:" + secret + "@us-east-1.cloud.databricks.example"},
+		{"loopback", "target-host", "http://token:" + secret + "@127.0.0.1:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := baseInputs()
+			in[tt.input] = tt.value
+			r := runAction(t, newFakeWorld(), in)
+			var ie *xregion.InputError
+			if !errors.As(r.err, &ie) || ie.Input != tt.input {
+				t.Fatalf("run() error = %v, want an InputError naming %s", r.err, tt.input)
+			}
+			all := r.everything(t)
+			if !strings.Contains(all, "::add-mask::"+secret+"\n") {
+				t.Errorf("the secret in the URL was not masked")
+			}
+			rest := strings.ReplaceAll(all, "::add-mask::"+secret+"\n", "")
+			if strings.Contains(rest, secret) || strings.Contains(r.err.Error(), secret) {
+				t.Errorf("the secret appears in what the action wrote:\n%s", rest)
+			}
+			if !strings.Contains(r.err.Error(), "***@") {
+				t.Errorf("run() error = %q, want the URL shown with its userinfo replaced", r.err)
+			}
+			for _, where := range []string{r.summary(t), r.outputs(t)["result"]} {
+				if !strings.Contains(where, tt.input) {
+					t.Errorf("%q does not name the input %s", where, tt.input)
+				}
+			}
+		})
+	}
+}
+
+func TestWithoutUserinfo(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://h.example":             "https://h.example",
+		"https://u:p@h.example/a@b":     "https://***@h.example/a@b",
+		"https://p@h.example":           "https://***@h.example",
+		"https://u:p@q@h.example":       "https://***@h.example",
+		"u:p@h.example":                 "***@h.example",
+		"https://h.example/?user=a@b.c": "https://h.example/?user=a@b.c",
+		"":                              "",
+	} {
+		if got := withoutUserinfo(in); got != want {
+			t.Errorf("withoutUserinfo(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
