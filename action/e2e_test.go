@@ -246,3 +246,46 @@ func TestEndToEndGitHubOIDC(t *testing.T) {
 		t.Errorf("the runner's token service saw audiences %q, want the workspace's", audiences)
 	}
 }
+
+// TestEndToEndRefusedCredentials runs the binary with credentials the
+// emulated workspaces refuse (401): the error names the input and the
+// workspace, not the step that made the first call, and nothing is written.
+func TestEndToEndRefusedCredentials(t *testing.T) {
+	t.Parallel()
+	const clientID, secret = "5f0c7a1e-0000-4000-8000-00000000beef", "m2m-e2e-secret"
+	e := newEmulated(t)
+	w := newFakeWorld()
+	m2m := httptest.NewServer(w.dst.Handler(xregiontest.WithClientCredentials(clientID, secret)))
+	t.Cleanup(m2m.Close)
+	tests := []struct {
+		name      string
+		target    string
+		in        map[string]string
+		wantInput string
+		wantHost  func() string
+	}{
+		{"target_token", e.euURL, map[string]string{"target-token": "dapi-not-this-one"}, "target-token", func() string { return e.euURL }},
+		{"source_token", e.euURL, map[string]string{"source-token": "dapi-not-this-one"}, "source-token", func() string { return e.srcURL }},
+		{"target_client_secret", m2m.URL, map[string]string{"target-token": "", "target-client-id": clientID, "target-client-secret": "not-this-one"}, "target-client-secret", func() string { return m2m.URL }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			before := e.writes()
+			p := e.run(t, tt.target, tt.in)
+			if p.exitCode == 0 {
+				t.Fatalf("exit 0, want the refused credential to fail the step\n%s", p.stdout)
+			}
+			want := "::error title=xregion%3A " + tt.wantInput + " refused::" + tt.wantInput + " was refused by the " + strings.SplitN(tt.wantInput, "-", 2)[0] + " workspace " + tt.wantHost() + ": "
+			if !strings.Contains(p.stdout, want) {
+				t.Errorf("log has no %q:\n%s", want, p.stdout)
+			}
+			if !strings.Contains(p.summary, tt.wantInput+" was refused") || !strings.Contains(p.output("result"), tt.wantInput+" was refused") {
+				t.Errorf("summary %q and result %q do not name %s", p.summary, p.output("result"), tt.wantInput)
+			}
+			if n := e.writes() - before; n != 0 {
+				t.Errorf("%d writes, want none", n)
+			}
+		})
+	}
+}

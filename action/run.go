@@ -59,19 +59,15 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 
 	var src *rollout.Workspace
 	if in.Source.Host != "" {
-		w, err := connect(ctx, "source", in.Source, a.Getenv)
+		w, err := connectSide(ctx, a, connect, "source", in.Source)
 		if err != nil {
-			a.WithFieldsMap(map[string]string{"title": "xregion: source workspace"}).Errorf("%s", err)
-			reportFailure(a, err)
 			return err
 		}
 		src = &w
 	}
 	var dst rollout.Workspace
 	if in.Target.Host != "" {
-		if dst, err = connect(ctx, "target", in.Target, a.Getenv); err != nil {
-			a.WithFieldsMap(map[string]string{"title": "xregion: target workspace"}).Errorf("%s", err)
-			reportFailure(a, err)
+		if dst, err = connectSide(ctx, a, connect, "target", in.Target); err != nil {
 			return err
 		}
 	}
@@ -96,6 +92,29 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		return err
 	}
 	return nil
+}
+
+// connectSide connects to one side's workspace and checks that it accepts
+// the side's credentials. A failure is reported, naming the input whose
+// credential was refused, if that is what happened.
+func connectSide(ctx context.Context, a *githubactions.Action, connect connectFunc, label string, s side) (rollout.Workspace, error) {
+	w, err := connect(ctx, label, s, a.Getenv)
+	if err == nil {
+		err = checkCredentials(ctx, label, s, w)
+	} else if r := refused(label, s, err); r != nil {
+		err = r // refused while connecting, as by an OAuth token endpoint
+	}
+	if err == nil {
+		return w, nil
+	}
+	title := "xregion: " + label + " workspace"
+	var re *refusedError
+	if errors.As(err, &re) {
+		title = "xregion: " + re.Input + " refused"
+	}
+	a.WithFieldsMap(map[string]string{"title": title}).Errorf("%s", oneLine(err))
+	reportFailure(a, err)
+	return rollout.Workspace{}, err
 }
 
 // loadProbes reads the health-check file, if one is named.
