@@ -75,7 +75,11 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	res, err := rollout.Region(ctx, src, rollout.Target{Region: in.Region, Workspace: dst}, in.Spec, opts...)
 	h.endGroup()
 	setOutputs(a, in, res)
-	addSummary(a, summaryMarkdown(in, res))
+	md := summaryMarkdown(in, res)
+	if errors.Is(err, context.Canceled) {
+		md += interruptedNote
+	}
+	addSummary(a, md)
 	if err != nil {
 		if errors.Is(err, xregion.ErrInvalidInput) {
 			err = actionInputNames(err)
@@ -182,8 +186,8 @@ func setOutputs(a *githubactions.Action, in *inputs, res *rollout.RegionResult) 
 	}
 	setOutput(a, "shared-catalog", catalog)
 	version := ""
-	if res.Version > 0 {
-		version = fmt.Sprint(res.Version)
+	if v := resolvedVersion(res); v > 0 {
+		version = fmt.Sprint(v)
 	}
 	setOutput(a, "model-version", version)
 	name, url, served, previous, rolledBack := "", "", "", "", false

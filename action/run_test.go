@@ -93,6 +93,12 @@ type runner struct {
 
 func runAction(t *testing.T, w fakeWorld, in map[string]string) *runner {
 	t.Helper()
+	return runActionWith(t, t.Context(), w, in, noSleep)
+}
+
+// runActionWith runs the action under ctx with opts instead of noSleep.
+func runActionWith(t *testing.T, ctx context.Context, w fakeWorld, in map[string]string, opts ...xregion.Option) *runner {
+	t.Helper()
 	dir := t.TempDir()
 	r := &runner{outPath: filepath.Join(dir, "output"), sumSum: filepath.Join(dir, "summary")}
 	env := map[string]string{"GITHUB_OUTPUT": r.outPath, "GITHUB_STEP_SUMMARY": r.sumSum, "GITHUB_ACTIONS": "true"}
@@ -100,7 +106,7 @@ func runAction(t *testing.T, w fakeWorld, in map[string]string) *runner {
 		env["INPUT_"+strings.ToUpper(k)] = v
 	}
 	a := githubactions.New(githubactions.WithWriter(&r.log), githubactions.WithGetenv(func(k string) string { return env[k] }))
-	r.err = run(t.Context(), a, w.connect, noSleep)
+	r.err = run(ctx, a, w.connect, opts...)
 	return r
 }
 
