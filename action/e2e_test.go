@@ -85,7 +85,7 @@ func (e *emulated) run(t *testing.T, target string, in map[string]string, extraE
 	outPath, sumPath := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
 	env := []string{
 		"GITHUB_ACTIONS=true", "GITHUB_OUTPUT=" + outPath, "GITHUB_STEP_SUMMARY=" + sumPath,
-		"XREGION_POLL_INTERVAL=20ms", "HOME=" + dir, "PATH=" + os.Getenv("PATH"),
+		"INPUT_POLL-INTERVAL=20ms", "HOME=" + dir, "PATH=" + os.Getenv("PATH"),
 		// Variables meant for some other workspace must not leak in: with
 		// DATABRICKS_GROUP_ID read, every PAT call would fail.
 		"DATABRICKS_HOST=https://wrong.example", "DATABRICKS_TOKEN=wrong-token", "DATABRICKS_WORKSPACE_ID=555",

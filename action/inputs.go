@@ -36,6 +36,28 @@ type inputs struct {
 	Spec            rollout.Spec
 	OnlineTimeout   time.Duration
 	EndpointTimeout time.Duration
+	// PollInterval is a fixed interval between status reads; 0 backs off
+	// as the library does by default.
+	PollInterval time.Duration
+}
+
+// MinPollInterval is the shortest poll-interval against a workspace that is
+// not on a loopback address: every wait reads the service's state once per
+// interval, for as long as 45 minutes.
+const MinPollInterval = 5 * time.Second
+
+// booleans are the spellings of a boolean input, as @actions/core's
+// getBooleanInput accepts them (YAML 1.2 core schema).
+var booleans = map[string]bool{"true": true, "True": true, "TRUE": true, "false": false, "False": false, "FALSE": false}
+
+// enum returns the value of values that v names, ignoring case, or ok false.
+func enum[T ~string](v string, values ...T) (T, bool) {
+	for _, x := range values {
+		if strings.EqualFold(v, string(x)) {
+			return x, true
+		}
+	}
+	return T(v), false
 }
 
 // authTypes are the auth types an input may name; empty picks one from
@@ -55,34 +77,42 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 		if v == "" || err != nil {
 			return def
 		}
-		b, perr := strconv.ParseBool(v)
-		if perr != nil || (v != "true" && v != "false") {
-			err = xregion.Invalid(name, v, `want "true" or "false"`)
+		b, ok := booleans[v]
+		if !ok {
+			err = xregion.Invalid(name, v, `want true or false (True, TRUE, False and FALSE too)`)
 		}
 		return b
 	}
-	duration := func(name string) time.Duration {
+	duration := func(name, example string) time.Duration {
 		v := get(name)
 		if v == "" || err != nil {
 			return 0
 		}
 		d, perr := time.ParseDuration(v)
 		if perr != nil || d <= 0 {
-			err = xregion.Invalid(name, v, `want a positive duration such as "10m" or "45m"`)
+			err = xregion.Invalid(name, v, "want a positive duration such as %s", example)
 		}
 		return d
 	}
 
+	phase := rollout.Phase(get("phase"))
+	if p, ok := enum(string(phase), rollout.PhaseAll, rollout.PhaseShare, rollout.PhaseDeploy); ok {
+		phase = p
+	}
+	capacity := get("online-store-capacity")
+	if strings.HasPrefix(strings.ToUpper(capacity), "CU_") {
+		capacity = strings.ToUpper(capacity)
+	}
 	spec := rollout.Spec{
 		Model:              get("model"),
 		Version:            get("version"),
-		Phase:              rollout.Phase(get("phase")),
+		Phase:              phase,
 		Share:              get("share"),
 		Recipient:          get("recipient"),
 		Provider:           get("provider"),
 		SharedCatalog:      get("shared-catalog"),
 		OnlineStore:        get("online-store"),
-		OnlineCapacity:     get("online-store-capacity"),
+		OnlineCapacity:     capacity,
 		OnlineCatalog:      get("online-catalog"),
 		OnlineSchema:       get("online-schema"),
 		UseExistingCatalog: boolean("use-existing-catalog", false),
@@ -93,15 +123,20 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	in.DryRun = boolean("dry-run", false)
 	in.Region = get("region")
 	in.HealthChecks = get("health-checks")
-	in.OnlineTimeout, in.EndpointTimeout = duration("online-timeout"), duration("endpoint-timeout")
+	in.OnlineTimeout, in.EndpointTimeout = duration("online-timeout", "10m"), duration("endpoint-timeout", "45m")
+	in.PollInterval = duration("poll-interval", "10s")
 	spec.OnlineTimeout = in.OnlineTimeout
 	scaleToZero := boolean("scale-to-zero", false)
 	if err != nil {
 		return nil, err
 	}
+	onFailure := endpoint.OnFailure(get("on-failure"))
+	if f, ok := enum(string(onFailure), endpoint.Rollback, endpoint.Freeze); ok {
+		onFailure = f
+	}
 	spec.Endpoint = endpoint.Spec{
 		Name:      get("endpoint"),
-		OnFailure: endpoint.OnFailure(get("on-failure")),
+		OnFailure: onFailure,
 		Timeout:   in.EndpointTimeout,
 		Entity: endpoint.Entity{
 			WorkloadSize: get("workload-size"),
@@ -109,8 +144,12 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 			ScaleToZero:  scaleToZero,
 		},
 	}
-	if wt := spec.Endpoint.Entity.WorkloadType; wt != "" && !slices.Contains(wt.Values(), wt) {
-		return nil, xregion.Invalid("workload-type", string(wt), "want one of %v", wt.Values())
+	if wt := spec.Endpoint.Entity.WorkloadType; wt != "" {
+		v, ok := enum(string(wt), wt.Values()...)
+		if !ok {
+			return nil, xregion.Invalid("workload-type", string(wt), "want one of %v", wt.Values())
+		}
+		spec.Endpoint.Entity.WorkloadType = v
 	}
 	if ws := spec.Endpoint.Entity.WorkloadSize; strings.ContainsAny(ws, " \t/.") {
 		return nil, xregion.Invalid("workload-size", ws, "want Small, Medium, Large or a custom size name")
@@ -128,7 +167,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	}{{"source", &in.Source}, {"target", &in.Target}} {
 		*s.dst = side{
 			Host: get(s.prefix + "-host"), Token: get(s.prefix + "-token"), ClientID: get(s.prefix + "-client-id"),
-			ClientSecret: get(s.prefix + "-client-secret"), AuthType: get(s.prefix + "-auth-type"),
+			ClientSecret: get(s.prefix + "-client-secret"), AuthType: strings.ToLower(get(s.prefix + "-auth-type")),
 			AzureTenantID: get(s.prefix + "-azure-tenant-id"),
 		}
 	}
@@ -140,8 +179,21 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	if err := in.Source.check("source", spec.Phase != rollout.PhaseDeploy, a.Getenv); err != nil {
 		return nil, err
 	}
+	if in.PollInterval > 0 && in.PollInterval < MinPollInterval && !(loopbackHost(in.Source.Host) && loopbackHost(in.Target.Host)) {
+		return nil, xregion.Invalid("poll-interval", get("poll-interval"), "at least %s against a real workspace (shorter only when every host is a loopback address, as the emulator's)", MinPollInterval)
+	}
 	in.Spec = spec
 	return in, nil
+}
+
+// loopbackHost reports whether a checked workspace URL is on a loopback
+// address, or is not given.
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	u, err := url.Parse(host)
+	return err == nil && isLoopback(u.Hostname())
 }
 
 func parseCanary(v string) ([]int, error) {

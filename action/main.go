@@ -12,9 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
-
-	"github.com/org/xregion-action/xregion"
 
 	"github.com/databricks/databricks-sdk-go/useragent"
 	"github.com/sethvargo/go-githubactions"
@@ -27,27 +24,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	useragent.WithProduct("xregion", version)
-	a := githubactions.New()
-	opts, err := pollOption(a.Getenv("XREGION_POLL_INTERVAL"))
-	if err != nil {
-		a.Errorf("%s", err)
+	if err := run(ctx, githubactions.New(), connectSDK); err != nil {
 		os.Exit(1)
 	}
-	if err := run(ctx, a, connectSDK, opts...); err != nil {
-		os.Exit(1)
-	}
-}
-
-// pollOption reads XREGION_POLL_INTERVAL, a fixed polling interval such as
-// "50ms" for runs against emulated workspaces, which settle in moments.
-// Unset, polling backs off from 1s to 30s as against real workspaces.
-func pollOption(v string) ([]xregion.Option, error) {
-	if v == "" {
-		return nil, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return nil, xregion.Invalid("XREGION_POLL_INTERVAL", v, "want a positive duration such as 50ms")
-	}
-	return []xregion.Option{xregion.WithPollInterval(d)}, nil
 }

@@ -52,7 +52,11 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 
 	h := newActionHandler(a)
 	defer h.endGroup()
-	opts = append([]xregion.Option{xregion.WithLogger(slog.New(h))}, opts...)
+	pre := []xregion.Option{xregion.WithLogger(slog.New(h))}
+	if in.PollInterval > 0 {
+		pre = append(pre, xregion.WithPollInterval(in.PollInterval))
+	}
+	opts = append(pre, opts...) // the caller's options win
 	if in.DryRun {
 		opts = append(opts, xregion.WithDryRun())
 	}

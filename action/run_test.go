@@ -6,16 +6,20 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -358,6 +362,10 @@ func TestRunRejectsBadInputBeforeAnyWrite(t *testing.T) {
 		{"dry_run_not_bool", map[string]string{"dry-run": "yes"}, "dry-run"},
 		{"use_existing_not_bool", map[string]string{"use-existing-catalog": "1"}, "use-existing-catalog"},
 		{"scale_to_zero_not_bool", map[string]string{"scale-to-zero": "TRUE!"}, "scale-to-zero"},
+		{"dry_run_odd_case", map[string]string{"dry-run": "tRUE"}, "dry-run"},
+		{"poll_interval_unparseable", map[string]string{"poll-interval": "fast"}, "poll-interval"},
+		{"poll_interval_too_short_for_real_hosts", map[string]string{"poll-interval": "1s"}, "poll-interval"},
+		{"poll_interval_short_with_one_real_host", map[string]string{"poll-interval": "50ms", "source-host": "http://127.0.0.1:1"}, "poll-interval"},
 		{"no_target_host", map[string]string{"target-host": ""}, "target-host"},
 		{"target_host_not_url", map[string]string{"target-host": "eu-west-1.cloud.databricks.example"}, "target-host"},
 		{"target_host_plain_http", map[string]string{"target-host": "http://eu-west-1.cloud.databricks.example"}, "target-host"},
@@ -488,4 +496,75 @@ func TestWithoutUserinfo(t *testing.T) {
 			t.Errorf("withoutUserinfo(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// Inputs are read the way GitHub users write them: booleans as
+// @actions/core's getBooleanInput reads them, enumerations in any case.
+func TestReadInputsAsUsersWriteThem(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change map[string]string
+		check  func(in *inputs) string // what is wrong, or ""
+	}{
+		{"dry_run_True", map[string]string{"dry-run": "True"}, func(in *inputs) string { return ifNot(in.DryRun, "DryRun false") }},
+		{"dry_run_TRUE", map[string]string{"dry-run": "TRUE"}, func(in *inputs) string { return ifNot(in.DryRun, "DryRun false") }},
+		{"dry_run_False", map[string]string{"dry-run": "False"}, func(in *inputs) string { return ifNot(!in.DryRun, "DryRun true") }},
+		{"dry_run_FALSE", map[string]string{"dry-run": "FALSE"}, func(in *inputs) string { return ifNot(!in.DryRun, "DryRun true") }},
+		{"use_existing_catalog_True", map[string]string{"use-existing-catalog": "True"}, func(in *inputs) string {
+			return ifNot(in.Spec.UseExistingCatalog, "UseExistingCatalog false")
+		}},
+		{"phase_Share", map[string]string{"phase": "Share"}, func(in *inputs) string {
+			return ifNot(in.Spec.Phase == rollout.PhaseShare, "phase "+string(in.Spec.Phase))
+		}},
+		{"on_failure_FREEZE", map[string]string{"on-failure": "FREEZE"}, func(in *inputs) string {
+			return ifNot(in.Spec.Endpoint.OnFailure == endpoint.Freeze, "on-failure "+string(in.Spec.Endpoint.OnFailure))
+		}},
+		{"auth_type_OAuth_M2M", map[string]string{"target-auth-type": "OAuth-M2M"}, func(in *inputs) string {
+			return ifNot(in.Target.authType() == "oauth-m2m", "auth type "+in.Target.authType())
+		}},
+		{"workload_type_gpu_small", map[string]string{"workload-type": "gpu_small"}, func(in *inputs) string {
+			return ifNot(in.Spec.Endpoint.Entity.WorkloadType == serving.ServingModelWorkloadTypeGpuSmall, "workload type "+string(in.Spec.Endpoint.Entity.WorkloadType))
+		}},
+		{"capacity_cu_2", map[string]string{"online-store-capacity": "cu_2"}, func(in *inputs) string {
+			return ifNot(in.Spec.OnlineCapacity == "CU_2", "capacity "+in.Spec.OnlineCapacity)
+		}},
+		{"poll_interval_real_hosts", map[string]string{"poll-interval": "5s"}, func(in *inputs) string {
+			return ifNot(in.PollInterval == 5*time.Second, "poll interval "+in.PollInterval.String())
+		}},
+		{"poll_interval_loopback_hosts", map[string]string{"poll-interval": "50ms", "source-host": "http://127.0.0.1:8001", "target-host": "http://localhost:8002"}, func(in *inputs) string {
+			return ifNot(in.PollInterval == 50*time.Millisecond, "poll interval "+in.PollInterval.String())
+		}},
+		{"poll_interval_default", nil, func(in *inputs) string { return ifNot(in.PollInterval == 0, "poll interval "+in.PollInterval.String()) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{}
+			for k, v := range baseInputs() {
+				env["INPUT_"+strings.ToUpper(k)] = v
+			}
+			for k, v := range tt.change {
+				env["INPUT_"+strings.ToUpper(k)] = v
+			}
+			a := githubactions.New(githubactions.WithWriter(io.Discard), githubactions.WithGetenv(func(k string) string { return env[k] }))
+			in, err := readInputs(a)
+			if err != nil {
+				t.Fatalf("readInputs() error = %v", err)
+			}
+			if err := in.Spec.Validate(true); err != nil {
+				t.Fatalf("Spec.Validate() error = %v", err)
+			}
+			if wrong := tt.check(in); wrong != "" {
+				t.Errorf("readInputs(%v): %s", tt.change, wrong)
+			}
+		})
+	}
+}
+
+func ifNot(ok bool, wrong string) string {
+	if ok {
+		return ""
+	}
+	return wrong
 }

@@ -67,7 +67,7 @@ func run(ctx context.Context, out io.Writer) error {
 		"INPUT_MODEL=main.ml.fraud", "INPUT_VERSION=@champion", "INPUT_ONLINE-CATALOG=serving",
 		"INPUT_SOURCE-HOST=" + urls[0], "INPUT_SOURCE-TOKEN=" + token,
 		"INPUT_TARGET-HOST=" + urls[1], "INPUT_TARGET-TOKEN=" + token,
-		"XREGION_POLL_INTERVAL=50ms",
+		"INPUT_POLL-INTERVAL=50ms",
 	}
 	// Input names keep their hyphens, which export cannot set: use env.
 	fmt.Fprintf(out, "  env GITHUB_OUTPUT=$(mktemp) GITHUB_STEP_SUMMARY=$(mktemp) '%s' \\\n    go run ./action\n\n", strings.Join(env, "' '"))
