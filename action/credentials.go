@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/org/xregion-action/xregion/rollout"
@@ -18,12 +19,16 @@ type refusedError struct {
 	Input string
 	// Label is "source" or "target"; Host is the workspace's URL.
 	Label, Host string
-	// Err is the service's answer; it matches apierr.ErrUnauthenticated.
+	// Err is the service's answer.
 	Err error
 }
 
 func (e *refusedError) Error() string {
-	return fmt.Sprintf("%s was refused by the %s workspace %s: %v", e.Input, e.Label, e.Host, e.Err)
+	hint := ""
+	if strings.HasSuffix(e.Input, "-client-id") {
+		hint = " (with GitHub OIDC, the service principal's federation policy must trust this job's subject: repo:OWNER/REPO:environment:NAME in a job with an environment)"
+	}
+	return fmt.Sprintf("%s was refused by the %s workspace %s%s: %v", e.Input, e.Label, e.Host, hint, e.Err)
 }
 
 func (e *refusedError) Unwrap() error { return e.Err }
@@ -51,9 +56,16 @@ func checkCredentials(ctx context.Context, label string, s side, w rollout.Works
 }
 
 // refused returns a *refusedError for err if it is the workspace refusing
-// the side's credentials (401), or nil.
+// the side's credentials, or nil: a 401 from the API, or an OAuth token
+// endpoint's invalid_client or invalid_grant (RFC 6749 section 5.2), as when
+// a federation policy does not trust the job's ID token.
 func refused(label string, s side, err error) error {
-	if err == nil || !errors.Is(err, apierr.ErrUnauthenticated) {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	oauth := strings.Contains(msg, `"invalid_client"`) || strings.Contains(msg, `"invalid_grant"`)
+	if !errors.Is(err, apierr.ErrUnauthenticated) && !oauth {
 		return nil
 	}
 	return &refusedError{Input: s.credentialInput(label), Label: label, Host: s.Host, Err: err}

@@ -247,6 +247,42 @@ func TestEndToEndGitHubOIDC(t *testing.T) {
 	}
 }
 
+// TestEndToEndGitHubOIDCRefused runs the binary with GitHub OIDC on a
+// target whose federation policy does not trust the job's ID token: the
+// error names target-client-id and the policy, and the runner's request
+// token, which the SDK puts in its message, is masked.
+func TestEndToEndGitHubOIDCRefused(t *testing.T) {
+	t.Parallel()
+	const requestToken, clientID = "runner-request-token-0123456789", "7c0b3c4e-0000-4000-8000-00000000f00d"
+	runner := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(rw, `{"value":%q}`, "eyJ.token-of-another-job.sig")
+	}))
+	t.Cleanup(runner.Close)
+	w := newFakeWorld()
+	src := httptest.NewServer(w.src.Handler(xregiontest.WithToken(e2eToken)))
+	t.Cleanup(src.Close)
+	dst := httptest.NewServer(w.dst.Handler(xregiontest.WithFederatedClient(clientID, "eyJ.github-id-token.sig")))
+	t.Cleanup(dst.Close)
+	e := &emulated{src: w.src, eu: w.dst, srcURL: src.URL, euURL: dst.URL}
+	p := e.run(t, e.euURL, map[string]string{
+		"target-token": "", "target-auth-type": "github-oidc", "target-client-id": clientID,
+	}, "ACTIONS_ID_TOKEN_REQUEST_URL="+runner.URL+"/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN="+requestToken)
+	if p.exitCode == 0 {
+		t.Fatalf("exit 0, want the refused ID token to fail the step\n%s", p.stdout)
+	}
+	if want := "::error title=xregion%3A target-client-id refused::target-client-id was refused by the target workspace " + e.euURL; !strings.Contains(p.stdout, want) {
+		t.Errorf("log has no %q:\n%s", want, p.stdout)
+	}
+	if !strings.Contains(p.stdout, "federation policy must trust") {
+		t.Errorf("the error does not point at the federation policy:\n%s", p.stdout)
+	}
+	all := strings.ReplaceAll(p.stdout+p.outputs+p.summary, "::add-mask::"+requestToken+"\n", "")
+	if !strings.Contains(p.stdout, "::add-mask::"+requestToken) || strings.Contains(all, requestToken) {
+		t.Errorf("the runner's request token is not masked, or appears in what the action wrote:\n%s", all)
+	}
+}
+
 // TestEndToEndRefusedCredentials runs the binary with credentials the
 // emulated workspaces refuse (401): the error names the input and the
 // workspace, not the step that made the first call, and nothing is written.

@@ -16,26 +16,12 @@ import (
 	"github.com/sethvargo/go-githubactions"
 )
 
-// secretInputs are the inputs whose values are masked before anything is
-// printed.
-var secretInputs = []string{"source-token", "source-client-secret", "target-token", "target-client-secret"}
-
 // run is the whole action: read and check the inputs, connect to the
 // workspaces, roll out to the target region, and report through outputs,
 // the step summary and annotations. It returns an error when the rollout
 // did not ship, rollbacks included.
 func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts ...xregion.Option) error {
-	for _, name := range secretInputs {
-		if v := a.GetInput(name); v != "" {
-			a.AddMask(v)
-		}
-	}
-	for _, name := range []string{"source-host", "target-host"} {
-		// A credential pasted into a URL: refused below, masked here.
-		if v := userinfoSecret(a.GetInput(name)); v != "" {
-			a.AddMask(v)
-		}
-	}
+	red := newRedactor(a)
 	in, err := readInputs(a)
 	if err == nil {
 		err = in.loadProbes()
@@ -44,13 +30,13 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		err = in.Spec.Validate(in.Source.Host != "")
 	}
 	if err != nil {
-		err = actionInputNames(err)
+		err = red.Err(actionInputNames(err))
 		a.WithFieldsMap(map[string]string{"title": "xregion: bad input"}).Errorf("%s", err)
 		reportFailure(a, err)
 		return err
 	}
 
-	h := newActionHandler(a)
+	h := newActionHandler(a, red.String)
 	defer h.endGroup()
 	pre := []xregion.Option{xregion.WithLogger(slog.New(h))}
 	if in.PollInterval > 0 {
@@ -63,7 +49,7 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 
 	var src *rollout.Workspace
 	if in.Source.Host != "" {
-		w, err := connectSide(ctx, a, connect, "source", in.Source)
+		w, err := connectSide(ctx, a, red, connect, "source", in.Source)
 		if err != nil {
 			return err
 		}
@@ -71,13 +57,15 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	}
 	var dst rollout.Workspace
 	if in.Target.Host != "" {
-		if dst, err = connectSide(ctx, a, connect, "target", in.Target); err != nil {
+		if dst, err = connectSide(ctx, a, red, connect, "target", in.Target); err != nil {
 			return err
 		}
 	}
 
 	res, err := rollout.Region(ctx, src, rollout.Target{Region: in.Region, Workspace: dst}, in.Spec, opts...)
 	h.endGroup()
+	red.Result(res)
+	err = red.Err(err)
 	setOutputs(a, in, res)
 	md := summaryMarkdown(in, res)
 	if errors.Is(err, context.Canceled) {
@@ -86,7 +74,7 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	addSummary(a, md)
 	if err != nil {
 		if errors.Is(err, xregion.ErrInvalidInput) {
-			err = actionInputNames(err)
+			err = red.Err(actionInputNames(err))
 		}
 		title := "xregion failed"
 		var se *xregion.StepError
@@ -105,7 +93,7 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 // connectSide connects to one side's workspace and checks that it accepts
 // the side's credentials. A failure is reported, naming the input whose
 // credential was refused, if that is what happened.
-func connectSide(ctx context.Context, a *githubactions.Action, connect connectFunc, label string, s side) (rollout.Workspace, error) {
+func connectSide(ctx context.Context, a *githubactions.Action, red redactor, connect connectFunc, label string, s side) (rollout.Workspace, error) {
 	w, err := connect(ctx, label, s, a.Getenv)
 	if err == nil {
 		err = checkCredentials(ctx, label, s, w)
@@ -115,6 +103,7 @@ func connectSide(ctx context.Context, a *githubactions.Action, connect connectFu
 	if err == nil {
 		return w, nil
 	}
+	err = red.Err(err)
 	title := "xregion: " + label + " workspace"
 	var re *refusedError
 	if errors.As(err, &re) {
