@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
@@ -103,4 +104,45 @@ func TestSummaryHealthChecks(t *testing.T) {
 		}
 		golden(t, "summary_health_checks", r.summary(t))
 	})
+}
+
+// A failed deployment left as it failed (on-failure: freeze) says so.
+func TestSummaryFrozen(t *testing.T) {
+	t.Parallel()
+	w := newFakeWorld()
+	if r := runAction(t, w, baseInputs()); r.err != nil {
+		t.Fatalf("first run() error = %v", r.err)
+	}
+	w.dst.ScriptDeployment(sharedModel, "2", xregiontest.Deployment{Fail: true, Message: "Model failed to load"})
+	in := baseInputs()
+	in["version"], in["on-failure"] = "2", "freeze"
+	r := runAction(t, w, in)
+	if r.err == nil {
+		t.Fatal("run() error = nil, want the failed deployment to fail the step")
+	}
+	golden(t, "summary_frozen", r.summary(t))
+}
+
+// A plan against an endpoint with an update in progress says what it
+// would do, with no failure row.
+func TestSummaryPlanDuringUpdate(t *testing.T) {
+	t.Parallel()
+	w := newFakeWorld()
+	if r := runAction(t, w, baseInputs()); r.err != nil {
+		t.Fatalf("first run() error = %v", r.err)
+	}
+	// Someone starts an update, still in progress when the plan runs.
+	w.dst.ScriptDeployment(sharedModel, "1", xregiontest.Deployment{Polls: 100})
+	if _, err := w.dst.ServingEndpoints.UpdateConfig(t.Context(), serving.EndpointCoreConfigInput{Name: "fraud", ServedEntities: []serving.ServedEntityInput{
+		{Name: "fraud-1b", EntityName: sharedModel, EntityVersion: "1", WorkloadSize: "Small"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	in := baseInputs()
+	in["version"], in["dry-run"] = "2", "true"
+	r := runAction(t, w, in)
+	if r.err != nil {
+		t.Fatalf("run() error = %v", r.err)
+	}
+	golden(t, "summary_plan_during_update", r.summary(t))
 }
