@@ -73,7 +73,7 @@ func TestActionYMLMapsEveryInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	read := map[string]bool{}
-	for _, m := range regexp.MustCompile(`get\("([a-z-]+)"\)|boolean\("([a-z-]+)"|duration\("([a-z-]+)"\)`).FindAllStringSubmatch(string(src), -1) {
+	for _, m := range regexp.MustCompile(`get\("([a-z-]+)"\)|boolean\("([a-z-]+)"|duration\("([a-z-]+)"`).FindAllStringSubmatch(string(src), -1) {
 		read[m[1]+m[2]+m[3]] = true
 	}
 	for _, side := range []string{"source", "target"} {

@@ -85,7 +85,7 @@ func (e *emulated) run(t *testing.T, target string, in map[string]string, extraE
 	outPath, sumPath := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
 	env := []string{
 		"GITHUB_ACTIONS=true", "GITHUB_OUTPUT=" + outPath, "GITHUB_STEP_SUMMARY=" + sumPath,
-		"XREGION_POLL_INTERVAL=20ms", "HOME=" + dir, "PATH=" + os.Getenv("PATH"),
+		"INPUT_POLL-INTERVAL=20ms", "HOME=" + dir, "PATH=" + os.Getenv("PATH"),
 		// Variables meant for some other workspace must not leak in: with
 		// DATABRICKS_GROUP_ID read, every PAT call would fail.
 		"DATABRICKS_HOST=https://wrong.example", "DATABRICKS_TOKEN=wrong-token", "DATABRICKS_WORKSPACE_ID=555",
@@ -244,5 +244,84 @@ func TestEndToEndGitHubOIDC(t *testing.T) {
 	defer mu.Unlock()
 	if len(audiences) == 0 || audiences[0] == "" {
 		t.Errorf("the runner's token service saw audiences %q, want the workspace's", audiences)
+	}
+}
+
+// TestEndToEndGitHubOIDCRefused runs the binary with GitHub OIDC on a
+// target whose federation policy does not trust the job's ID token: the
+// error names target-client-id and the policy, and the runner's request
+// token, which the SDK puts in its message, is masked.
+func TestEndToEndGitHubOIDCRefused(t *testing.T) {
+	t.Parallel()
+	const requestToken, clientID = "runner-request-token-0123456789", "7c0b3c4e-0000-4000-8000-00000000f00d"
+	runner := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(rw, `{"value":%q}`, "eyJ.token-of-another-job.sig")
+	}))
+	t.Cleanup(runner.Close)
+	w := newFakeWorld()
+	src := httptest.NewServer(w.src.Handler(xregiontest.WithToken(e2eToken)))
+	t.Cleanup(src.Close)
+	dst := httptest.NewServer(w.dst.Handler(xregiontest.WithFederatedClient(clientID, "eyJ.github-id-token.sig")))
+	t.Cleanup(dst.Close)
+	e := &emulated{src: w.src, eu: w.dst, srcURL: src.URL, euURL: dst.URL}
+	p := e.run(t, e.euURL, map[string]string{
+		"target-token": "", "target-auth-type": "github-oidc", "target-client-id": clientID,
+	}, "ACTIONS_ID_TOKEN_REQUEST_URL="+runner.URL+"/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN="+requestToken)
+	if p.exitCode == 0 {
+		t.Fatalf("exit 0, want the refused ID token to fail the step\n%s", p.stdout)
+	}
+	if want := "::error title=xregion%3A target-client-id refused::target-client-id was refused by the target workspace " + e.euURL; !strings.Contains(p.stdout, want) {
+		t.Errorf("log has no %q:\n%s", want, p.stdout)
+	}
+	if !strings.Contains(p.stdout, "federation policy must trust") {
+		t.Errorf("the error does not point at the federation policy:\n%s", p.stdout)
+	}
+	all := strings.ReplaceAll(p.stdout+p.outputs+p.summary, "::add-mask::"+requestToken+"\n", "")
+	if !strings.Contains(p.stdout, "::add-mask::"+requestToken) || strings.Contains(all, requestToken) {
+		t.Errorf("the runner's request token is not masked, or appears in what the action wrote:\n%s", all)
+	}
+}
+
+// TestEndToEndRefusedCredentials runs the binary with credentials the
+// emulated workspaces refuse (401): the error names the input and the
+// workspace, not the step that made the first call, and nothing is written.
+func TestEndToEndRefusedCredentials(t *testing.T) {
+	t.Parallel()
+	const clientID, secret = "5f0c7a1e-0000-4000-8000-00000000beef", "m2m-e2e-secret"
+	e := newEmulated(t)
+	w := newFakeWorld()
+	m2m := httptest.NewServer(w.dst.Handler(xregiontest.WithClientCredentials(clientID, secret)))
+	t.Cleanup(m2m.Close)
+	tests := []struct {
+		name      string
+		target    string
+		in        map[string]string
+		wantInput string
+		wantHost  func() string
+	}{
+		{"target_token", e.euURL, map[string]string{"target-token": "dapi-not-this-one"}, "target-token", func() string { return e.euURL }},
+		{"source_token", e.euURL, map[string]string{"source-token": "dapi-not-this-one"}, "source-token", func() string { return e.srcURL }},
+		{"target_client_secret", m2m.URL, map[string]string{"target-token": "", "target-client-id": clientID, "target-client-secret": "not-this-one"}, "target-client-secret", func() string { return m2m.URL }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			before := e.writes()
+			p := e.run(t, tt.target, tt.in)
+			if p.exitCode == 0 {
+				t.Fatalf("exit 0, want the refused credential to fail the step\n%s", p.stdout)
+			}
+			want := "::error title=xregion%3A " + tt.wantInput + " refused::" + tt.wantInput + " was refused by the " + strings.SplitN(tt.wantInput, "-", 2)[0] + " workspace " + tt.wantHost() + ": "
+			if !strings.Contains(p.stdout, want) {
+				t.Errorf("log has no %q:\n%s", want, p.stdout)
+			}
+			if !strings.Contains(p.summary, tt.wantInput+" was refused") || !strings.Contains(p.output("result"), tt.wantInput+" was refused") {
+				t.Errorf("summary %q and result %q do not name %s", p.summary, p.output("result"), tt.wantInput)
+			}
+			if n := e.writes() - before; n != 0 {
+				t.Errorf("%d writes, want none", n)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/url"
@@ -36,6 +37,28 @@ type inputs struct {
 	Spec            rollout.Spec
 	OnlineTimeout   time.Duration
 	EndpointTimeout time.Duration
+	// PollInterval is a fixed interval between status reads; 0 backs off
+	// as the library does by default.
+	PollInterval time.Duration
+}
+
+// MinPollInterval is the shortest poll-interval against a workspace that is
+// not on a loopback address: every wait reads the service's state once per
+// interval, for as long as 45 minutes.
+const MinPollInterval = 5 * time.Second
+
+// booleans are the spellings of a boolean input, as @actions/core's
+// getBooleanInput accepts them (YAML 1.2 core schema).
+var booleans = map[string]bool{"true": true, "True": true, "TRUE": true, "false": false, "False": false, "FALSE": false}
+
+// enum returns the value of values that v names, ignoring case, or ok false.
+func enum[T ~string](v string, values ...T) (T, bool) {
+	for _, x := range values {
+		if strings.EqualFold(v, string(x)) {
+			return x, true
+		}
+	}
+	return T(v), false
 }
 
 // authTypes are the auth types an input may name; empty picks one from
@@ -55,34 +78,42 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 		if v == "" || err != nil {
 			return def
 		}
-		b, perr := strconv.ParseBool(v)
-		if perr != nil || (v != "true" && v != "false") {
-			err = xregion.Invalid(name, v, `want "true" or "false"`)
+		b, ok := booleans[v]
+		if !ok {
+			err = xregion.Invalid(name, v, `want true or false (True, TRUE, False and FALSE too)`)
 		}
 		return b
 	}
-	duration := func(name string) time.Duration {
+	duration := func(name, example string) time.Duration {
 		v := get(name)
 		if v == "" || err != nil {
 			return 0
 		}
 		d, perr := time.ParseDuration(v)
 		if perr != nil || d <= 0 {
-			err = xregion.Invalid(name, v, `want a positive duration such as "10m" or "45m"`)
+			err = xregion.Invalid(name, v, "want a positive duration such as %s", example)
 		}
 		return d
 	}
 
+	phase := rollout.Phase(get("phase"))
+	if p, ok := enum(string(phase), rollout.PhaseAll, rollout.PhaseShare, rollout.PhaseDeploy); ok {
+		phase = p
+	}
+	capacity := get("online-store-capacity")
+	if strings.HasPrefix(strings.ToUpper(capacity), "CU_") {
+		capacity = strings.ToUpper(capacity)
+	}
 	spec := rollout.Spec{
 		Model:              get("model"),
 		Version:            get("version"),
-		Phase:              rollout.Phase(get("phase")),
+		Phase:              phase,
 		Share:              get("share"),
 		Recipient:          get("recipient"),
 		Provider:           get("provider"),
 		SharedCatalog:      get("shared-catalog"),
 		OnlineStore:        get("online-store"),
-		OnlineCapacity:     get("online-store-capacity"),
+		OnlineCapacity:     capacity,
 		OnlineCatalog:      get("online-catalog"),
 		OnlineSchema:       get("online-schema"),
 		UseExistingCatalog: boolean("use-existing-catalog", false),
@@ -93,9 +124,10 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	in.DryRun = boolean("dry-run", false)
 	in.Region = get("region")
 	in.HealthChecks = get("health-checks")
-	in.OnlineTimeout, in.EndpointTimeout = duration("online-timeout"), duration("endpoint-timeout")
+	in.OnlineTimeout, in.EndpointTimeout = duration("online-timeout", "10m"), duration("endpoint-timeout", "45m")
+	in.PollInterval = duration("poll-interval", "10s")
 	spec.OnlineTimeout = in.OnlineTimeout
-	spec.OnlineRefresh, spec.OnlineMaxStaleness = online.Refresh(get("refresh-online")), duration("max-staleness")
+	spec.OnlineRefresh, spec.OnlineMaxStaleness = online.Refresh(get("refresh-online")), duration("max-staleness", "24h")
 	// Unset inherits the live entity's setting; the default applies only
 	// to an endpoint the action creates.
 	var scaleToZero *bool
@@ -106,9 +138,13 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	if err != nil {
 		return nil, err
 	}
+	onFailure := endpoint.OnFailure(get("on-failure"))
+	if f, ok := enum(string(onFailure), endpoint.Rollback, endpoint.Freeze); ok {
+		onFailure = f
+	}
 	spec.Endpoint = endpoint.Spec{
 		Name:      get("endpoint"),
-		OnFailure: endpoint.OnFailure(get("on-failure")),
+		OnFailure: onFailure,
 		Timeout:   in.EndpointTimeout,
 		Entity: endpoint.Entity{
 			WorkloadSize: get("workload-size"),
@@ -116,16 +152,22 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 			ScaleToZero:  scaleToZero,
 		},
 	}
-	switch spec.OnlineRefresh {
-	case "", online.RefreshAuto, online.RefreshAlways, online.RefreshNever:
-	default:
-		return nil, xregion.Invalid("refresh-online", string(spec.OnlineRefresh), "want auto, always or never")
+	if spec.OnlineRefresh != "" {
+		v, ok := enum(string(spec.OnlineRefresh), online.RefreshAuto, online.RefreshAlways, online.RefreshNever)
+		if !ok {
+			return nil, xregion.Invalid("refresh-online", string(spec.OnlineRefresh), "want auto, always or never")
+		}
+		spec.OnlineRefresh = v
 	}
 	if spec.OnlineRefresh == online.RefreshNever && spec.OnlineMaxStaleness > 0 {
 		return nil, xregion.Invalid("max-staleness", get("max-staleness"), "has no effect with refresh-online: never; leave one of them out")
 	}
-	if wt := spec.Endpoint.Entity.WorkloadType; wt != "" && !slices.Contains(wt.Values(), wt) {
-		return nil, xregion.Invalid("workload-type", string(wt), "want one of %v", wt.Values())
+	if wt := spec.Endpoint.Entity.WorkloadType; wt != "" {
+		v, ok := enum(string(wt), wt.Values()...)
+		if !ok {
+			return nil, xregion.Invalid("workload-type", string(wt), "want one of %v", wt.Values())
+		}
+		spec.Endpoint.Entity.WorkloadType = v
 	}
 	if ws := spec.Endpoint.Entity.WorkloadSize; strings.ContainsAny(ws, " \t/.") {
 		return nil, xregion.Invalid("workload-size", ws, "want Small, Medium, Large or a custom size name")
@@ -143,7 +185,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	}{{"source", &in.Source}, {"target", &in.Target}} {
 		*s.dst = side{
 			Host: get(s.prefix + "-host"), Token: get(s.prefix + "-token"), ClientID: get(s.prefix + "-client-id"),
-			ClientSecret: get(s.prefix + "-client-secret"), AuthType: get(s.prefix + "-auth-type"),
+			ClientSecret: get(s.prefix + "-client-secret"), AuthType: strings.ToLower(get(s.prefix + "-auth-type")),
 			AzureTenantID: get(s.prefix + "-azure-tenant-id"),
 		}
 	}
@@ -155,8 +197,21 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	if err := in.Source.check("source", spec.Phase != rollout.PhaseDeploy, a.Getenv); err != nil {
 		return nil, err
 	}
+	if in.PollInterval > 0 && in.PollInterval < MinPollInterval && !(loopbackHost(in.Source.Host) && loopbackHost(in.Target.Host)) {
+		return nil, xregion.Invalid("poll-interval", get("poll-interval"), "at least %s against a real workspace (shorter only when every host is a loopback address, as the emulator's)", MinPollInterval)
+	}
 	in.Spec = spec
 	return in, nil
+}
+
+// loopbackHost reports whether a checked workspace URL is on a loopback
+// address, or is not given.
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	u, err := url.Parse(host)
+	return err == nil && isLoopback(u.Hostname())
 }
 
 func parseCanary(v string) ([]int, error) {
@@ -178,6 +233,9 @@ func (s side) check(prefix string, required bool, getenv func(string) string) er
 			return xregion.Invalid(prefix+"-host", "", "required: the workspace URL, such as https://adb-123.azuredatabricks.net")
 		}
 		return nil
+	}
+	if shown := withoutUserinfo(s.Host); shown != s.Host {
+		return xregion.Invalid(prefix+"-host", shown, "a workspace URL carries no credentials: give them in %s-token or %s-client-secret", prefix, prefix)
 	}
 	u, err := url.Parse(s.Host)
 	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
@@ -235,6 +293,40 @@ func (s side) authType() string {
 		return "github-oidc"
 	}
 	return ""
+}
+
+// userinfo returns the userinfo ("user:password") of a URL, or "". It
+// works on text that does not parse as a URL too.
+func userinfo(v string) string {
+	_, rest, ok := strings.Cut(v, "://")
+	if !ok {
+		rest = v
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		return rest[:at+1]
+	}
+	return ""
+}
+
+// withoutUserinfo returns a URL with its userinfo, if any, replaced by
+// "***", so that a credential pasted into a host input is never printed.
+func withoutUserinfo(v string) string {
+	info := userinfo(v)
+	if info == "" {
+		return v
+	}
+	return strings.Replace(v, info, "***@", 1)
+}
+
+// userinfoSecret returns the part of a URL's userinfo that is likely a
+// secret, to be masked: the password, or the user name without one.
+func userinfoSecret(v string) string {
+	info := strings.TrimSuffix(userinfo(v), "@")
+	user, pw, _ := strings.Cut(info, ":")
+	return cmp.Or(pw, user)
 }
 
 func isLoopback(host string) bool {

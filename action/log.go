@@ -14,10 +14,11 @@ import (
 // the action's commands: one collapsible group per pipeline step, warnings
 // and errors as annotations, debug records only when the runner debugs.
 type actionHandler struct {
-	a     *githubactions.Action
-	state *logState
-	attrs []slog.Attr
-	group string
+	a      *githubactions.Action
+	redact func(string) string // keeps secrets out of every line
+	state  *logState
+	attrs  []slog.Attr
+	group  string
 }
 
 type logState struct {
@@ -25,8 +26,8 @@ type logState struct {
 	step string // the step whose group is open
 }
 
-func newActionHandler(a *githubactions.Action) *actionHandler {
-	return &actionHandler{a: a, state: &logState{}}
+func newActionHandler(a *githubactions.Action, redact func(string) string) *actionHandler {
+	return &actionHandler{a: a, redact: redact, state: &logState{}}
 }
 
 func (h *actionHandler) Enabled(context.Context, slog.Level) bool { return true }
@@ -69,7 +70,7 @@ func (h *actionHandler) Handle(_ context.Context, r slog.Record) error {
 		write(a)
 		return true
 	})
-	msg := b.String()
+	msg := h.redact(b.String())
 
 	h.state.mu.Lock()
 	defer h.state.mu.Unlock()

@@ -12,11 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
-
-	"github.com/org/xregion-action/xregion"
 
 	"github.com/databricks/databricks-sdk-go/useragent"
+	"github.com/org/xregion-action/xregion"
 	"github.com/sethvargo/go-githubactions"
 )
 
@@ -30,28 +28,8 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, stopped, release := interrupts(context.Background(), sigs, a.Warningf)
 	defer release()
-	opts, err := pollOption(a.Getenv("XREGION_POLL_INTERVAL"))
-	if err != nil {
-		a.Errorf("%s", err)
-		os.Exit(1)
-	}
-	opts = append(opts, xregion.WithStop(stopped))
-	if err := run(ctx, a, connectSDK, opts...); err != nil {
+	if err := run(ctx, a, connectSDK, xregion.WithStop(stopped)); err != nil {
 		release()
 		os.Exit(1)
 	}
-}
-
-// pollOption reads XREGION_POLL_INTERVAL, a fixed polling interval such as
-// "50ms" for runs against emulated workspaces, which settle in moments.
-// Unset, polling backs off from 1s to 30s as against real workspaces.
-func pollOption(v string) ([]xregion.Option, error) {
-	if v == "" {
-		return nil, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return nil, xregion.Invalid("XREGION_POLL_INTERVAL", v, "want a positive duration such as 50ms")
-	}
-	return []xregion.Option{xregion.WithPollInterval(d)}, nil
 }

@@ -16,20 +16,12 @@ import (
 	"github.com/sethvargo/go-githubactions"
 )
 
-// secretInputs are the inputs whose values are masked before anything is
-// printed.
-var secretInputs = []string{"source-token", "source-client-secret", "target-token", "target-client-secret"}
-
 // run is the whole action: read and check the inputs, connect to the
 // workspaces, roll out to the target region, and report through outputs,
 // the step summary and annotations. It returns an error when the rollout
 // did not ship, rollbacks included.
 func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts ...xregion.Option) error {
-	for _, name := range secretInputs {
-		if v := a.GetInput(name); v != "" {
-			a.AddMask(v)
-		}
-	}
+	red := newRedactor(a)
 	in, err := readInputs(a)
 	if err == nil {
 		err = in.loadProbes()
@@ -38,15 +30,19 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		err = in.Spec.Validate(in.Source.Host != "")
 	}
 	if err != nil {
-		err = actionInputNames(err)
+		err = red.Err(actionInputNames(err))
 		a.WithFieldsMap(map[string]string{"title": "xregion: bad input"}).Errorf("%s", err)
 		reportFailure(a, err)
 		return err
 	}
 
-	h := newActionHandler(a)
+	h := newActionHandler(a, red.String)
 	defer h.endGroup()
-	opts = append([]xregion.Option{xregion.WithLogger(slog.New(h))}, opts...)
+	pre := []xregion.Option{xregion.WithLogger(slog.New(h))}
+	if in.PollInterval > 0 {
+		pre = append(pre, xregion.WithPollInterval(in.PollInterval))
+	}
+	opts = append(pre, opts...) // the caller's options win
 	if in.DryRun {
 		opts = append(opts, xregion.WithDryRun())
 	}
@@ -59,10 +55,8 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	var src *rollout.Workspace
 	if in.Source.Host != "" {
 		connecting("source", in.Source.Host)
-		w, err := connect(ctx, "source", in.Source, a.Getenv)
+		w, err := connectSide(ctx, a, red, connect, "source", in.Source)
 		if err != nil {
-			a.WithFieldsMap(map[string]string{"title": "xregion: source workspace"}).Errorf("%s", err)
-			reportFailure(a, err)
 			return err
 		}
 		src = &w
@@ -70,25 +64,31 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	var dst rollout.Workspace
 	if in.Target.Host != "" {
 		connecting("target", in.Target.Host)
-		if dst, err = connect(ctx, "target", in.Target, a.Getenv); err != nil {
-			a.WithFieldsMap(map[string]string{"title": "xregion: target workspace"}).Errorf("%s", err)
-			reportFailure(a, err)
+		if dst, err = connectSide(ctx, a, red, connect, "target", in.Target); err != nil {
 			return err
 		}
 	}
 
 	res, err := rollout.Region(ctx, src, rollout.Target{Region: in.Region, Workspace: dst}, in.Spec, opts...)
 	h.endGroup()
+	red.Result(res)
+	err = red.Err(err)
 	setOutputs(a, in, res)
-	addSummary(a, summaryMarkdown(in, res))
+	md := summaryMarkdown(in, res)
+	if errors.Is(err, context.Canceled) {
+		md += interruptedNote
+	}
+	addSummary(a, md)
 	if err != nil {
+		// The title names the step before the input is renamed to its
+		// action id, which drops the step.
 		title := "xregion failed"
 		var se *xregion.StepError
 		if errors.As(err, &se) {
 			title = "xregion: " + se.Step + " failed"
 		}
 		if errors.Is(err, xregion.ErrInvalidInput) {
-			err = actionInputNames(err)
+			err = red.Err(actionInputNames(err))
 		}
 		if res.Endpoint != nil && res.Endpoint.Outcome == endpoint.OutcomeRolledBack {
 			title = "xregion: rolled back"
@@ -97,6 +97,30 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		return err
 	}
 	return nil
+}
+
+// connectSide connects to one side's workspace and checks that it accepts
+// the side's credentials. A failure is reported, naming the input whose
+// credential was refused, if that is what happened.
+func connectSide(ctx context.Context, a *githubactions.Action, red redactor, connect connectFunc, label string, s side) (rollout.Workspace, error) {
+	w, err := connect(ctx, label, s, a.Getenv)
+	if err == nil {
+		err = checkCredentials(ctx, label, s, w)
+	} else if r := refused(label, s, err); r != nil {
+		err = r // refused while connecting, as by an OAuth token endpoint
+	}
+	if err == nil {
+		return w, nil
+	}
+	err = red.Err(err)
+	title := "xregion: " + label + " workspace"
+	var re *refusedError
+	if errors.As(err, &re) {
+		title = "xregion: " + re.Input + " refused"
+	}
+	a.WithFieldsMap(map[string]string{"title": title}).Errorf("%s", oneLine(err))
+	reportFailure(a, err)
+	return rollout.Workspace{}, err
 }
 
 // loadProbes reads the health-check file, if one is named.
@@ -164,8 +188,8 @@ func setOutputs(a *githubactions.Action, in *inputs, res *rollout.RegionResult) 
 	}
 	setOutput(a, "shared-catalog", catalog)
 	version := ""
-	if res.Version > 0 {
-		version = fmt.Sprint(res.Version)
+	if v := resolvedVersion(res); v > 0 {
+		version = fmt.Sprint(v)
 	}
 	setOutput(a, "model-version", version)
 	name, url, served, previous, rolledBack := "", "", "", "", false

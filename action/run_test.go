@@ -6,16 +6,20 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -93,6 +97,12 @@ type runner struct {
 
 func runAction(t *testing.T, w fakeWorld, in map[string]string) *runner {
 	t.Helper()
+	return runActionWith(t, t.Context(), w, in, noSleep)
+}
+
+// runActionWith runs the action under ctx with opts instead of noSleep.
+func runActionWith(t *testing.T, ctx context.Context, w fakeWorld, in map[string]string, opts ...xregion.Option) *runner {
+	t.Helper()
 	dir := t.TempDir()
 	r := &runner{outPath: filepath.Join(dir, "output"), sumSum: filepath.Join(dir, "summary")}
 	env := map[string]string{"GITHUB_OUTPUT": r.outPath, "GITHUB_STEP_SUMMARY": r.sumSum, "GITHUB_ACTIONS": "true"}
@@ -100,7 +110,7 @@ func runAction(t *testing.T, w fakeWorld, in map[string]string) *runner {
 		env["INPUT_"+strings.ToUpper(k)] = v
 	}
 	a := githubactions.New(githubactions.WithWriter(&r.log), githubactions.WithGetenv(func(k string) string { return env[k] }))
-	r.err = run(t.Context(), a, w.connect, noSleep)
+	r.err = run(ctx, a, w.connect, opts...)
 	return r
 }
 
@@ -352,6 +362,10 @@ func TestRunRejectsBadInputBeforeAnyWrite(t *testing.T) {
 		{"dry_run_not_bool", map[string]string{"dry-run": "yes"}, "dry-run"},
 		{"use_existing_not_bool", map[string]string{"use-existing-catalog": "1"}, "use-existing-catalog"},
 		{"scale_to_zero_not_bool", map[string]string{"scale-to-zero": "TRUE!"}, "scale-to-zero"},
+		{"dry_run_odd_case", map[string]string{"dry-run": "tRUE"}, "dry-run"},
+		{"poll_interval_unparseable", map[string]string{"poll-interval": "fast"}, "poll-interval"},
+		{"poll_interval_too_short_for_real_hosts", map[string]string{"poll-interval": "1s"}, "poll-interval"},
+		{"poll_interval_short_with_one_real_host", map[string]string{"poll-interval": "50ms", "source-host": "http://127.0.0.1:1"}, "poll-interval"},
 		{"no_target_host", map[string]string{"target-host": ""}, "target-host"},
 		{"target_host_not_url", map[string]string{"target-host": "eu-west-1.cloud.databricks.example"}, "target-host"},
 		{"target_host_plain_http", map[string]string{"target-host": "http://eu-west-1.cloud.databricks.example"}, "target-host"},
@@ -423,4 +437,137 @@ func TestRunRejectsBadInputBeforeAnyWrite(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A credential pasted into a host URL is refused, naming the input, and
+// never printed: not in the annotation, the summary, nor the result output.
+func TestRunNeverShowsHostUserinfo(t *testing.T) {
+	t.Parallel()
+	const secret = "dapi-URL-SECRET-0123456789"
+	tests := []struct {
+		name, input, value string
+	}{
+		{"user_and_password", "source-host", "https://token:" + secret + "@us-east-1.cloud.databricks.example"},
+		{"token_as_user", "target-host", "https://" + secret + "@eu-west-1.cloud.databricks.example/"},
+		{"with_path", "target-host", "https://token:" + secret + "@eu-west-1.cloud.databricks.example/?o=1#x"},
+		{"does_not_parse", "target-host", "https://token:" + secret + "@eu west 1.example"},
+		{"no_scheme", "source-host", "token:" + secret + "@us-east-1.cloud.databricks.example"},
+		{"loopback", "target-host", "http://token:" + secret + "@127.0.0.1:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := baseInputs()
+			in[tt.input] = tt.value
+			r := runAction(t, newFakeWorld(), in)
+			var ie *xregion.InputError
+			if !errors.As(r.err, &ie) || ie.Input != tt.input {
+				t.Fatalf("run() error = %v, want an InputError naming %s", r.err, tt.input)
+			}
+			all := r.everything(t)
+			if !strings.Contains(all, "::add-mask::"+secret+"\n") {
+				t.Errorf("the secret in the URL was not masked")
+			}
+			rest := strings.ReplaceAll(all, "::add-mask::"+secret+"\n", "")
+			if strings.Contains(rest, secret) || strings.Contains(r.err.Error(), secret) {
+				t.Errorf("the secret appears in what the action wrote:\n%s", rest)
+			}
+			if !strings.Contains(r.err.Error(), "***@") {
+				t.Errorf("run() error = %q, want the URL shown with its userinfo replaced", r.err)
+			}
+			for _, where := range []string{r.summary(t), r.outputs(t)["result"]} {
+				if !strings.Contains(where, tt.input) {
+					t.Errorf("%q does not name the input %s", where, tt.input)
+				}
+			}
+		})
+	}
+}
+
+func TestWithoutUserinfo(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://h.example":             "https://h.example",
+		"https://u:p@h.example/a@b":     "https://***@h.example/a@b",
+		"https://p@h.example":           "https://***@h.example",
+		"https://u:p@q@h.example":       "https://***@h.example",
+		"u:p@h.example":                 "***@h.example",
+		"https://h.example/?user=a@b.c": "https://h.example/?user=a@b.c",
+		"":                              "",
+	} {
+		if got := withoutUserinfo(in); got != want {
+			t.Errorf("withoutUserinfo(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Inputs are read the way GitHub users write them: booleans as
+// @actions/core's getBooleanInput reads them, enumerations in any case.
+func TestReadInputsAsUsersWriteThem(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change map[string]string
+		check  func(in *inputs) string // what is wrong, or ""
+	}{
+		{"dry_run_True", map[string]string{"dry-run": "True"}, func(in *inputs) string { return ifNot(in.DryRun, "DryRun false") }},
+		{"dry_run_TRUE", map[string]string{"dry-run": "TRUE"}, func(in *inputs) string { return ifNot(in.DryRun, "DryRun false") }},
+		{"dry_run_False", map[string]string{"dry-run": "False"}, func(in *inputs) string { return ifNot(!in.DryRun, "DryRun true") }},
+		{"dry_run_FALSE", map[string]string{"dry-run": "FALSE"}, func(in *inputs) string { return ifNot(!in.DryRun, "DryRun true") }},
+		{"use_existing_catalog_True", map[string]string{"use-existing-catalog": "True"}, func(in *inputs) string {
+			return ifNot(in.Spec.UseExistingCatalog, "UseExistingCatalog false")
+		}},
+		{"phase_Share", map[string]string{"phase": "Share"}, func(in *inputs) string {
+			return ifNot(in.Spec.Phase == rollout.PhaseShare, "phase "+string(in.Spec.Phase))
+		}},
+		{"on_failure_FREEZE", map[string]string{"on-failure": "FREEZE"}, func(in *inputs) string {
+			return ifNot(in.Spec.Endpoint.OnFailure == endpoint.Freeze, "on-failure "+string(in.Spec.Endpoint.OnFailure))
+		}},
+		{"auth_type_OAuth_M2M", map[string]string{"target-auth-type": "OAuth-M2M"}, func(in *inputs) string {
+			return ifNot(in.Target.authType() == "oauth-m2m", "auth type "+in.Target.authType())
+		}},
+		{"workload_type_gpu_small", map[string]string{"workload-type": "gpu_small"}, func(in *inputs) string {
+			return ifNot(in.Spec.Endpoint.Entity.WorkloadType == serving.ServingModelWorkloadTypeGpuSmall, "workload type "+string(in.Spec.Endpoint.Entity.WorkloadType))
+		}},
+		{"capacity_cu_2", map[string]string{"online-store-capacity": "cu_2"}, func(in *inputs) string {
+			return ifNot(in.Spec.OnlineCapacity == "CU_2", "capacity "+in.Spec.OnlineCapacity)
+		}},
+		{"poll_interval_real_hosts", map[string]string{"poll-interval": "5s"}, func(in *inputs) string {
+			return ifNot(in.PollInterval == 5*time.Second, "poll interval "+in.PollInterval.String())
+		}},
+		{"poll_interval_loopback_hosts", map[string]string{"poll-interval": "50ms", "source-host": "http://127.0.0.1:8001", "target-host": "http://localhost:8002"}, func(in *inputs) string {
+			return ifNot(in.PollInterval == 50*time.Millisecond, "poll interval "+in.PollInterval.String())
+		}},
+		{"poll_interval_default", nil, func(in *inputs) string { return ifNot(in.PollInterval == 0, "poll interval "+in.PollInterval.String()) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{}
+			for k, v := range baseInputs() {
+				env["INPUT_"+strings.ToUpper(k)] = v
+			}
+			for k, v := range tt.change {
+				env["INPUT_"+strings.ToUpper(k)] = v
+			}
+			a := githubactions.New(githubactions.WithWriter(io.Discard), githubactions.WithGetenv(func(k string) string { return env[k] }))
+			in, err := readInputs(a)
+			if err != nil {
+				t.Fatalf("readInputs() error = %v", err)
+			}
+			if err := in.Spec.Validate(true); err != nil {
+				t.Fatalf("Spec.Validate() error = %v", err)
+			}
+			if wrong := tt.check(in); wrong != "" {
+				t.Errorf("readInputs(%v): %s", tt.change, wrong)
+			}
+		})
+	}
+}
+
+func ifNot(ok bool, wrong string) string {
+	if ok {
+		return ""
+	}
+	return wrong
 }

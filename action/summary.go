@@ -8,6 +8,7 @@ import (
 
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/endpoint"
+	"github.com/org/xregion-action/xregion/online"
 	"github.com/org/xregion-action/xregion/rollout"
 )
 
@@ -27,10 +28,10 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 		title += " plan (dry run: nothing was written)"
 	}
 	version := "?"
-	if res.Version > 0 {
-		version = fmt.Sprint(res.Version)
+	if v := resolvedVersion(res); v > 0 {
+		version = fmt.Sprint(v)
 	}
-	fmt.Fprintf(&b, "### %s: `%s` version %s → %s\n\n", title, res.Model, version, cmp.Or(res.Region, "target"))
+	fmt.Fprintf(&b, "### %s: `%s` version %s → %s\n\n", title, res.Model, version, cmp.Or(res.Region, in.Target.Host, "target"))
 	b.WriteString("| step | result |\n|---|---|\n")
 	row := func(step, result string) { fmt.Fprintf(&b, "| %s | %s |\n", step, result) }
 
@@ -88,35 +89,112 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 			}
 			names = append(names, fmt.Sprintf("`%s` (%s)", t.Online, detail))
 		}
-		online := ""
+		status := ""
 		if res.OnlineStatus != nil {
-			online = fmt.Sprintf("; %d online", len(res.OnlineStatus))
+			// The statuses of the last poll: an interrupted wait leaves
+			// some pending.
+			var n int
+			var pending []string
+			for _, st := range res.OnlineStatus {
+				if st.Phase == online.PhaseOnline {
+					n++
+					continue
+				}
+				pending = append(pending, fmt.Sprintf("`%s` %s (%s)", st.Name, st.Phase, escape(cmp.Or(string(st.State), "no sync state"))))
+			}
+			status = fmt.Sprintf("; %d of %d online", n, len(o.Tables))
+			if len(pending) > 0 {
+				status += ": " + strings.Join(pending, ", ")
+			}
 		}
-		row("Online tables", fmt.Sprintf("store `%s` (%s); %s%s", o.Store, op(o.StoreOp), strings.Join(names, ", "), online))
+		row("Online tables", fmt.Sprintf("store `%s` (%s); %s%s", o.Store, op(o.StoreOp), strings.Join(names, ", "), status))
 	}
 	if e := res.Endpoint; e != nil {
+		name := "Endpoint `" + e.Endpoint + "`"
 		switch {
 		case e.Outcome == endpoint.OutcomePlanned && e.Created:
-			row("Endpoint `"+e.Endpoint+"`", "to be created, serving version "+version)
+			row(name, "to be created, serving version "+version)
+		case e.Outcome == endpoint.OutcomePlanned && e.Reason != "":
+			row(name, fmt.Sprintf("to be updated from config %d %s to version %s; %s", e.Before.Version, served(e.Before), version, escape(e.Reason)))
 		case e.Outcome == endpoint.OutcomePlanned:
-			row("Endpoint `"+e.Endpoint+"`", fmt.Sprintf("to be updated from config %d %s to version %s", e.Before.Version, served(e.Before), version))
+			row(name, fmt.Sprintf("to be updated from config %d %s to version %s", e.Before.Version, served(e.Before), version))
+		case e.Created && e.Outcome == endpoint.OutcomeRolledBack && e.After.Version == 0:
+			row(name, fmt.Sprintf("%s: created for version %s, which failed its first deployment; the new endpoint was deleted", e.Outcome, version))
+		case e.Created && e.Outcome == endpoint.OutcomeRolledBack:
+			row(name, fmt.Sprintf("%s: created for version %s, which failed its first deployment; the new endpoint was kept as it failed, config %d %s", e.Outcome, version, e.After.Version, served(e.After)))
+		case e.Created:
+			row(name, fmt.Sprintf("%s: created, config %d %s", e.Outcome, e.After.Version, served(e.After)))
 		default:
-			row("Endpoint `"+e.Endpoint+"`", fmt.Sprintf("%s: config %d %s → %d %s", e.Outcome, e.Before.Version, served(e.Before), e.After.Version, served(e.After)))
+			row(name, fmt.Sprintf("%s: config %d %s → %d %s", e.Outcome, e.Before.Version, served(e.Before), e.After.Version, served(e.After)))
 		}
 		for _, c := range e.Checks {
-			row("Health: "+c.Name, fmt.Sprintf("%s %s", c.Status, escape(c.Detail)))
+			result := string(c.Status)
+			if d := checkDetail(c); d != "" {
+				result += " — " + d
+			}
+			row("Health: "+escape(c.Name), result)
 		}
-		if e.Reason != "" {
+		if e.Reason != "" && e.Outcome != endpoint.OutcomePlanned {
 			row("Failure", fmt.Sprintf("at %s: %s", e.Stage, escape(e.Reason)))
 		}
 	}
-	if res.Error != "" && (res.Endpoint == nil || res.Endpoint.Reason == "") {
+	if res.Error != "" && (res.Endpoint == nil || res.Endpoint.Reason == "" || res.Endpoint.Outcome == endpoint.OutcomePlanned) {
 		row("Failure", escape(res.Error))
 	}
-	if res.Endpoint != nil && res.Endpoint.Outcome == endpoint.OutcomeRolledBack {
-		b.WriteString("\n**Rolled back**: the previous config is serving again; the new version did not ship.\n")
+	if e := res.Endpoint; e != nil {
+		switch {
+		case e.Outcome == endpoint.OutcomeRolledBack && e.Created && e.After.Version == 0:
+			b.WriteString("\n**Rolled back**: the endpoint was new and its first deployment failed, so it was deleted; nothing serves the model there. The version did not ship.\n")
+		case e.Outcome == endpoint.OutcomeRolledBack && e.Created:
+			b.WriteString("\n**Rolled back**: the endpoint was new and its first deployment failed; it was kept as it failed, for inspection. The version did not ship.\n")
+		case e.Outcome == endpoint.OutcomeRolledBack:
+			b.WriteString("\n**Rolled back**: the previous config is serving again; the new version did not ship.\n")
+		case e.Outcome == endpoint.OutcomeFrozen:
+			b.WriteString("\n**Frozen**: the deployment failed and the endpoint was left as the failure left it (`on-failure: freeze`).\n")
+		case e.Outcome == endpoint.OutcomeRollbackFailed:
+			b.WriteString("\n**Rollback failed**: the endpoint needs attention.\n")
+		case e.Outcome == endpoint.OutcomeAborted:
+			b.WriteString("\n**Aborted**: someone else changed the endpoint during the deployment; it serves what they made it serve, and nothing was rolled back.\n")
+		}
 	}
 	return b.String()
+}
+
+// interruptedNote ends the summary of a run that was cancelled.
+const interruptedNote = "\n**Interrupted**: the run was cancelled before it finished; the steps after the failure did not run. " +
+	"Run it again with the same inputs to finish (it converges).\n"
+
+// resolvedVersion is the model version the run resolved, known from
+// discovery on, or 0.
+func resolvedVersion(res *rollout.RegionResult) int {
+	if res.Version == 0 && res.Dependencies != nil {
+		return res.Dependencies.Version
+	}
+	return res.Version
+}
+
+// checkDetail is a check's detail for the summary: on one table row, with a
+// measured latency rounded to what a person reads.
+func checkDetail(c endpoint.CheckResult) string {
+	d := c.Detail
+	if c.LatencyP95 > 0 {
+		d = strings.ReplaceAll(d, c.LatencyP95.String(), roundLatency(c.LatencyP95).String())
+	}
+	return escape(d)
+}
+
+// roundLatency keeps two or three significant digits: 67.515377ms is
+// 68ms, 1.234567s is 1.23s, 812.3µs is 812µs.
+func roundLatency(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= 10*time.Millisecond:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
 }
 
 func grant(op xregion.Op, dryRun bool) string {
