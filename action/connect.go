@@ -121,8 +121,11 @@ func connectSDK(ctx context.Context, label string, s side, getenv func(string) s
 	if err := cctx.Err(); err != nil {
 		return rollout.Workspace{}, unreachable(metadata, context.Cause(cctx))
 	}
-	if _, err := w.CurrentUser.Me(cctx, iam.MeRequest{}); err != nil {
+	me, err := w.CurrentUser.Me(cctx, iam.MeRequest{})
+	if err != nil {
 		return rollout.Workspace{}, unreachable(metadata+", then "+connectProbe, err)
 	}
-	return rollout.FromClient(w)
+	ws, err := rollout.FromClient(w)
+	ws.Caller = me.UserName
+	return ws, err
 }

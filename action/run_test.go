@@ -70,7 +70,11 @@ func (w fakeWorld) connect(_ context.Context, label string, s side, _ func(strin
 	if ws == nil {
 		return rollout.Workspace{}, fmt.Errorf("connect to the %s workspace %s: no such host", label, s.Host)
 	}
-	return rollouttest.Workspace(ws), nil
+	// connectSDK learns the caller from its first call; the fakes' caller
+	// is their default user.
+	out := rollouttest.Workspace(ws)
+	out.Caller = "xregion-test@example.com"
+	return out, nil
 }
 
 func (w fakeWorld) writes() []xregiontest.Write { return append(w.src.Writes(), w.dst.Writes()...) }

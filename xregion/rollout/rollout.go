@@ -490,6 +490,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 
 	es := spec.Endpoint
 	es.Entity.Model, es.Entity.Version = sharedModel, d.Version
+	es.Caller = cmp.Or(es.Caller, w.Caller)
 	res.Endpoint, err = endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, opts...)
 	if err != nil {
 		return fail(err)

@@ -31,6 +31,12 @@ type Workspace struct {
 	ServingEndpoints endpoint.Endpoints
 	// FunctionKinds tells FeatureSpecs from other functions; optional.
 	FunctionKinds deps.FunctionKinds
+	// Caller is the user or service principal the services act as, when
+	// the code that built them knows it (FromClient makes no call to find
+	// out). On a target it becomes the deployment's [endpoint.Spec].Caller
+	// unless that is set, so that a failed update names the endpoint's
+	// creator only when the creator is someone else.
+	Caller string
 }
 
 // FromClient returns the services of a real workspace client, including a
