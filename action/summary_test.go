@@ -68,8 +68,7 @@ func TestSummaryInterruptedDuringWaitOnline(t *testing.T) {
 func TestSummaryFailureAfterDiscovery(t *testing.T) {
 	t.Parallel()
 	w := newFakeWorld()
-	// The credential check passes; the pipeline's own read fails.
-	w.dst.Inject(xregiontest.Fault{Method: "Metastores.Summary", Skip: 1, Err: xregiontest.Unavailable("metastore service is down")})
+	w.dst.Inject(xregiontest.Fault{Method: "Metastores.Summary", Err: xregiontest.Unavailable("metastore service is down")})
 	in := baseInputs()
 	in["version"] = "latest"
 	r := runAction(t, w, in)
