@@ -67,6 +67,9 @@ func TestDeployWithRollbackInterrupts(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || got.Outcome != endpoint.OutcomeFailed {
 			t.Fatalf("DeployWithRollback() = %s, %v; want failed after a cancellation", got.Outcome, err)
 		}
+		if !strings.Contains(err.Error(), "stopped waiting for the update to finish (last state IN_PROGRESS") {
+			t.Errorf("error %q does not say plainly which wait the cancellation stopped", err)
+		}
 		if !strings.Contains(err.Error(), "second interrupt") || !strings.Contains(err.Error(), "IN_PROGRESS") {
 			t.Errorf("error %q does not say the wait stopped and the endpoint's state", err)
 		}
