@@ -325,6 +325,9 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 	return provider, unchecked, nil
 }
 
+// visibleProvidersTimeout bounds the provider list an error message shows.
+const visibleProvidersTimeout = 10 * time.Second
+
 var (
 	errProviderTimeout      = errors.New("timed out waiting for the share's provider")
 	errNamedProviderTimeout = errors.New("timed out waiting for the named provider")
@@ -333,7 +336,14 @@ var (
 // visibleProviders names the providers the caller sees, for an error
 // message; "none" when there are none or they cannot be listed.
 func visibleProviders(ctx context.Context, providers Providers) string {
-	all, err := providers.ListAll(context.WithoutCancel(ctx), sharing.ListProvidersRequest{})
+	if ctx.Err() != nil {
+		return "unknown (interrupted)" // the caller stopped: ask nothing more
+	}
+	// A short deadline of its own, so that an unreachable host cannot hold
+	// the error for minutes.
+	lctx, cancel := context.WithTimeout(ctx, visibleProvidersTimeout)
+	defer cancel()
+	all, err := providers.ListAll(lctx, sharing.ListProvidersRequest{})
 	if err != nil || len(all) == 0 {
 		return "none"
 	}
