@@ -59,7 +59,9 @@ func run(ctx context.Context, out io.Writer) error {
 	regions := []*region{{name: "us-east-1"}, {name: "eu-west-1"}, {name: "ap-southeast-1"}}
 	var all []*xregiontest.Workspace
 	for _, r := range regions {
-		r.ws = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", r.name), xregiontest.WithLatency(latency))
+		// The emulated clock starts now, so that freshness (max-staleness)
+		// compares the fake's sync times with the real time.
+		r.ws = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", r.name), xregiontest.WithLatency(latency), xregiontest.WithStartTime(start))
 		all = append(all, r.ws)
 	}
 	xregiontest.Link(all...)
