@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,6 +163,13 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 	}
 	if !haveSource && spec.Phase != PhaseDeploy {
 		return spec, xregion.Invalid("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
+	}
+	if sel, _ := xregion.ParseVersion("version", spec.Version); !haveSource && spec.Phase == PhaseDeploy && sel.Number == 0 {
+		// why: share changes reach a target about a minute late (fact 14):
+		// resolved through the shared catalog, latest or an alias may still
+		// name the previous version.
+		return spec, xregion.Invalid("version", cmp.Or(spec.Version, "latest"), "the deploy phase without the source workspace needs a version number: "+
+			"latest and aliases resolve through the shared catalog, which shows new versions about a minute late (pass the share phase's model-version output)")
 	}
 	if !haveSource && spec.Provider == "" && spec.SourceMetastoreID == "" {
 		return spec, xregion.Invalid("provider", "", "without the source workspace, name the provider or give the source metastore id")
@@ -442,7 +450,16 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	sharedModel := model.InCatalog(spec.SharedCatalog).String()
 	if d == nil {
 		// Target side only: discover through the shared catalog, once the
-		// share shows the version and what it needs.
+		// share shows the version and what it needs. An alias or latest is
+		// resolved on the source first, where it is current: the shared
+		// catalog shows a new version late.
+		if sel, _ := xregion.ParseVersion("version", spec.Version); sel.Number == 0 && src != nil {
+			n, err := deps.ResolveVersion(ctx, src.ModelVersions, spec.Model, spec.Version)
+			if err != nil {
+				return fail(err)
+			}
+			spec.Version = strconv.Itoa(n)
+		}
 		if d, err = discoverShared(ctx, w, spec, sharedModel, res.Region, s, opts); err != nil {
 			return fail(err)
 		}

@@ -107,8 +107,14 @@ func TestPhases(t *testing.T) {
 		t.Errorf("deploy phase wrote %d times in the source, want 0", n)
 	}
 
-	// And it runs with target credentials only, given the source metastore.
+	// And it runs with target credentials only, given the source metastore
+	// and a version number: an alias would resolve through the shared
+	// catalog, which shows new versions late.
 	deploy.SourceMetastoreID = w.src.GlobalMetastoreID()
+	if _, err = rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
+		t.Fatalf("Region(deploy, no source, version %q) error = %v, want the version refused", deploy.Version, err)
+	}
+	deploy.Version = "1"
 	if res, err = rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, noSleep); err != nil || res.Endpoint.Outcome != endpoint.OutcomeUnchanged {
 		t.Fatalf("Region(deploy, no source) = %+v, %v; want the endpoint unchanged", res, err)
 	}

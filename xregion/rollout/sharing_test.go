@@ -143,6 +143,38 @@ func TestShareLagDeployPhase(t *testing.T) {
 	})
 }
 
+// TestShareLagDeployPhaseLatest deploys "latest" from the target side, with
+// the source given, right after a new version was shared: it deploys the
+// new version, resolved on the source, not the newest one the lagging
+// share shows.
+func TestShareLagDeployPhaseLatest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, "eu-west-1")
+		opts := []xregion.Option{xregion.WithPollInterval(5 * time.Second)}
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], baseSpec(), opts...); err != nil {
+			t.Fatalf("Region() error = %v", err)
+		}
+		w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: 3,
+			ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
+				{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
+			}}})
+		share := baseSpec()
+		share.Version, share.Phase = "3", rollout.PhaseShare
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], share, opts...); err != nil {
+			t.Fatalf("Region(share) error = %v", err)
+		}
+		deploy := baseSpec()
+		deploy.Version, deploy.Phase = "latest", rollout.PhaseDeploy
+		res, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], deploy, opts...)
+		if err != nil {
+			t.Fatalf("Region(deploy) error = %v", err)
+		}
+		if res.Version != 3 || res.Endpoint == nil || res.Endpoint.After.Served[0] != "fraud-3=xregion_main_ml_fraud.ml.fraud@3" {
+			t.Errorf("Region(deploy latest) version %d, endpoint %+v; want version 3 deployed", res.Version, res.Endpoint)
+		}
+	})
+}
+
 // TestShareLagTimeout fails a share that never shows its objects within
 // the configured bound, naming what is missing.
 func TestShareLagTimeout(t *testing.T) {
