@@ -75,6 +75,12 @@ type CatalogSpec struct {
 	// empty provider list fails at once, as it means that the caller may
 	// not list providers.
 	JustGranted bool
+	// MaybeJustGranted says that another run may have granted the share
+	// moments ago, as a share job right before a deploy-phase run does: an
+	// empty provider list is waited on for ProviderListGrace before it is
+	// blamed on permissions, but a named provider keeps its shorter
+	// deadline.
+	MaybeJustGranted bool
 	// ProviderListGrace bounds the wait while no provider at all is
 	// visible after a grant: the provider of a new recipient appears on
 	// its own, but a list that stays empty means that the caller may not
@@ -267,7 +273,7 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		if provider == "" {
 			p, err := findProvider(ctx, providers, spec)
-			if errors.Is(err, errNoProviders) && spec.JustGranted && time.Since(start) < grace {
+			if errors.Is(err, errNoProviders) && (spec.JustGranted || spec.MaybeJustGranted) && time.Since(start) < grace {
 				// The provider of a new recipient may still be appearing.
 				log.InfoContext(ctx, "no provider visible yet; waiting for the provider of the new grant", "grace", grace)
 				return false, nil

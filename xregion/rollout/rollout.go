@@ -430,6 +430,8 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	if res.Catalog, err = deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
 		Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
 		UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
+		// A deploy phase may follow a share job at once.
+		MaybeJustGranted: spec.Phase == PhaseDeploy,
 	}, opts...); err != nil {
 		return fail(err)
 	}

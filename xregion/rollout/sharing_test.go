@@ -14,6 +14,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -348,4 +349,26 @@ func TestNamedRecipientWithUseRecipient(t *testing.T) {
 	if res.Share.Recipient != "eu-by-platform-team" || res.Share.RecipientOp != xregion.OpUnchanged {
 		t.Errorf("share recipient = %s (%s), want the named one, reused", res.Share.Recipient, res.Share.RecipientOp)
 	}
+}
+
+// TestDeployPhaseRightAfterFirstShare runs the deploy phase at once after a
+// share phase that created the recipient, in a target whose provider shows
+// up a few reads late: the empty provider list is waited on for the grace,
+// not blamed on permissions.
+func TestDeployPhaseRightAfterFirstShare(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorldWith(t, []xregiontest.Option{xregiontest.WithProviderLag(2)}, "eu-west-1")
+		opts := []xregion.Option{xregion.WithPollInterval(5 * time.Second)}
+		share := baseSpec()
+		share.Version, share.Phase = "1", rollout.PhaseShare
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], share, opts...); err != nil {
+			t.Fatalf("Region(share) error = %v", err)
+		}
+		deploy := baseSpec()
+		deploy.Version, deploy.Phase = "1", rollout.PhaseDeploy
+		res, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], deploy, opts...)
+		if err != nil || res.Endpoint == nil || res.Endpoint.Outcome != endpoint.OutcomeDeployed {
+			t.Fatalf("Region(deploy) = %+v, %v; want deployed once the provider appears", res, err)
+		}
+	})
 }
