@@ -500,7 +500,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		}
 		if !s.DryRun {
 			if res.OnlineStatus, err = online.WaitOnline(ctx, w.online().Status(), online.WaitSpec{
-				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout,
+				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout, SyncedAfter: res.Online.Resynced(),
 			}, opts...); err != nil {
 				return fail(err)
 			}

@@ -138,6 +138,8 @@ type config struct {
 	// start is the shared clock's start (see WithStartTime).
 	start        time.Time
 	postgresSpec bool
+	// republishNoSync: publishing again into a table does not sync it.
+	republishNoSync bool
 }
 
 // Option configures a [Workspace] made by [NewWorkspace].
