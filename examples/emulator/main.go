@@ -283,6 +283,9 @@ func run(ctx context.Context, out io.Writer, cfg config) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case err := <-errc:
+		if ctx.Err() != nil {
+			return ctx.Err() // the servers closed because ctx ended
+		}
 		return err
 	}
 }
