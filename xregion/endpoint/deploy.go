@@ -197,6 +197,9 @@ type deployer struct {
 }
 
 func (d *deployer) run(ctx context.Context) error {
+	// The entity logs its environment variables' names only: their values
+	// may be secrets.
+	d.log.InfoContext(ctx, "deploying", "entity", d.spec.Entity, "canary", d.spec.Canary)
 	ep, err := d.c.Get(ctx, serving.GetServingEndpointRequest{Name: d.spec.Name})
 	switch {
 	case apierr.IsMissing(err) && d.dryRun:

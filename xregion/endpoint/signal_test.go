@@ -120,3 +120,29 @@ func TestDeployWithRollbackHeartbeat(t *testing.T) {
 		}
 	})
 }
+
+// TestDeployWithRollbackLogsNoSecrets: the entity's environment variables
+// may hold secrets; the log shows their names, never their values.
+func TestDeployWithRollbackLogsNoSecrets(t *testing.T) {
+	t.Parallel()
+	ws := target(t)
+	logs := &logRecords{}
+	s := spec(5)
+	s.Entity.EnvironmentVars = map[string]string{"DB_PASSWORD": "hunter2-s3cret"}
+	if _, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep, xregion.WithLogger(slog.New(logs))); err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	h := slog.NewTextHandler(&all, nil)
+	for _, r := range logs.recs {
+		if err := h.Handle(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Contains(all.String(), "hunter2") {
+		t.Errorf("the log shows an environment variable's value:\n%s", all.String())
+	}
+	if !strings.Contains(all.String(), "DB_PASSWORD") {
+		t.Errorf("the log does not name the entity's environment variables:\n%s", all.String())
+	}
+}
