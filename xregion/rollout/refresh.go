@@ -23,7 +23,7 @@ const StepRefresh = "Refresh"
 // the wait.
 //
 // The region must have been rolled out: Refresh first reads the region as
-// [Status] does (a dry run of [Region]), and refuses, writing nothing, when
+// [Observe] does (a dry run of [Region]), and refuses, writing nothing, when
 // the shared catalog or an online table is missing. The result holds the
 // tables published again (Online) and their new states and sync times
 // (OnlineStatus).

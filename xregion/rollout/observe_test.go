@@ -15,7 +15,7 @@ import (
 
 // TestStatus reads converged, drifted, stale and unhealthy regions, with no
 // write in any of them.
-func TestStatus(t *testing.T) {
+func TestObserve(t *testing.T) {
 	t.Parallel()
 	smoke := endpoint.Probe{Name: "smoke", Request: json.RawMessage(`{"dataframe_records": [{"customer_id": 42}]}`),
 		Expect: endpoint.Expect{Path: "predictions.0", Equals: json.RawMessage(`0.5`)}}
@@ -67,12 +67,12 @@ func TestStatus(t *testing.T) {
 				tt.spec(&spec)
 			}
 			w.resetWrites()
-			st, err := rollout.Status(t.Context(), w.source(), w.regionTargets()[0], spec, append([]xregion.Option{noSleep}, tt.opts...)...)
+			st, err := rollout.Observe(t.Context(), w.source(), w.regionTargets()[0], spec, append([]xregion.Option{noSleep}, tt.opts...)...)
 			if err != nil {
-				t.Fatalf("Status() error = %v", err)
+				t.Fatalf("Observe() error = %v", err)
 			}
 			if got := w.writes(); len(got) != 0 {
-				t.Errorf("Status() wrote %v, want nothing", got)
+				t.Errorf("Observe() wrote %v, want nothing", got)
 			}
 			drift := strings.Join(st.Drift, "; ")
 			switch {
@@ -103,15 +103,15 @@ func TestStatus(t *testing.T) {
 
 // TestStatusBeforeAnyRollout: a region the model never reached has drifted
 // in every step, and nothing is written to find that out.
-func TestStatusBeforeAnyRollout(t *testing.T) {
+func TestObserveBeforeAnyRollout(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "eu-west-1")
-	st, err := rollout.Status(t.Context(), w.source(), w.regionTargets()[0], baseSpec(), noSleep)
+	st, err := rollout.Observe(t.Context(), w.source(), w.regionTargets()[0], baseSpec(), noSleep)
 	if err != nil {
-		t.Fatalf("Status() error = %v", err)
+		t.Fatalf("Observe() error = %v", err)
 	}
 	if len(w.writes()) != 0 {
-		t.Errorf("Status() wrote %v", w.writes())
+		t.Errorf("Observe() wrote %v", w.writes())
 	}
 	drift := strings.Join(st.Drift, "; ")
 	for _, want := range []string{"share xregion_main_ml_fraud does not exist", "shared catalog xregion_main_ml_fraud does not exist"} {

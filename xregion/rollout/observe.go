@@ -14,7 +14,7 @@ import (
 )
 
 // RegionStatus is what one region serves and how it differs from what a
-// rollout of the spec would make it: the answer of [Status].
+// rollout of the spec would make it: the answer of [Observe].
 type RegionStatus struct {
 	Region string `json:"region"`
 	Model  string `json:"model"`
@@ -46,7 +46,7 @@ func (s *RegionStatus) Drifted() bool {
 	return len(s.Drift) > 0 || len(s.Stale) > 0 || s.Endpoint != nil && s.Endpoint.Exists && !s.Endpoint.Healthy()
 }
 
-// Status reads, without writing anything, what the region serves and how it
+// Observe reads, without writing anything, what the region serves and how it
 // differs from what a rollout of spec would make it (drift): the version the
 // source selects now against the one the endpoint serves, the share, grant
 // and shared catalog, each online table's sync state and last sync (stale
@@ -57,7 +57,7 @@ func (s *RegionStatus) Drifted() bool {
 // written or waited for) followed by [endpoint.Observe], so that status
 // needs no second model of the world: a region has drifted exactly where the
 // dry run plans a change. src may be nil in PhaseDeploy, as for Region.
-func Status(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionStatus, error) {
+func Observe(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionStatus, error) {
 	s := xregion.NewSettings(opts...)
 	st := &RegionStatus{Region: dst.Region, Model: spec.Model}
 	plan, err := Region(ctx, src, dst, spec, append(slices.Clip(opts), xregion.WithDryRun())...)
