@@ -44,14 +44,14 @@ func BenchmarkRollout(b *testing.B) {
 				alone := latencyWorld(b, n)
 				b.StartTimer()
 				start := time.Now()
-				if _, err := rollout.Regions(b.Context(), w.source(), w.regionTargets(), baseSpec(), n, noSleep); err != nil {
+				if _, err := rollout.Regions(b.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{Concurrency: n}, noSleep); err != nil {
 					b.Fatal(err)
 				}
 				all += time.Since(start)
 				b.StopTimer()
 				// The slowest region, alone, in a world of its own.
 				start = time.Now()
-				if _, err := rollout.Regions(b.Context(), alone.source(), alone.regionTargets()[n-1:], baseSpec(), 1, noSleep); err != nil {
+				if _, err := rollout.Regions(b.Context(), alone.source(), alone.regionTargets()[n-1:], baseSpec(), rollout.Plan{Concurrency: 1}, noSleep); err != nil {
 					b.Fatal(err)
 				}
 				solo += time.Since(start)
