@@ -218,8 +218,11 @@ func fleetSummary(in *inputs, results []*rollout.RegionResult) string {
 			outcome += " (endpoint " + string(e.Outcome) + ")"
 		}
 		versions := "–"
-		if r.Endpoint != nil {
-			versions = cmp.Or(o.PreviousVersion, "none") + " → " + cmp.Or(o.ServedVersion, "none")
+		if e := r.Endpoint; e != nil {
+			versions = cmp.Or(o.PreviousVersion, "none") + " → " + cmp.Or(servedVersion(e.After, r.Model), "none")
+			if rs := r.Restored; rs != nil && rs.Endpoint != nil && rs.Endpoint.Outcome == endpoint.OutcomeRolledBack {
+				versions += ", restored to " + cmp.Or(o.ServedVersion, "none")
+			}
 		}
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", escape(r.Region), r.Wave, outcome, versions, onlineCell(r), healthCell(r))
 		if r.Restored != nil {

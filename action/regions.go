@@ -90,6 +90,9 @@ func loadRegions(a *githubactions.Action, path string, spec rollout.Spec) (*regi
 	seen := map[string]int{}
 	for i, n := range list.Content {
 		where := fmt.Sprintf("regions[%d]", i)
+		if name := entryName(n); name != "" {
+			where += " (" + name + ")"
+		}
 		vals, err := mapping(path, where, n, regionKeys)
 		if err != nil {
 			return nil, err
@@ -123,6 +126,20 @@ func loadRegions(a *githubactions.Action, path string, spec rollout.Spec) (*regi
 		}
 	}
 	return f, nil
+}
+
+// entryName is the name of a region entry, if it has a plain one, to name
+// the entry in errors.
+func entryName(n *yaml.Node) string {
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if v := n.Content[i+1]; n.Content[i].Value == "name" && v.Kind == yaml.ScalarNode && !strings.ContainsAny(v.Value, "\n|`") {
+			return strings.TrimSpace(v.Value)
+		}
+	}
+	return ""
 }
 
 // mapping reads a mapping of scalars (and, at the top, of nodes), refusing
@@ -214,7 +231,7 @@ func sideError(path, where string, err error) error {
 // inputs.
 func checkOverrides(e regionEntry, spec rollout.Spec) error {
 	if ws := e.WorkloadSize; strings.ContainsAny(ws, " \t/.") {
-		return fmt.Errorf("key %q: %q: want Small, Medium, Large or a custom size name", "workload-size", ws)
+		return fmt.Errorf("key %q %q: want Small, Medium, Large or a custom size name", "workload-size", ws)
 	}
 	s := spec
 	if e.Endpoint != "" {
@@ -229,7 +246,7 @@ func checkOverrides(e regionEntry, spec rollout.Spec) error {
 		if key == "" || (key == "endpoint" && e.Endpoint == "") || (key == "online-catalog" && e.OnlineCatalog == "") {
 			return nil // the action's own input; reported against it
 		}
-		return fmt.Errorf("key %q: %q: %s", key, ie.Value, ie.Reason)
+		return fmt.Errorf("key %q %q: %s", key, ie.Value, ie.Reason)
 	}
 	return nil
 }
