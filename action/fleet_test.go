@@ -318,3 +318,25 @@ func TestRunFleetJSON(t *testing.T) {
 	}
 	noSecrets(t, r, euToken, usToken)
 }
+
+// TestExampleRegionsFile checks that the regions file of the fleet example
+// workflow parses, with the variables the workflow maps.
+func TestExampleRegionsFile(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"EU_WEST_1_TOKEN": "a", "AP_SOUTHEAST_1_TOKEN": "b", "US_WEST_2_TOKEN": "c"}
+	a := githubactions.New(githubactions.WithWriter(new(strings.Builder)), githubactions.WithGetenv(func(k string) string { return env[k] }))
+	f, err := loadRegions(a, "../examples/regions.yml", rollout.Spec{Model: "main.ml.fraud", OnlineCatalog: "serving"})
+	if err != nil {
+		t.Fatalf("loadRegions() error = %v", err)
+	}
+	var names []string
+	for _, r := range f.Regions {
+		names = append(names, r.Name)
+	}
+	if diff := cmp.Diff([][]string{{"eu-west-1"}, {"ap-southeast-1", "us-west-2"}}, f.Waves); diff != "" {
+		t.Errorf("waves mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"eu-west-1", "ap-southeast-1", "us-west-2"}, names); diff != "" {
+		t.Errorf("regions mismatch (-want +got):\n%s", diff)
+	}
+}
