@@ -340,3 +340,25 @@ func TestExampleRegionsFile(t *testing.T) {
 		t.Errorf("regions mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestRunFleetDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	w := newFleetWorld()
+	in := fleetInputs(t, regionsYAML)
+	in["dry-run"], in["all-or-nothing"] = "true", "true"
+	r := runFleetAction(t, w, in)
+	if r.err != nil {
+		t.Fatalf("run() error = %v\nlog:\n%s", r.err, r.log.String())
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("a dry run wrote %v", got)
+	}
+	for region, o := range regionsOutput(t, r) {
+		if o.Outcome != rollout.StatusPlanned {
+			t.Errorf("region %s: outcome %s, want planned", region, o.Outcome)
+		}
+	}
+	if !strings.HasPrefix(r.summary(t), "### xregion fleet plan (dry run: nothing was written)") {
+		t.Errorf("summary does not say it is a plan:\n%s", r.summary(t))
+	}
+}
