@@ -378,3 +378,32 @@ func TestEndToEndFleet(t *testing.T) {
 		t.Errorf("eu-west-1 endpoint config %+v, want version 1 serving again", c)
 	}
 }
+
+// TestEndToEndFleetRefused: a region whose workspace refuses its token
+// fails the run before any write, naming the file's entry and key.
+func TestEndToEndFleetRefused(t *testing.T) {
+	t.Parallel()
+	e := newEmulated(t)
+	path := filepath.Join(t.TempDir(), "regions.yml")
+	file := "regions:\n" +
+		"  - {name: eu-west-1, host: " + e.euURL + ", token-env: EU_TOKEN}\n" +
+		"  - {name: ap-southeast-1, host: " + e.apURL + ", token-env: AP_TOKEN}\n"
+	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const wrong = "dapi-wrong-ap-token-000"
+	p := e.run(t, "", map[string]string{"regions": path}, "INPUT_TARGET-TOKEN=", "EU_TOKEN="+e2eToken, "AP_TOKEN="+wrong)
+	if p.exitCode == 0 {
+		t.Fatalf("exit 0, want the refused region to fail the run\n%s", p.stdout)
+	}
+	want := `region ap-southeast-1: the credential of key "token-env" (AP_TOKEN) was refused`
+	if !strings.Contains(p.stdout, want) {
+		t.Errorf("log does not say %q:\n%s", want, p.stdout)
+	}
+	if strings.Contains(strings.ReplaceAll(p.stdout+p.outputs+p.summary, "::add-mask::"+wrong+"\n", ""), wrong) {
+		t.Errorf("the refused token appears in what the action wrote:\n%s", p.stdout)
+	}
+	if n := e.writes(); n != 0 {
+		t.Errorf("a refused region let the run write %d times", n)
+	}
+}

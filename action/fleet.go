@@ -44,9 +44,9 @@ func runFleet(ctx context.Context, a *githubactions.Action, red redactor, connec
 	ws := map[string]rollout.Workspace{}
 	for _, r := range f.Regions {
 		a.Infof("Connecting to region %s: %s", r.Name, r.Side.Host)
-		w, err := connectSide(ctx, a, red, connect, "target", r.Side)
+		w, err := connectRegion(ctx, a, red, connect, f.Path, r)
 		if err != nil {
-			return fmt.Errorf("region %s (%s): %w", r.Name, f.Path, err)
+			return err
 		}
 		ws[r.Name] = w
 	}
@@ -80,6 +80,38 @@ func runFleet(ctx context.Context, a *githubactions.Action, red redactor, connec
 		return err
 	}
 	return nil
+}
+
+// connectRegion connects to one region of the regions file and checks that
+// it accepts the entry's credentials; a failure names the file, the entry
+// and the key to fix, and is reported.
+func connectRegion(ctx context.Context, a *githubactions.Action, red redactor, connect connectFunc, path string, r regionEntry) (rollout.Workspace, error) {
+	w, err := connect(ctx, "target", r.Side, a.Getenv)
+	if err == nil {
+		err = checkCredentials(ctx, "target", r.Side, w)
+	} else if rf := refused("target", r.Side, err); rf != nil {
+		err = rf
+	}
+	if err == nil {
+		return w, nil
+	}
+	title := "xregion: region " + r.Name + " workspace"
+	var re *refusedError
+	if errors.As(err, &re) {
+		key := sideKey.Replace(re.Input)
+		named := ""
+		if v := r.vars[key]; v != "" {
+			named = " (" + v + ")"
+		}
+		err = fmt.Errorf("regions file %s: region %s: the credential of key %q%s was refused by the workspace %s: %w", path, r.Name, key, named, r.Side.Host, re.Err)
+		title = "xregion: region " + r.Name + " refused " + key
+	} else {
+		err = fmt.Errorf("regions file %s: region %s (key \"host\" %s): %w", path, r.Name, r.Side.Host, err)
+	}
+	err = red.Err(err)
+	a.WithFieldsMap(map[string]string{"title": title}).Errorf("%s", oneLine(err))
+	reportFailure(a, err)
+	return rollout.Workspace{}, err
 }
 
 // redactFleet removes the secrets from a fleet result's messages.

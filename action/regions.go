@@ -31,6 +31,9 @@ type regionsFile struct {
 type regionEntry struct {
 	Name string
 	Side side
+	// vars are the variables the entry names, by key (token-env,
+	// client-secret-env).
+	vars map[string]string
 	// Per-region overrides of the action's inputs; empty keeps them.
 	Endpoint, OnlineCatalog, WorkloadSize string
 }
@@ -109,6 +112,7 @@ func loadRegions(a *githubactions.Action, path string, spec rollout.Spec) (*regi
 			return nil, regionsError(path, where, "key %q: the name is used by regions[%d] too", "name", j)
 		}
 		seen[e.Name] = i
+		e.vars = map[string]string{"token-env": vals["token-env"], "client-secret-env": vals["client-secret-env"]}
 		if e.Side, err = f.side(a, where, vals); err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -32,8 +33,9 @@ type Plan struct {
 	Waves [][]string
 	// WaveBake is how long a wave that shipped is watched before the next
 	// starts; at its end the health checks of each region of the wave run
-	// again ([endpoint.Check]). A region that fails them is restored. 0:
-	// no bake.
+	// again ([endpoint.Check]). A region that fails them is restored, and
+	// so is every region of a wave whose bake is interrupted (ctx ends):
+	// they were not verified. 0: no bake.
 	WaveBake time.Duration
 	// AllOrNothing restores, when any region fails or the run is
 	// cancelled, every region this run shipped to its exact pre-run
@@ -473,7 +475,7 @@ func (f *fleet) wave(ctx context.Context, d *deps.Dependencies, wave []int) {
 func (f *fleet) bake(ctx context.Context, w int, wave []int) string {
 	log := f.s.Logger.With("step", "Regions")
 	log.InfoContext(ctx, fmt.Sprintf("wave %d shipped; baking", w+1), "for", f.plan.WaveBake, "regions", f.labels(wave))
-	if err := sleep(ctx, f.plan.WaveBake); err != nil {
+	if err := f.waitBake(ctx, w, log); err != nil {
 		// Unverified: the wave is treated as in flight and restored.
 		why := fmt.Sprintf("interrupted during wave %d's bake: %v", w+1, err)
 		f.restore(ctx, f.shipped(wave), why)
@@ -558,13 +560,25 @@ func (f *fleet) restore(ctx context.Context, idx []int, why string) {
 	_ = g.Wait()
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
+// bakeHeartbeat is how often a wave's bake says that it goes on.
+const bakeHeartbeat = time.Minute
+
+// waitBake waits out wave w's bake, logging what is left every
+// [bakeHeartbeat], or returns ctx's cause when ctx ends first.
+func (f *fleet) waitBake(ctx context.Context, w int, log *slog.Logger) error {
+	end := time.Now().Add(f.plan.WaveBake)
+	t := time.NewTimer(f.plan.WaveBake)
 	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
+	tick := time.NewTicker(bakeHeartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-t.C:
+			return nil
+		case <-tick.C:
+			log.InfoContext(ctx, fmt.Sprintf("wave %d baking", w+1), "left", time.Until(end).Round(time.Second))
+		}
 	}
 }

@@ -313,6 +313,39 @@ func TestRegionsWaveBake(t *testing.T) {
 	})
 }
 
+func TestRegionsCancelledDuringBake(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, labels...)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		type out struct {
+			results []*rollout.RegionResult
+			err     error
+		}
+		done := make(chan out)
+		plan := rollout.Plan{Waves: [][]string{{"eu-west-1"}, {"ap-southeast-1", "us-west-2"}}, WaveBake: time.Hour}
+		go func() {
+			r, err := rollout.Regions(ctx, w.source(), w.fleetTargets(new(journal), labels...), baseSpec(), plan, noSleep)
+			done <- out{r, err}
+		}()
+		synctest.Wait() // the first wave shipped and is baking
+		cancel()
+		got := <-done
+		if !errors.Is(got.err, rollout.ErrNotStarted) {
+			t.Fatalf("Regions() error = %v, want the later wave not started", got.err)
+		}
+		// The unverified wave is undone: its new endpoint is deleted.
+		want := map[string]rollout.Status{"eu-west-1": rollout.StatusRestored, "ap-southeast-1": rollout.StatusSkipped, "us-west-2": rollout.StatusSkipped}
+		if diff := cmp.Diff(want, statuses(got.results)); diff != "" {
+			t.Errorf("Regions() statuses mismatch (-want +got):\n%s", diff)
+		}
+		if w.targets[0].EndpointConfig("fraud") != nil {
+			t.Error("eu-west-1's endpoint, new in this run and interrupted in its bake, is still there")
+		}
+	})
+}
+
 func TestRegionsBadPlan(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, labels...)
