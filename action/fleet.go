@@ -162,7 +162,8 @@ func outcomeOf(r *rollout.RegionResult) regionOutcome {
 		o.RolledBack = e.Outcome == endpoint.OutcomeRolledBack
 	}
 	if rs := r.Restored; rs != nil {
-		o.Restored, o.RestoreReason = r.Status == rollout.StatusRestored || rs.Endpoint != nil && rs.Endpoint.Outcome == endpoint.OutcomeRolledBack, rs.Reason
+		// Restored only when the restore changed something back.
+		o.Restored, o.RestoreReason = rs.Endpoint != nil && rs.Endpoint.Outcome == endpoint.OutcomeRolledBack, rs.Reason
 		if rs.Endpoint != nil {
 			o.ServedVersion = servedVersion(rs.Endpoint.After, r.Model)
 		}
