@@ -116,10 +116,12 @@ type Result struct {
 	Reason string `json:"reason"`
 	// Checks are the health checks run, in order.
 	Checks []CheckResult `json:"checks,omitempty"`
-	// Snapshot is the live config this run took before its first write,
-	// which [Result.Restore] (or [Restore]) puts back later; nil when the
-	// run wrote nothing or created the endpoint (Created). It is left out
-	// of JSON: served entities may carry environment variables.
+	// Snapshot is the live config this run took before its first write
+	// (when it continued a canary an earlier run left, the config before
+	// that canary), which [Result.Restore] (or [Restore]) puts back later;
+	// nil in a dry run, when the run wrote nothing, or when it created the
+	// endpoint (Created). It is left out of JSON: served entities may
+	// carry environment variables.
 	Snapshot *Snapshot `json:"-"`
 }
 

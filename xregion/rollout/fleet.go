@@ -307,12 +307,13 @@ func (f *fleet) run(ctx context.Context) {
 		}
 		log.InfoContext(ctx, fmt.Sprintf("wave %d of %d", w+1, len(f.waves)), "regions", f.labels(wave))
 		f.wave(ctx, d, wave)
-		if failed := f.failed(wave); len(failed) > 0 {
-			stopped = fmt.Sprintf("wave %d failed in %s", w+1, strings.Join(failed, ", "))
+		if err := context.Cause(ctx); err != nil {
+			// Regions in flight failed because of it.
+			stopped = "the run was cancelled: " + err.Error()
 			continue
 		}
-		if err := context.Cause(ctx); err != nil {
-			stopped = "the run was cancelled: " + err.Error()
+		if failed := f.failed(wave); len(failed) > 0 {
+			stopped = fmt.Sprintf("wave %d failed in %s", w+1, strings.Join(failed, ", "))
 			continue
 		}
 		if f.plan.WaveBake > 0 && !f.s.DryRun {
