@@ -396,7 +396,7 @@ func TestEndToEndFleetRefused(t *testing.T) {
 	if p.exitCode == 0 {
 		t.Fatalf("exit 0, want the refused region to fail the run\n%s", p.stdout)
 	}
-	want := `region ap-southeast-1: the credential of key "token-env" (AP_TOKEN) was refused`
+	want := `region ap-southeast-1: the credential of key "token-env" (AP_TOKEN) was refused by the workspace ` + e.apURL + `: 401 `
 	if !strings.Contains(p.stdout, want) {
 		t.Errorf("log does not say %q:\n%s", want, p.stdout)
 	}

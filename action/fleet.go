@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
@@ -86,14 +87,14 @@ func runFleet(ctx context.Context, a *githubactions.Action, red redactor, connec
 // it accepts the entry's credentials; a failure names the file, the entry
 // and the key to fix, and is reported.
 func connectRegion(ctx context.Context, a *githubactions.Action, red redactor, connect connectFunc, path string, r regionEntry) (rollout.Workspace, error) {
+	// Connecting makes a first authenticated call (connectSDK reads who
+	// the caller is), which meets a refused credential.
 	w, err := connect(ctx, "target", r.Side, a.Getenv)
 	if err == nil {
-		err = checkCredentials(ctx, "target", r.Side, w)
-	} else if rf := refused("target", r.Side, err); rf != nil {
-		err = rf
-	}
-	if err == nil {
 		return w, nil
+	}
+	if rf := refused("target", r.Side, err); rf != nil {
+		err = rf
 	}
 	title := "xregion: region " + r.Name + " workspace"
 	var re *refusedError
@@ -103,7 +104,14 @@ func connectRegion(ctx context.Context, a *githubactions.Action, red redactor, c
 		if v := r.vars[key]; v != "" {
 			named = " (" + v + ")"
 		}
-		err = fmt.Errorf("regions file %s: region %s: the credential of key %q%s was refused by the workspace %s: %w", path, r.Name, key, named, r.Side.Host, re.Err)
+		// The service's answer is enough: the message of the call around
+		// it would name the workspace again.
+		detail := re.Err.Error()
+		var ae *apierr.APIError
+		if errors.As(re.Err, &ae) {
+			detail = fmt.Sprintf("%d %s", ae.StatusCode, ae.Message)
+		}
+		err = &regionError{msg: fmt.Sprintf("regions file %s: region %s: the credential of key %q%s was refused by the workspace %s: %s", path, r.Name, key, named, r.Side.Host, detail), err: re}
 		title = "xregion: region " + r.Name + " refused " + key
 	} else {
 		err = fmt.Errorf("regions file %s: region %s (key \"host\" %s): %w", path, r.Name, r.Side.Host, err)
@@ -113,6 +121,15 @@ func connectRegion(ctx context.Context, a *githubactions.Action, red redactor, c
 	reportFailure(a, err)
 	return rollout.Workspace{}, err
 }
+
+// regionError is an error of one region with a message of its own.
+type regionError struct {
+	msg string
+	err error
+}
+
+func (e *regionError) Error() string { return e.msg }
+func (e *regionError) Unwrap() error { return e.err }
 
 // redactFleet removes the secrets from a fleet result's messages.
 func redactFleet(red redactor, r *rollout.RegionResult) {
