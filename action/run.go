@@ -36,6 +36,9 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		return err
 	}
 
+	if in.Fleet != nil {
+		return runFleet(ctx, a, red.with(in.Fleet.secrets...), connect, in, opts...)
+	}
 	h := newActionHandler(a, red.String)
 	defer h.endGroup()
 	pre := []xregion.Option{xregion.WithLogger(slog.New(h))}
@@ -213,6 +216,9 @@ func setOutputs(a *githubactions.Action, in *inputs, res *rollout.RegionResult) 
 		*rollout.RegionResult
 	}{in.DryRun, res})
 	setOutput(a, "result", string(b))
+	one := *res
+	one.Region = cmp.Or(res.Region, in.Region, in.Target.Host)
+	setOutput(a, "regions-result", regionsResult([]*rollout.RegionResult{&one}))
 }
 
 // inputIDs maps the names library errors give inputs to the action's input

@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string) error {
 		// The fakes settle as they are polled: poll without pausing.
 		opts = append(opts, xregion.WithPollInterval(0))
 	}
-	results, err := rollout.Regions(ctx, src, dsts, rollout.Spec{Model: *model, Version: *version, OnlineCatalog: *onlineCatalog}, len(dsts), opts...)
+	results, err := rollout.Regions(ctx, src, dsts, rollout.Spec{Model: *model, Version: *version, OnlineCatalog: *onlineCatalog}, rollout.Plan{Concurrency: len(dsts)}, opts...)
 	for _, r := range results {
 		switch {
 		case r.Error != "":

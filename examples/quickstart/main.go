@@ -110,7 +110,7 @@ func run(ctx context.Context, out io.Writer) error {
 			Request: json.RawMessage(`{"dataframe_records": [{"customer_id": 42, "amount": 310.5}]}`),
 			Expect:  endpoint.Expect{Path: "predictions.0"},
 		}}},
-	}, 0, xregion.WithLogger(progress),
+	}, rollout.Plan{}, xregion.WithLogger(progress),
 		// Emulated services settle quickly: poll every 20ms, not every 1s to 30s.
 		xregion.WithPollInterval(20*time.Millisecond))
 

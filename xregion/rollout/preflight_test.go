@@ -147,7 +147,7 @@ func TestPreflightInRegions(t *testing.T) {
 	w := newWorld(t, "eu-west-1", "ap-southeast-1")
 	w.targets[1] = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "ap-southeast-1")) // no "serving" catalog
 	xregiontest.Link(w.src, w.targets[1])
-	results, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep)
+	results, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep)
 	if !errors.Is(err, xregion.ErrInvalidInput) {
 		t.Fatalf("Regions() error = %v, want the ap-southeast-1 preflight error", err)
 	}
@@ -165,7 +165,7 @@ func TestPreflightInRegions(t *testing.T) {
 	w2 := newWorld(t, "eu-west-1", "ap-southeast-1")
 	spec := baseSpec()
 	spec.OnlineCatalog = "servng"
-	if _, err := rollout.Regions(t.Context(), w2.source(), w2.regionTargets(), spec, 0, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
+	if _, err := rollout.Regions(t.Context(), w2.source(), w2.regionTargets(), spec, rollout.Plan{}, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
 		t.Fatalf("Regions(servng) error = %v, want preflight errors", err)
 	}
 	if writes := w2.writes(); len(writes) != 0 {

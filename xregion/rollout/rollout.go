@@ -16,7 +16,6 @@ import (
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
-	"golang.org/x/sync/errgroup"
 )
 
 // Phase selects the part of the pipeline to run.
@@ -103,6 +102,19 @@ type Target struct {
 	Region string
 	// Workspace is the target workspace's services.
 	Workspace Workspace
+	// Endpoint, OnlineCatalog and WorkloadSize override, in this region
+	// only, the spec's Endpoint.Name, OnlineCatalog and
+	// Endpoint.Entity.WorkloadSize: the inputs that naturally differ by
+	// region. Empty keeps the spec's.
+	Endpoint, OnlineCatalog, WorkloadSize string
+}
+
+// apply returns spec with the target's overrides.
+func (t Target) apply(spec Spec) Spec {
+	spec.Endpoint.Name = cmp.Or(t.Endpoint, spec.Endpoint.Name)
+	spec.OnlineCatalog = cmp.Or(t.OnlineCatalog, spec.OnlineCatalog)
+	spec.Endpoint.Entity.WorkloadSize = cmp.Or(t.WorkloadSize, spec.Endpoint.Entity.WorkloadSize)
+	return spec
 }
 
 // RegionResult is what happened in one region. Fields of steps that did not
@@ -122,6 +134,17 @@ type RegionResult struct {
 	// Warnings are problems a dry run found that the real run would fail
 	// on, such as a missing precondition.
 	Warnings []string `json:"warnings,omitempty"`
+	// Wave is the region's wave in [Regions], from 1; 0 from [Region].
+	Wave int `json:"wave,omitempty"`
+	// Status says where the region stands at the end of [Regions]; empty
+	// from [Region].
+	Status Status `json:"status,omitempty"`
+	// Rechecks are the health checks run again at the end of the region's
+	// wave bake ([Plan].WaveBake).
+	Rechecks []endpoint.CheckResult `json:"rechecks,omitempty"`
+	// Restored reports the restore of a region that shipped and was then
+	// restored: by [Plan].AllOrNothing, or after failing its re-checks.
+	Restored *Restored `json:"restored,omitempty"`
 }
 
 // DefaultShareName returns the share name used for model "c.s.m" unless
@@ -223,111 +246,31 @@ func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...
 	return region(ctx, src, dst, spec, d, opts)
 }
 
-// Regions rolls the model out to every target, at most concurrency at once
-// (default [DefaultConcurrency]). The source-side discovery runs once. One
-// region's failure does not stop the others; results come back in the order
-// of targets, and the error joins one error per failed region, each naming
-// the region.
-func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, concurrency int, opts ...xregion.Option) ([]*RegionResult, error) {
-	spec, err := spec.withDefaults(src != nil)
-	if err != nil {
-		return nil, err
-	}
-	// A failure of the work all regions share fails every region alike.
-	allFail := func(d *deps.Dependencies, err error) ([]*RegionResult, error) {
-		results := make([]*RegionResult, len(targets))
-		for i, t := range targets {
-			results[i] = &RegionResult{Region: t.Region, Model: spec.Model, Dependencies: d, Error: err.Error()}
-		}
-		return results, err
-	}
-	var d *deps.Dependencies
-	if spec.Phase != PhaseDeploy {
-		if d, err = discover(ctx, src, spec, opts); err != nil {
-			return allFail(nil, err)
-		}
-	}
-	results := make([]*RegionResult, len(targets))
-	errs := make([]error, len(targets))
-	limit := cmp.Or(concurrency, DefaultConcurrency)
-	named := func(i int, err error) error {
-		return fmt.Errorf("region %s: %w", cmp.Or(results[i].Region, fmt.Sprint("#", i+1)), err)
-	}
-	var pre *deps.ShareResult
-	prep := make([]*prepared, len(targets))
-	if d != nil && len(targets) > 1 && !xregion.NewSettings(opts...).DryRun {
-		// Check every target before the first write, then put the objects
-		// in the share once, so that the regions do not all race to add
-		// them; each region then only grants.
-		var g errgroup.Group
-		g.SetLimit(limit)
-		for i, t := range targets {
-			g.Go(func() error {
-				if prep[i], errs[i] = prepare(ctx, src, t, spec, d, opts); errs[i] != nil {
-					results[i] = prep[i].res
-					errs[i] = named(i, errs[i])
-				}
-				return nil
-			})
-		}
-		_ = g.Wait()
-		if !slices.ContainsFunc(errs, func(err error) bool { return err == nil }) {
-			return results, errors.Join(errs...)
-		}
-		if pre, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...); err != nil {
-			for i := range targets {
-				if errs[i] == nil {
-					results[i] = &RegionResult{Region: prep[i].res.Region, Model: spec.Model, Dependencies: d, Error: err.Error()}
-					errs[i] = named(i, err)
-				}
-			}
-			return results, errors.Join(errs...)
-		}
-	}
-	var g errgroup.Group // not WithContext: a failed region must not cancel the others
-	g.SetLimit(limit)
-	for i, t := range targets {
-		if errs[i] != nil {
-			continue // failed its checks
-		}
-		g.Go(func() error {
-			if prep[i] != nil {
-				results[i], errs[i] = run(ctx, src, t, spec, d, prep[i])
-			} else {
-				results[i], errs[i] = region(ctx, src, t, spec, d, opts)
-			}
-			if errs[i] != nil {
-				errs[i] = named(i, errs[i])
-			}
-			return nil
-		})
-	}
-	_ = g.Wait() // the goroutines report through errs
-	if pre != nil && pre.Op.Wrote() {
-		// Report the objects this rollout added in every region's result.
-		for _, r := range results {
-			if r.Share != nil {
-				r.Share.Op, r.Share.Added = pre.Op, pre.Added
-			}
-		}
-	}
-	return results, errors.Join(errs...)
-}
-
 func discover(ctx context.Context, src *Workspace, spec Spec, opts []xregion.Option) (*deps.Dependencies, error) {
 	d, err := deps.DiscoverDependencies(ctx, src.source(), deps.DiscoverSpec{Model: spec.Model, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	if len(d.Tables) > 0 && spec.OnlineCatalog == "" && spec.Phase != PhaseShare {
-		return nil, xregion.Invalid("online catalog", "", "the model looks up %d feature table(s), which must be published online: name a writable catalog in the targets", len(d.Tables))
+	if err := needsCatalog(d, spec); err != nil {
+		return nil, err
 	}
 	return d, nil
+}
+
+// needsCatalog fails when the model has feature tables and spec names no
+// catalog to publish them to.
+func needsCatalog(d *deps.Dependencies, spec Spec) error {
+	if len(d.Tables) > 0 && spec.OnlineCatalog == "" && spec.Phase != PhaseShare {
+		return xregion.Invalid("online catalog", "", "the model looks up %d feature table(s), which must be published online: name a writable catalog in the targets", len(d.Tables))
+	}
+	return nil
 }
 
 // prepared is what [prepare] found out about one region before any write.
 type prepared struct {
 	res                *RegionResult
+	share              *deps.ShareResult // the region's grant, made before the first wave
+	endpoint           endpoint.Spec     // the deployment's spec, once run has built it
 	dstMeta            *catalog.GetMetastoreSummaryResponse
 	sourceID, provider string
 	opts               []xregion.Option
@@ -413,7 +356,12 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	s := xregion.NewSettings(opts...)
 
 	var err error
-	if d != nil {
+	if d != nil && p.share != nil {
+		res.Version, res.Share = d.Version, p.share
+		if spec.Phase == PhaseShare {
+			return res, nil
+		}
+	} else if d != nil {
 		res.Version = d.Version
 		if res.Share, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
 			Name: spec.Share, Dependencies: d,
@@ -510,6 +458,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	es := spec.Endpoint
 	es.Entity.Model, es.Entity.Version = sharedModel, d.Version
 	es.Caller = cmp.Or(es.Caller, w.Caller)
+	p.endpoint = es
 	res.Endpoint, err = endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, opts...)
 	if err != nil {
 		return fail(err)
