@@ -11,6 +11,7 @@ import (
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
+	"golang.org/x/sync/errgroup"
 )
 
 // RegionStatus is what one region serves and how it differs from what a
@@ -58,19 +59,55 @@ func (s *RegionStatus) Drifted() bool {
 // needs no second model of the world: a region has drifted exactly where the
 // dry run plans a change. src may be nil in PhaseDeploy, as for Region.
 func Observe(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionStatus, error) {
-	s := xregion.NewSettings(opts...)
-	st := &RegionStatus{Region: dst.Region, Model: spec.Model}
 	plan, err := Region(ctx, src, dst, spec, append(slices.Clip(opts), xregion.WithDryRun())...)
-	st.Plan = plan
+	return observe(ctx, src, dst, spec, plan, err, opts)
+}
+
+// ObserveRegions observes every target as [Observe] does, the source's
+// discovery made once and plan.Concurrency regions at a time (its waves
+// play no part: nothing is written). The statuses come back in the order
+// of targets; the error joins one error per region that could not be read.
+func ObserveRegions(ctx context.Context, src *Workspace, targets []Target, spec Spec, plan Plan, opts ...xregion.Option) ([]*RegionStatus, error) {
+	dry := append(slices.Clip(opts), xregion.WithDryRun())
+	plans, err := Regions(ctx, src, targets, spec, Plan{Concurrency: plan.Concurrency}, dry...)
+	if plans == nil {
+		return nil, err
+	}
+	out := make([]*RegionStatus, len(targets))
+	errs := make([]error, len(targets))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cmp.Or(plan.Concurrency, DefaultConcurrency))
+	for i, t := range targets {
+		g.Go(func() error {
+			var perr error
+			if plans[i].Error != "" {
+				perr = errors.New(plans[i].Error)
+			}
+			out[i], errs[i] = observe(gctx, src, t, t.apply(spec), plans[i], perr, opts)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("region %s: %w", cmp.Or(out[i].Region, t.Region), errs[i])
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return out, errors.Join(errs...)
+}
+
+// observe completes a status from the dry run plan of one region, which
+// ended with planErr.
+func observe(ctx context.Context, src *Workspace, dst Target, spec Spec, plan *RegionResult, planErr error, opts []xregion.Option) (*RegionStatus, error) {
+	s := xregion.NewSettings(opts...)
+	st := &RegionStatus{Region: dst.Region, Model: spec.Model, Plan: plan}
 	if plan != nil {
 		st.Region, st.Want = plan.Region, plan.Version
 	}
-	if err != nil {
-		st.Error = err.Error()
-		return st, err
+	if planErr != nil {
+		st.Error = planErr.Error()
+		return st, planErr
 	}
 	full, err := spec.withDefaults(src != nil)
-	if err != nil { // validated by Region already
+	if err != nil { // validated by the dry run already
 		return st, err
 	}
 	st.drift(plan)

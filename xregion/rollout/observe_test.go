@@ -3,6 +3,7 @@ package rollout_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +123,63 @@ func TestObserveBeforeAnyRollout(t *testing.T) {
 	if st.Err() == nil {
 		t.Error("Err() = nil for a region the model never reached")
 	}
+}
+
+// TestObserveRegions observes a fleet after the alias moved: every region
+// has drifted, nothing is written, and the source is read once for all.
+func TestObserveRegions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1", "ap-southeast-1", "us-west-2")
+	spec := baseSpec()
+	spec.Version = "@champion"
+	if _, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), spec, rollout.Plan{}, noSleep); err != nil {
+		t.Fatalf("Regions() error = %v", err)
+	}
+	w.src.SetAlias("main.ml.fraud", "champion", 2)
+	w.resetWrites()
+	statuses, err := rollout.ObserveRegions(t.Context(), w.source(), w.regionTargets(), spec, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("ObserveRegions() error = %v", err)
+	}
+	if len(w.writes()) != 0 {
+		t.Errorf("ObserveRegions() wrote %v", w.writes())
+	}
+	if len(statuses) != 3 {
+		t.Fatalf("%d statuses, want 3", len(statuses))
+	}
+	for _, st := range statuses {
+		if st.Want != 2 || !strings.Contains(strings.Join(st.Drift, "; "), "serves version 1 (100%), not version 2") || st.Err() == nil {
+			t.Errorf("%s: want %d, drift %q; want version 2 wanted and version 1 served", st.Region, st.Want, st.Drift)
+		}
+	}
+}
+
+// BenchmarkObserveRegions reports the requests a status of a converged
+// 10-region fleet costs, per region and on the source.
+func BenchmarkObserveRegions(b *testing.B) {
+	regions := make([]string, 10)
+	for i := range regions {
+		regions[i] = fmt.Sprintf("region-%02d", i)
+	}
+	w := newWorld(b, regions...)
+	if _, err := rollout.Regions(b.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep); err != nil {
+		b.Fatal(err)
+	}
+	var src, dst int
+	for b.Loop() {
+		s0, d0 := w.src.TotalCalls(), 0
+		for _, t := range w.targets {
+			d0 += t.TotalCalls()
+		}
+		if _, err := rollout.ObserveRegions(b.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep); err != nil {
+			b.Fatal(err)
+		}
+		src += w.src.TotalCalls() - s0
+		for _, t := range w.targets {
+			dst += t.TotalCalls()
+		}
+		dst -= d0
+	}
+	b.ReportMetric(float64(src)/float64(b.N), "source-requests/op")
+	b.ReportMetric(float64(dst)/float64(b.N)/10, "requests/region")
 }
