@@ -145,7 +145,7 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, p
 		}
 	}
 	f.run(ctx)
-	return f.results, errors.Join(f.errs...)
+	return f.results, errors.Join(append(f.errs, f.stopErr)...)
 }
 
 // waves resolves the plan's waves to indexes of targets.
@@ -220,6 +220,7 @@ type fleet struct {
 
 	results []*RegionResult
 	errs    []error
+	stopErr error // why the fleet stopped, when no region failed on its own
 	prep    []*prepared
 }
 
@@ -326,6 +327,15 @@ func (f *fleet) run(ctx context.Context) {
 			if r.Share != nil {
 				r.Share.Op, r.Share.Added = pre.Op, pre.Added
 			}
+		}
+	}
+	if stopped != "" && errors.Join(f.errs...) == nil {
+		// No region failed on its own, yet the fleet stopped (cancelled
+		// during a bake or after the last wave shipped): the run did not
+		// do what it was asked, and must not report success.
+		f.stopErr = errors.New("the fleet stopped: " + stopped)
+		if cause := context.Cause(ctx); cause != nil {
+			f.stopErr = fmt.Errorf("the fleet stopped: %s: %w", stopped, cause)
 		}
 	}
 	if stopped != "" && f.plan.AllOrNothing && !f.s.DryRun {
@@ -547,6 +557,9 @@ func (f *fleet) restore(ctx context.Context, idx []int, why string) {
 				opts = p.opts
 			}
 			er, err := r.Endpoint.Restore(ctx, f.targets[i].Workspace.ServingEndpoints, opts...)
+			if err == nil && er.Outcome == endpoint.OutcomeUnchanged {
+				return nil // this run did not change the endpoint: nothing was restored
+			}
 			r.Restored = &Restored{Reason: why, Endpoint: er}
 			if err != nil {
 				r.Status = StatusRestoreFailed
