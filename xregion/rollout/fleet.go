@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -117,6 +118,17 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, p
 	base, err := spec.withDefaults(src != nil)
 	if err != nil {
 		return nil, err
+	}
+	if sel, _ := xregion.ParseVersion("version", base.Version); sel.Number == 0 && src != nil && base.Phase == PhaseDeploy {
+		// Resolve an alias or latest once for the whole fleet: resolved
+		// per region, a later wave could ship a version the first wave
+		// never checked.
+		n, err := deps.ResolveVersion(ctx, src.ModelVersions, base.Model, base.Version)
+		if err != nil {
+			return nil, err
+		}
+		spec.Version = strconv.Itoa(n)
+		base.Version = spec.Version
 	}
 	specs := make([]Spec, len(targets))
 	for i, t := range targets {

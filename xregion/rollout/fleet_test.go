@@ -442,3 +442,44 @@ func TestRegionsStrictPreflightWritesNothing(t *testing.T) {
 		t.Errorf("a fleet that failed its checks wrote %v", got)
 	}
 }
+
+// aliasMover moves the source's alias when the first config update reaches
+// its endpoint, as someone promoting a new champion mid-fleet would.
+type aliasMover struct {
+	endpoint.Endpoints
+	once sync.Once
+	move func()
+}
+
+func (a *aliasMover) UpdateConfig(ctx context.Context, in serving.EndpointCoreConfigInput) (*serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed], error) {
+	a.once.Do(a.move)
+	return a.Endpoints.UpdateConfig(ctx, in)
+}
+
+// TestRegionsDeployPhaseResolvesTheAliasOnce: an alias that moves while the
+// first wave deploys does not change what later waves ship.
+func TestRegionsDeployPhaseResolvesTheAliasOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, labels...)
+	all := baseSpec()
+	all.Version = "2"
+	if _, err := rollout.Regions(t.Context(), w.source(), w.fleetTargets(new(journal), labels...), all, rollout.Plan{}, noSleep); err != nil {
+		t.Fatalf("first Regions() error = %v", err)
+	}
+	w.src.SetAlias("main.ml.fraud", "champion", 1)
+	targets := w.fleetTargets(new(journal), labels...)
+	targets[0].Workspace.ServingEndpoints = &aliasMover{Endpoints: targets[0].Workspace.ServingEndpoints,
+		move: func() { w.src.SetAlias("main.ml.fraud", "champion", 2) }}
+	deploy := baseSpec()
+	deploy.Version, deploy.Phase = "@champion", rollout.PhaseDeploy
+	results, err := rollout.Regions(t.Context(), w.source(), targets, deploy,
+		rollout.Plan{Waves: [][]string{{"eu-west-1"}, {"ap-southeast-1", "us-west-2"}}}, noSleep)
+	if err != nil {
+		t.Fatalf("Regions(deploy) error = %v", err)
+	}
+	for _, r := range results {
+		if r.Version != 1 || r.Endpoint == nil || r.Endpoint.After.Served[0] != "fraud-1=xregion_main_ml_fraud.ml.fraud@1" {
+			t.Errorf("%s: version %d, endpoint %+v; want version 1, the alias's when the fleet started", r.Region, r.Version, r.Endpoint)
+		}
+	}
+}
