@@ -34,7 +34,8 @@ type Plan struct {
 	Waves [][]string
 	// WaveBake is how long a wave that shipped is watched before the next
 	// starts; at its end the health checks of each region of the wave run
-	// again ([endpoint.Check]). A region that fails them is restored, and
+	// again ([endpoint.Check]). A wave that changed no endpoint is not
+	// baked, nor is the last one unless AllOrNothing. A region that fails them is restored, and
 	// so is every region of a wave whose bake is interrupted (ctx ends):
 	// they were not verified. 0: no bake.
 	WaveBake time.Duration
@@ -325,11 +326,16 @@ func (f *fleet) run(ctx context.Context) {
 			stopped = "the run was cancelled: " + err.Error()
 			continue
 		}
-		if failed := f.failed(wave); len(failed) > 0 {
+		if failed := f.failed(wave); len(failed) > 0 && !f.s.DryRun {
+			// A dry run plans every wave: it writes nothing to protect.
 			stopped = fmt.Sprintf("wave %d failed in %s", w+1, strings.Join(failed, ", "))
 			continue
 		}
-		if f.plan.WaveBake > 0 && !f.s.DryRun {
+		// The bake watches what the wave changed before the next wave
+		// starts: not a wave that changed no endpoint, nor the last one
+		// unless all-or-nothing could still undo the fleet.
+		last := w == len(f.waves)-1
+		if f.plan.WaveBake > 0 && !f.s.DryRun && f.changed(wave) && (!last || f.plan.AllOrNothing) {
 			stopped = f.bake(ctx, w, wave)
 		}
 	}
@@ -360,6 +366,17 @@ func (f *fleet) run(ctx context.Context) {
 		}
 		f.restore(ctx, shipped, "all-or-nothing: "+stopped)
 	}
+}
+
+// changed reports whether the deployment of any region of the wave changed
+// its endpoint.
+func (f *fleet) changed(wave []int) bool {
+	for _, i := range wave {
+		if e := f.results[i].Endpoint; e != nil && e.Outcome != endpoint.OutcomeUnchanged {
+			return true
+		}
+	}
+	return false
 }
 
 // stopBeforeWaves reports whether the fleet stops before its first wave:
