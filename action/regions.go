@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/regionsfile"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/sethvargo/go-githubactions"
-	"gopkg.in/yaml.v3"
 )
 
 // regionsFile is a parsed and checked regions file: the targets of a fleet
@@ -42,198 +37,43 @@ type regionEntry struct {
 	Endpoint, OnlineCatalog, WorkloadSize string
 }
 
-// Keys of a regions file. Secrets are never in the file, only the names of
-// the environment variables that hold them.
-var (
-	topKeys    = []string{"source", "regions", "waves"}
-	sideKeys   = []string{"host", "auth-type", "token-env", "client-id", "client-secret-env", "azure-tenant-id"}
-	regionKeys = append([]string{"name"}, append(slices.Clone(sideKeys), "endpoint", "online-catalog", "workload-size")...)
-)
-
 // regionsError is the one-line error of a bad regions file: it names the
 // input, the file, the entry and the key.
 func regionsError(path, where, format string, args ...any) error {
-	if where != "" {
-		where += ": "
-	}
-	return xregion.Invalid("regions", path, "%s%s", where, fmt.Sprintf(format, args...))
+	return regionsfile.Errorf(path, where, format, args...)
 }
 
 // loadRegions reads and checks the regions file at path as a whole, before
-// any request. Every secret it reads from the environment is masked at
-// once. spec is the action's spec, for checking per-region overrides.
+// any request (xregion/regionsfile). Every secret it reads from the
+// environment is masked at once. spec is the action's spec, for checking
+// per-region overrides.
 func loadRegions(a *githubactions.Action, path string, spec rollout.Spec) (*regionsFile, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, regionsError(path, "", "cannot read the file: %v", errors.Unwrap(err))
-	}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, regionsError(path, "", "not valid YAML or JSON: %s", strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", "; "))
-	}
-	// A second document (after "---") would be ignored: refuse it.
-	var more yaml.Node
-	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		return nil, regionsError(path, "", "holds more than one YAML document; put everything in one")
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, regionsError(path, "", "the file is empty; want a mapping with regions (and optionally source and waves)")
-	}
-	f := &regionsFile{Path: path}
-	top, err := nodes(path, "", doc.Content[0], topKeys)
+	lf, err := regionsfile.Load(path, regionsfile.Options{
+		Getenv:          a.Getenv,
+		Secret:          a.AddMask,
+		DefaultEndpoint: cmp.Or(spec.Endpoint.Name, rollout.DefaultEndpointName(spec.Model)),
+		CheckEntry: func(where string, e regionsfile.Entry) error {
+			if err := side(e.Settings).check("target", true, a.Getenv); err != nil {
+				return sideError(path, where, err)
+			}
+			if err := checkOverrides(regionEntry{Endpoint: e.Endpoint, OnlineCatalog: e.OnlineCatalog, WorkloadSize: e.WorkloadSize}, spec); err != nil {
+				return regionsError(path, where, "%s", err)
+			}
+			return nil
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-	if n := top["source"]; n != nil {
-		vals, err := mapping(path, "source", n, sideKeys)
-		if err != nil {
-			return nil, err
-		}
-		s, err := f.side(a, "source", vals)
-		if err != nil {
-			return nil, err
-		}
+	f := &regionsFile{Path: lf.Path, Waves: lf.Waves, secrets: lf.Secrets}
+	if lf.Source != nil {
+		s := side(*lf.Source)
 		f.Source = &s
 	}
-	list := top["regions"]
-	if list == nil || list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
-		return nil, regionsError(path, "", "key %q: required, a list of at least one region", "regions")
-	}
-	seen := map[string]int{}
-	endpoints := map[string]int{} // by host and endpoint name
-	for i, n := range list.Content {
-		where := fmt.Sprintf("regions[%d]", i)
-		if name := entryName(n); name != "" {
-			where += " (" + name + ")"
-		}
-		vals, err := mapping(path, where, n, regionKeys)
-		if err != nil {
-			return nil, err
-		}
-		e := regionEntry{Name: vals["name"], Endpoint: vals["endpoint"], OnlineCatalog: vals["online-catalog"], WorkloadSize: vals["workload-size"]}
-		if e.Name == "" {
-			return nil, regionsError(path, where, "key %q: required, the region's label", "name")
-		}
-		if strings.ContainsAny(e.Name, " \t|`,") {
-			return nil, regionsError(path, where, "key %q: %q: want a label without spaces, commas, | or `", "name", e.Name)
-		}
-		where = fmt.Sprintf("regions[%d] (%s)", i, e.Name)
-		if j, dup := seen[e.Name]; dup {
-			return nil, regionsError(path, where, "key %q: the name is used by regions[%d] too", "name", j)
-		}
-		seen[e.Name] = i
-		e.vars = map[string]string{"token-env": vals["token-env"], "client-secret-env": vals["client-secret-env"]}
-		if e.Side, err = f.side(a, where, vals); err != nil {
-			return nil, err
-		}
-		if err := e.Side.check("target", true, a.Getenv); err != nil {
-			return nil, sideError(path, where, err)
-		}
-		if err := checkOverrides(e, spec); err != nil {
-			return nil, regionsError(path, where, "%s", err)
-		}
-		// why: an endpoint takes one update at a time (service-facts §4):
-		// two entries deploying to it at once would collide.
-		key := strings.TrimRight(strings.ToLower(e.Side.Host), "/") + " " + cmp.Or(e.Endpoint, spec.Endpoint.Name, rollout.DefaultEndpointName(spec.Model))
-		if j, dup := endpoints[key]; dup {
-			return nil, regionsError(path, where, "key %q: regions[%d] deploys to the same endpoint of the same workspace", "host", j)
-		}
-		endpoints[key] = i
-		f.Regions = append(f.Regions, e)
-	}
-	if n := top["waves"]; n != nil {
-		if f.Waves, err = waves(path, n, seen); err != nil {
-			return nil, err
-		}
+	for _, e := range lf.Regions {
+		f.Regions = append(f.Regions, regionEntry{Name: e.Name, Side: side(e.Settings), vars: e.Vars, Endpoint: e.Endpoint, OnlineCatalog: e.OnlineCatalog, WorkloadSize: e.WorkloadSize})
 	}
 	return f, nil
-}
-
-// entryName is the name of a region entry, if it has a plain one, to name
-// the entry in errors.
-func entryName(n *yaml.Node) string {
-	if n.Kind != yaml.MappingNode {
-		return ""
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if v := n.Content[i+1]; n.Content[i].Value == "name" && v.Kind == yaml.ScalarNode && !strings.ContainsAny(v.Value, "\n|`") {
-			return strings.TrimSpace(v.Value)
-		}
-	}
-	return ""
-}
-
-// mapping reads a mapping of scalars (and, at the top, of nodes), refusing
-// unknown and repeated keys.
-func mapping(path, where string, n *yaml.Node, allowed []string) (map[string]string, error) {
-	m, err := nodes(path, where, n, allowed)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for k, v := range m {
-		if v.Kind != yaml.ScalarNode {
-			return nil, regionsError(path, where, "key %q: want a single value (line %d)", k, v.Line)
-		}
-		out[k] = strings.TrimSpace(v.Value)
-	}
-	return out, nil
-}
-
-// nodes reads a mapping whose values may be lists or mappings, refusing
-// unknown and repeated keys.
-func nodes(path, where string, n *yaml.Node, allowed []string) (map[string]*yaml.Node, error) {
-	if n.Kind != yaml.MappingNode {
-		what := "the file"
-		if where != "" {
-			what = where
-		}
-		return nil, regionsError(path, where, "%s must be a mapping of keys to values (line %d)", what, n.Line)
-	}
-	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i].Value
-		if !slices.Contains(allowed, k) {
-			return nil, regionsError(path, where, "key %q: unknown key (line %d); want one of %s", k, n.Content[i].Line, strings.Join(allowed, ", "))
-		}
-		if _, dup := out[k]; dup {
-			return nil, regionsError(path, where, "key %q: given twice (line %d)", k, n.Content[i].Line)
-		}
-		out[k] = n.Content[i+1]
-	}
-	return out, nil
-}
-
-// envNameRE is what an environment variable name looks like; anything else
-// may be a secret pasted into the file, and is never echoed.
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// side builds the connection of an entry, reading its secrets from the
-// variables it names and masking them at once.
-func (f *regionsFile) side(a *githubactions.Action, where string, vals map[string]string) (side, error) {
-	s := side{Host: vals["host"], AuthType: strings.ToLower(vals["auth-type"]), ClientID: vals["client-id"], AzureTenantID: vals["azure-tenant-id"]}
-	for _, k := range []struct {
-		key string
-		dst *string
-	}{{"token-env", &s.Token}, {"client-secret-env", &s.ClientSecret}} {
-		name := vals[k.key]
-		if name == "" {
-			continue
-		}
-		if !envNameRE.MatchString(name) {
-			// Never echo a value that may be the secret itself.
-			return s, regionsError(f.Path, where, "key %q: want the name of an environment variable, such as EU_TOKEN; map the secret into the step's env", k.key)
-		}
-		v := a.Getenv(name)
-		if v == "" {
-			return s, regionsError(f.Path, where, "key %q: the environment variable %s is not set or empty; map the secret into the step's env: (%s: ${{ secrets.%s }})", k.key, name, name, name)
-		}
-		a.AddMask(v)
-		f.secrets = append(f.secrets, v)
-		*k.dst = v
-	}
-	return s, nil
 }
 
 // sideKey maps the input names of side.check to a regions file's keys.
@@ -275,49 +115,6 @@ func checkOverrides(e regionEntry, spec rollout.Spec) error {
 		return fmt.Errorf("key %q %q: %s", key, ie.Value, ie.Reason)
 	}
 	return nil
-}
-
-// waves reads the waves: a list of lists of region names, each region in
-// exactly one wave.
-func waves(path string, n *yaml.Node, regions map[string]int) ([][]string, error) {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, regionsError(path, "", "key %q: want a list of waves, each a list of region names, such as [[eu-west-1], [ap-southeast-1, us-west-2]]", "waves")
-	}
-	in := map[string]int{}
-	var out [][]string
-	for i, w := range n.Content {
-		where := fmt.Sprintf("waves[%d]", i)
-		if w.Kind != yaml.SequenceNode || len(w.Content) == 0 {
-			return nil, regionsError(path, where, "want a non-empty list of region names (line %d)", w.Line)
-		}
-		var names []string
-		for _, r := range w.Content {
-			name := strings.TrimSpace(r.Value)
-			if r.Kind != yaml.ScalarNode {
-				return nil, regionsError(path, where, "want region names (line %d)", r.Line)
-			}
-			if _, ok := regions[name]; !ok {
-				return nil, regionsError(path, where, "region %q is not listed under regions", name)
-			}
-			if j, dup := in[name]; dup {
-				return nil, regionsError(path, where, "region %q is in waves[%d] too; a region rolls out once", name, j)
-			}
-			in[name] = i
-			names = append(names, name)
-		}
-		out = append(out, names)
-	}
-	var missing []string
-	for name := range regions {
-		if _, ok := in[name]; !ok {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		return nil, regionsError(path, "", "key %q: regions %s are in no wave; list every region in one wave, or leave waves out for one wave of all", "waves", strings.Join(missing, ", "))
-	}
-	return out, nil
 }
 
 // merge returns the file's source with every source-* input given taking
