@@ -111,7 +111,7 @@ func knownMethod(m string) bool {
 	case "ModelVersions.Get", "ModelVersions.GetByAlias", "ModelVersions.ListAll",
 		"Tables.Get", "Functions.Get", "Functions.SecurableKind",
 		"Connections.Get", "Credentials.GetCredential", "Metastores.Summary",
-		"Shares.Get", "Shares.SharePermissions",
+		"Shares.Get", "Shares.SharePermissions", "Shares.ListSharesAll",
 		"Recipients.Get", "Recipients.ListAll",
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
 		"Catalogs.Get", "Schemas.Get",

@@ -47,7 +47,7 @@ func (h *handler) routeTable() []route {
 		r(uc+"/credentials/*", m{get: h.getCredential}, patch, del),
 
 		// Sharing (reference §2, §3).
-		r(uc+"/shares", m{post: h.createShare}, get),
+		r(uc+"/shares", m{get: h.listShares, post: h.createShare}),
 		r(uc+"/shares/*", m{get: h.getShare, patch: h.updateShare}, del),
 		r(uc+"/shares/*/permissions", m{get: h.sharePermissions, patch: h.updateSharePermissions}),
 		r(uc+"/recipients", m{get: h.listRecipients, post: h.createRecipient}),
@@ -277,6 +277,23 @@ func (h *handler) updateSharePermissions(rw http.ResponseWriter, r *http.Request
 	}
 	req.Name = p[0]
 	return result(h.w.Shares.UpdatePermissions(r.Context(), req))
+}
+
+func (h *handler) listShares(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {
+	var req sharing.SharesListRequest
+	if err := decodeQuery(r, &req); err != nil {
+		return nil, err
+	}
+	pg, err := h.newPager("max_results", req.MaxResults, req.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	all, err := h.w.Shares.ListSharesAll(r.Context(), sharing.SharesListRequest{})
+	if err != nil {
+		return nil, err
+	}
+	items, next := page(pg, all, func(x sharing.ShareInfo) string { return x.Name })
+	return sharing.ListSharesResponse{Shares: items, NextPageToken: next}, nil
 }
 
 func (h *handler) listRecipients(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {

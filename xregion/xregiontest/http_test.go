@@ -366,7 +366,7 @@ func TestHTTPErrors(t *testing.T) {
 			return w.Shares.DeleteByName(ctx, "s1")
 		}},
 		{name: "unmodelled_list_501", wantErr: apierr.ErrNotImplemented, call: func() error {
-			_, err := w.Shares.ListSharesAll(ctx, sharing.SharesListRequest{})
+			_, err := w.Catalogs.ListAll(ctx, catalog.ListCatalogsRequest{})
 			return err
 		}},
 		{name: "wrong_method_405", wantStatus: http.StatusMethodNotAllowed, call: func() error {

@@ -1,0 +1,412 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
+	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+// Secrets of the test's workspaces: none may appear in any result.
+const (
+	srcToken = "dapi-source-secret-0001"
+	euToken  = "dapi-eu-secret-0002"
+	apToken  = "dapi-ap-secret-0003"
+)
+
+var secrets = []string{srcToken, euToken, apToken}
+
+// fleet is a source and two target regions, emulated over HTTP, and the
+// regions file naming them.
+type fleet struct {
+	src, eu, ap *xregiontest.Workspace
+	file        string
+	env         map[string]string
+}
+
+// newFleet emulates the fleet; apCatalog is the catalog the ap-southeast-1
+// workspace has (the file names "serving" as its online catalog).
+func newFleet(t *testing.T, apCatalog string) *fleet {
+	t.Helper()
+	f := &fleet{
+		src: xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1")),
+		eu:  xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1")),
+		ap:  xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "ap-southeast-1")),
+	}
+	xregiontest.Link(f.src, f.eu, f.ap)
+	f.src.AddDemoModel(2)
+	f.eu.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
+	f.ap.AddCatalog(catalog.CatalogInfo{Name: apCatalog, CatalogType: catalog.CatalogTypeManagedCatalog})
+	serve := func(w *xregiontest.Workspace, token string) string {
+		s := httptest.NewServer(w.Handler(xregiontest.WithToken(token)))
+		t.Cleanup(s.Close)
+		return s.URL
+	}
+	f.env = map[string]string{"SRC_TOKEN": srcToken, "EU_TOKEN": euToken, "AP_TOKEN": apToken}
+	text := "source:\n  host: " + serve(f.src, srcToken) + "\n  token-env: SRC_TOKEN\n" +
+		"regions:\n" +
+		"  - name: eu-west-1\n    host: " + serve(f.eu, euToken) + "\n    token-env: EU_TOKEN\n    online-catalog: serving\n" +
+		"  - name: ap-southeast-1\n    host: " + serve(f.ap, apToken) + "\n    token-env: AP_TOKEN\n    online-catalog: serving\n    endpoint: fraud-ap\n" +
+		"waves:\n  - [eu-west-1]\n  - [ap-southeast-1]\n"
+	f.file = filepath.Join(t.TempDir(), "regions.yml")
+	if err := os.WriteFile(f.file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// getenv reads the fleet's variables.
+func (f *fleet) getenv(k string) string { return f.env[k] }
+
+// rollOut ships version 1 of the demo model to eu-west-1 through the
+// library, as a real SDK client does.
+func (f *fleet) rollOut(t *testing.T) {
+	t.Helper()
+	ctx := t.Context()
+	file, err := load(f.file, f.getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	connect := func(s client.Settings) rollout.Workspace {
+		w, err := client.New(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws, err := rollout.FromClient(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ws
+	}
+	src := connect(file.Source.Client())
+	eu := file.Region("eu-west-1")
+	if _, err := rollout.Region(ctx, &src, eu.Target(connect(eu.Settings.Client())), rollout.Spec{Model: "main.ml.fraud", Version: "1", OnlineCatalog: eu.OnlineCatalog},
+		xregion.WithPollInterval(time.Millisecond)); err != nil {
+		t.Fatalf("rollout.Region() error = %v", err)
+	}
+}
+
+// session serves the fleet's file and returns a client session to it,
+// over the SDK's in-memory transport.
+func (f *fleet) session(t *testing.T) *mcp.ClientSession {
+	t.Helper()
+	file, err := load(f.file, f.getenv)
+	if err != nil {
+		t.Fatalf("load() error = %v", err)
+	}
+	srv := newServer(config{File: file, Opts: []xregion.Option{xregion.WithPollInterval(time.Millisecond)}})
+	st, ct := mcp.NewInMemoryTransports()
+	ctx := t.Context()
+	ss, err := srv.Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ss.Close() })
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cs.Close() })
+	return cs
+}
+
+// call calls a tool and checks that no secret is in its result.
+func call(t *testing.T, cs *mcp.ClientSession, name string, args map[string]any) *mcp.CallToolResult {
+	t.Helper()
+	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		t.Fatalf("CallTool(%s) error = %v", name, err)
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets {
+		if strings.Contains(string(b), s) {
+			t.Errorf("CallTool(%s) result holds the secret %q: %s", name, s, b)
+		}
+	}
+	return res
+}
+
+// text is a result's text.
+func text(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// decode decodes a result's structured content into v.
+func decode(t *testing.T, res *mcp.CallToolResult, v any) {
+	t.Helper()
+	b, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("structured content %s: %v", b, err)
+	}
+}
+
+// ok fails unless res is a success.
+func ok(t *testing.T, name string, res *mcp.CallToolResult) {
+	t.Helper()
+	if res.IsError {
+		t.Fatalf("%s: IsError, text %q", name, text(res))
+	}
+	if text(res) == "" || res.StructuredContent == nil {
+		t.Errorf("%s: want a text summary and structured content, got %+v", name, res)
+	}
+}
+
+func TestListTools(t *testing.T) {
+	t.Parallel()
+	cs := newFleet(t, "serving").session(t)
+	res, err := cs.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readOnly := []string{"check_endpoint_status", "fleet_status", "get_share_details", "inspect_model_dependencies",
+		"list_recipients", "list_shares", "plan_rollout", "validate_target_configuration"}
+	var got []string
+	for _, tool := range res.Tools {
+		got = append(got, tool.Name)
+		if tool.Annotations == nil || !tool.Annotations.ReadOnlyHint {
+			t.Errorf("tool %s: annotations %+v, want ReadOnlyHint", tool.Name, tool.Annotations)
+		}
+		if tool.Description == "" || tool.InputSchema == nil || tool.OutputSchema == nil {
+			t.Errorf("tool %s: want a description and input and output schemas", tool.Name)
+		}
+		schema, _ := json.Marshal(tool.InputSchema)
+		for _, banned := range []string{"host", "token", "secret", "password"} {
+			if strings.Contains(strings.ToLower(string(schema)), `"`+banned) {
+				t.Errorf("tool %s takes %q: %s", tool.Name, banned, schema)
+			}
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, readOnly) {
+		t.Errorf("tools = %v, want %v", got, readOnly)
+	}
+	// A region tool requires its region and model.
+	for _, tool := range res.Tools {
+		if tool.Name != "check_endpoint_status" {
+			continue
+		}
+		schema, _ := json.Marshal(tool.InputSchema)
+		var s struct{ Required []string }
+		_ = json.Unmarshal(schema, &s)
+		slices.Sort(s.Required)
+		if !slices.Equal(s.Required, []string{"model", "region"}) {
+			t.Errorf("check_endpoint_status requires %v, want [model region]", s.Required)
+		}
+	}
+}
+
+func TestReadOnlyTools(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, "serving")
+	f.rollOut(t)
+	cs := f.session(t)
+	for _, w := range []*xregiontest.Workspace{f.src, f.eu, f.ap} {
+		w.ResetWrites()
+	}
+
+	res := call(t, cs, "inspect_model_dependencies", map[string]any{"model": "main.ml.fraud", "version": "1"})
+	ok(t, "inspect_model_dependencies", res)
+	var dep dependenciesOut
+	decode(t, res, &dep)
+	if dep.Dependencies.Version != 1 || len(dep.Dependencies.Tables) != 1 || dep.Dependencies.Tables[0].Name != "main.ml.customer_features" || len(dep.Dependencies.Functions) != 2 {
+		t.Errorf("inspect_model_dependencies = %+v, want version 1, the feature table and two functions", dep.Dependencies)
+	}
+
+	res = call(t, cs, "list_shares", nil)
+	ok(t, "list_shares", res)
+	var shares listSharesOut
+	decode(t, res, &shares)
+	if len(shares.Shares) != 1 || shares.Shares[0].Name != "xregion_main_ml_fraud" {
+		t.Errorf("list_shares = %+v, want the model's share", shares.Shares)
+	}
+
+	res = call(t, cs, "get_share_details", map[string]any{"model": "main.ml.fraud"})
+	ok(t, "get_share_details", res)
+	var sh shareOut
+	decode(t, res, &sh)
+	if sh.Share == nil || len(sh.Share.Objects) < 4 || len(sh.Permissions) != 1 {
+		t.Errorf("get_share_details = %+v, want the model, table and functions granted to one recipient", sh)
+	}
+
+	res = call(t, cs, "list_recipients", nil)
+	ok(t, "list_recipients", res)
+	var rec listRecipientsOut
+	decode(t, res, &rec)
+	if len(rec.Recipients) != 1 || len(sh.Permissions) == 1 && rec.Recipients[0].Name != sh.Permissions[0].Principal {
+		t.Errorf("list_recipients = %+v, want the recipient the share is granted to", rec.Recipients)
+	}
+
+	res = call(t, cs, "check_endpoint_status", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud"})
+	ok(t, "check_endpoint_status", res)
+	var ep struct {
+		Exists   bool        `json:"exists"`
+		Ready    bool        `json:"ready"`
+		Versions map[int]int `json:"versions"`
+	}
+	decode(t, res, &ep)
+	if !ep.Exists || !ep.Ready || ep.Versions[1] != 100 {
+		t.Errorf("check_endpoint_status(eu-west-1) = %+v, want ready, serving version 1 to all traffic", ep)
+	}
+	res = call(t, cs, "check_endpoint_status", map[string]any{"region": "ap-southeast-1", "model": "main.ml.fraud"})
+	ok(t, "check_endpoint_status", res)
+	decode(t, res, &ep)
+	if ep.Exists {
+		t.Errorf("check_endpoint_status(ap-southeast-1) = %+v, want no endpoint yet", ep)
+	}
+
+	res = call(t, cs, "plan_rollout", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud", "version": "2"})
+	ok(t, "plan_rollout", res)
+	var plan planOut
+	decode(t, res, &plan)
+	if len(plan.Regions) != 1 || plan.Regions[0].Version != 2 || plan.Regions[0].Endpoint == nil || !strings.Contains(text(res), "dry run") {
+		t.Errorf("plan_rollout(eu-west-1, 2) = %+v, text %q; want a plan of version 2 with its endpoint step", plan.Regions, text(res))
+	}
+	res = call(t, cs, "plan_rollout", map[string]any{"model": "main.ml.fraud", "version": "1"})
+	ok(t, "plan_rollout", res)
+	decode(t, res, &plan)
+	if len(plan.Regions) != 2 || plan.Regions[0].Wave != 1 || plan.Regions[1].Wave != 2 {
+		t.Errorf("plan_rollout(fleet) = %+v, want both regions in the file's two waves", plan.Regions)
+	}
+
+	res = call(t, cs, "fleet_status", map[string]any{"model": "main.ml.fraud", "version": "2"})
+	ok(t, "fleet_status", res)
+	var fs fleetOut
+	decode(t, res, &fs)
+	if len(fs.Regions) != 2 || !slices.Equal(fs.Drifted, []string{"eu-west-1", "ap-southeast-1"}) {
+		t.Errorf("fleet_status(version 2) drifted = %v, want both regions (eu serves 1, ap nothing)", fs.Drifted)
+	}
+	res = call(t, cs, "fleet_status", map[string]any{"model": "main.ml.fraud", "version": "1", "regions": []string{"eu-west-1"}})
+	ok(t, "fleet_status", res)
+	fs = fleetOut{}
+	decode(t, res, &fs)
+	if len(fs.Regions) != 1 || len(fs.Drifted) != 0 || !strings.HasPrefix(text(res), "converged") {
+		t.Errorf("fleet_status(eu-west-1, version 1) = %+v, text %q; want converged", fs, text(res))
+	}
+
+	res = call(t, cs, "validate_target_configuration", map[string]any{"region": "ap-southeast-1", "model": "main.ml.fraud"})
+	ok(t, "validate_target_configuration", res)
+	var v validateOut
+	decode(t, res, &v)
+	if !v.Valid || len(v.Problems) != 0 {
+		t.Errorf("validate_target_configuration(ap-southeast-1) = %+v, want valid", v)
+	}
+
+	for _, w := range []*xregiontest.Workspace{f.src, f.eu, f.ap} {
+		if got := w.Writes(); len(got) != 0 {
+			t.Errorf("read-only tools wrote %v, want no writes", got)
+		}
+	}
+}
+
+func TestToolErrors(t *testing.T) {
+	t.Parallel()
+	// The online catalog of ap-southeast-1 does not exist.
+	f := newFleet(t, "other")
+	cs := f.session(t)
+	tests := []struct {
+		tool string
+		args map[string]any
+		want string
+	}{
+		{"inspect_model_dependencies", map[string]any{"model": "main.ml.nope"}, "main.ml.nope"},
+		{"check_endpoint_status", map[string]any{"region": "mars-1", "model": "main.ml.fraud"}, `region "mars-1" is not in the regions file`},
+		{"check_endpoint_status", map[string]any{"region": "source", "model": "main.ml.fraud"}, "the source is not a target"},
+		{"get_share_details", map[string]any{"share": "no_such_share"}, "no_such_share"},
+		{"get_share_details", map[string]any{}, "give share"},
+		{"plan_rollout", map[string]any{"region": "eu-west-1", "model": "not-a-model"}, "model"},
+		{"inspect_model_dependencies", map[string]any{"model": "main.ml.fraud", "version": "9"}, "9"},
+		{"fleet_status", map[string]any{"model": "main.ml.fraud", "regions": []string{"eu-west-1", "nowhere"}}, "nowhere"},
+	}
+	for _, tt := range tests {
+		res := call(t, cs, tt.tool, tt.args)
+		if !res.IsError {
+			t.Errorf("%s(%v): not an error; text %q", tt.tool, tt.args, text(res))
+			continue
+		}
+		if !strings.Contains(text(res), tt.want) {
+			t.Errorf("%s(%v) error = %q, want it to name %q", tt.tool, tt.args, text(res), tt.want)
+		}
+	}
+}
+
+// TestValidateFindsProblems: a region that would fail before its first
+// write is not valid, and says why.
+func TestValidateFindsProblems(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, "other")
+	cs := f.session(t)
+	res := call(t, cs, "validate_target_configuration", map[string]any{"region": "ap-southeast-1", "model": "main.ml.fraud"})
+	var v validateOut
+	decode(t, res, &v)
+	if v.Valid || len(v.Problems) == 0 || !strings.Contains(text(res), "serving") {
+		t.Errorf("validate_target_configuration(ap-southeast-1) = %+v, text %q; want not valid, naming the missing catalog serving", v, text(res))
+	}
+	if !res.IsError {
+		t.Errorf("validate_target_configuration(ap-southeast-1): the dry run stopped, want a tool error")
+	}
+}
+
+// TestRecipientTokensRemoved: a token recipient's activation link gives
+// access to the share's data; listings never carry it.
+func TestRecipientTokensRemoved(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, "serving")
+	r, err := f.src.Recipients.Create(t.Context(), sharing.CreateRecipient{Name: "partner", AuthenticationType: sharing.AuthenticationTypeToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []string
+	for _, tok := range r.Tokens {
+		links = append(links, tok.ActivationUrl)
+	}
+	links = append(links, r.ActivationUrl)
+	if strings.Join(links, "") == "" {
+		t.Fatal("the token recipient has no activation link: nothing to check")
+	}
+	cs := f.session(t)
+	res := call(t, cs, "list_recipients", nil)
+	ok(t, "list_recipients", res)
+	b, _ := json.Marshal(res)
+	for _, l := range links {
+		if l != "" && strings.Contains(string(b), l) {
+			t.Errorf("list_recipients holds the activation link %q", l)
+		}
+	}
+	if !strings.Contains(string(b), "partner") {
+		t.Errorf("list_recipients = %s, want the recipient partner", b)
+	}
+}
+
+// TestSecretInServiceMessage: a secret the service echoes back is removed
+// from the tool error.
+func TestRedactor(t *testing.T) {
+	t.Parallel()
+	r := redactor([]string{srcToken, `a"b`})
+	if got := r.Replace("refused " + srcToken + ` and {"v":"a\"b"}`); strings.Contains(got, srcToken) || strings.Contains(got, `a\"b`) {
+		t.Errorf("redactor left a secret: %q", got)
+	}
+}
