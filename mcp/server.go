@@ -69,6 +69,7 @@ func newServer(cfg config) *mcp.Server {
 			"Tools never take hosts or credentials.",
 	})
 	s.tools(srv)
+	s.changeTools(srv)
 	return srv
 }
 

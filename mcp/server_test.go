@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"github.com/google/go-cmp/cmp"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,11 +41,12 @@ type fleet struct {
 
 // newFleet emulates the fleet; apCatalog is the catalog the ap-southeast-1
 // workspace has (the file names "serving" as its online catalog).
-func newFleet(t *testing.T, apCatalog string) *fleet {
+// euOpts are more options of the eu-west-1 workspace.
+func newFleet(t *testing.T, apCatalog string, euOpts ...xregiontest.Option) *fleet {
 	t.Helper()
 	f := &fleet{
 		src: xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1")),
-		eu:  xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1")),
+		eu:  xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1")}, euOpts...)...),
 		ap:  xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "ap-southeast-1")),
 	}
 	xregiontest.Link(f.src, f.eu, f.ap)
@@ -102,6 +106,20 @@ func (f *fleet) rollOut(t *testing.T) {
 // over the SDK's in-memory transport.
 func (f *fleet) session(t *testing.T) *mcp.ClientSession {
 	t.Helper()
+	return f.sessionWith(t, mcp.NewClient(&mcp.Implementation{Name: "test"}, nil))
+}
+
+// sessionWith serves the fleet's file and returns a client session to it,
+// over the SDK's in-memory transport.
+func (f *fleet) sessionWith(t *testing.T, c *mcp.Client) *mcp.ClientSession {
+	t.Helper()
+	cs, _ := f.serve(t, c)
+	return cs
+}
+
+// serve returns both ends of a session.
+func (f *fleet) serve(t *testing.T, c *mcp.Client) (*mcp.ClientSession, *mcp.ServerSession) {
+	t.Helper()
 	file, err := load(f.file, f.getenv)
 	if err != nil {
 		t.Fatalf("load() error = %v", err)
@@ -114,12 +132,12 @@ func (f *fleet) session(t *testing.T) *mcp.ClientSession {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ss.Close() })
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
+	cs, err := c.Connect(ctx, ct, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cs.Close() })
-	return cs
+	return cs, ss
 }
 
 // call calls a tool and checks that no secret is in its result.
@@ -184,11 +202,24 @@ func TestListTools(t *testing.T) {
 	}
 	readOnly := []string{"check_endpoint_status", "fleet_status", "get_share_details", "inspect_model_dependencies",
 		"list_recipients", "list_shares", "plan_rollout", "validate_target_configuration"}
+	// Changing tools, and whether they may replace what an endpoint serves.
+	changing := map[string]bool{"share_model": false, "consume_shared_model": true, "rollout": true, "rollback_endpoint": true}
 	var got []string
 	for _, tool := range res.Tools {
-		got = append(got, tool.Name)
-		if tool.Annotations == nil || !tool.Annotations.ReadOnlyHint {
-			t.Errorf("tool %s: annotations %+v, want ReadOnlyHint", tool.Name, tool.Annotations)
+		a := tool.Annotations
+		if a == nil {
+			t.Errorf("tool %s: no annotations", tool.Name)
+			continue
+		}
+		if destructive, ok := changing[tool.Name]; ok {
+			if a.ReadOnlyHint || a.DestructiveHint == nil || *a.DestructiveHint != destructive || !a.IdempotentHint {
+				t.Errorf("tool %s: annotations %+v, want a changing, idempotent tool, destructive %v", tool.Name, a, destructive)
+			}
+		} else {
+			got = append(got, tool.Name)
+			if !a.ReadOnlyHint {
+				t.Errorf("tool %s: annotations %+v, want ReadOnlyHint", tool.Name, a)
+			}
 		}
 		if tool.Description == "" || tool.InputSchema == nil || tool.OutputSchema == nil {
 			t.Errorf("tool %s: want a description and input and output schemas", tool.Name)
@@ -202,7 +233,10 @@ func TestListTools(t *testing.T) {
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, readOnly) {
-		t.Errorf("tools = %v, want %v", got, readOnly)
+		t.Errorf("read-only tools = %v, want %v", got, readOnly)
+	}
+	if n := len(res.Tools); n != len(readOnly)+len(changing) {
+		t.Errorf("%d tools, want %d", n, len(readOnly)+len(changing))
 	}
 	// A region tool requires its region and model.
 	for _, tool := range res.Tools {
@@ -240,7 +274,7 @@ func TestReadOnlyTools(t *testing.T) {
 	ok(t, "list_shares", res)
 	var shares listSharesOut
 	decode(t, res, &shares)
-	if len(shares.Shares) != 1 || shares.Shares[0].Name != "xregion_main_ml_fraud" {
+	if len(shares.Shares) != 1 || len(shares.Shares[0].Objects) != 0 || shares.Shares[0].Name != "xregion_main_ml_fraud" {
 		t.Errorf("list_shares = %+v, want the model's share", shares.Shares)
 	}
 
@@ -408,5 +442,170 @@ func TestRedactor(t *testing.T) {
 	r := redactor([]string{srcToken, `a"b`})
 	if got := r.Replace("refused " + srcToken + ` and {"v":"a\"b"}`); strings.Contains(got, srcToken) || strings.Contains(got, `a\"b`) {
 		t.Errorf("redactor left a secret: %q", got)
+	}
+}
+
+// demoShared is the demo model's name in the targets.
+const demoShared = "xregion_main_ml_fraud.ml.fraud"
+
+// served is the version the endpoint of eu-west-1 serves all traffic to.
+func served(t *testing.T, cs *mcp.ClientSession) map[int]int {
+	t.Helper()
+	res := call(t, cs, "check_endpoint_status", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud"})
+	ok(t, "check_endpoint_status", res)
+	var ep struct {
+		Versions map[int]int `json:"versions"`
+	}
+	decode(t, res, &ep)
+	return ep.Versions
+}
+
+func TestChangingTools(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, "serving")
+	f.eu.ScriptDeployment(demoShared, "1", xregiontest.Deployment{Polls: 3})
+	cs := f.session(t)
+
+	// share_model shares with every region of the file.
+	res := call(t, cs, "share_model", map[string]any{"model": "main.ml.fraud", "version": "1"})
+	ok(t, "share_model", res)
+	var out changeOut
+	decode(t, res, &out)
+	if len(out.Regions) != 2 || out.Regions[0].Share == nil || out.Regions[0].Endpoint != nil {
+		t.Errorf("share_model = %+v, want the share step of both regions and no endpoint", out.Regions)
+	}
+
+	// rollout to one region, with progress.
+	var mu sync.Mutex
+	var progress []string
+	client := mcp.NewClient(&mcp.Implementation{Name: "test"}, &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			progress = append(progress, r.Params.Message)
+		},
+	})
+	pcs := f.sessionWith(t, client)
+	params := &mcp.CallToolParams{Name: "rollout", Arguments: map[string]any{"region": "eu-west-1", "model": "main.ml.fraud", "version": "1"}}
+	params.SetProgressToken("rollout-1")
+	res, err := pcs.CallTool(t.Context(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok(t, "rollout", res)
+	out = changeOut{}
+	decode(t, res, &out)
+	if len(out.Regions) != 1 || out.Regions[0].Endpoint == nil || out.Regions[0].Endpoint.Outcome != "deployed" {
+		t.Fatalf("rollout(eu-west-1) = %+v, text %q; want deployed", out.Regions, text(res))
+	}
+	mu.Lock()
+	got := slices.Clone(progress)
+	mu.Unlock()
+	if len(got) == 0 {
+		t.Errorf("rollout sent no progress notifications")
+	}
+	for _, p := range got {
+		for _, sec := range secrets {
+			if strings.Contains(p, sec) {
+				t.Errorf("progress %q holds a secret", p)
+			}
+		}
+	}
+	if v := served(t, cs); v[1] != 100 {
+		t.Errorf("after rollout, eu-west-1 serves %v, want version 1", v)
+	}
+
+	// A second call changes nothing.
+	res = call(t, cs, "rollout", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud", "version": "1"})
+	ok(t, "rollout", res)
+	out = changeOut{}
+	decode(t, res, &out)
+	if out.Regions[0].Endpoint == nil || out.Regions[0].Endpoint.Outcome != "unchanged" {
+		t.Errorf("second rollout = %+v, want unchanged", out.Regions[0].Endpoint)
+	}
+
+	// Version 2, then back to 1.
+	res = call(t, cs, "rollout", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud", "version": "2"})
+	ok(t, "rollout", res)
+	if v := served(t, cs); v[2] != 100 {
+		t.Errorf("after rollout of 2, eu-west-1 serves %v", v)
+	}
+	res = call(t, cs, "rollback_endpoint", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud", "version": 1})
+	ok(t, "rollback_endpoint", res)
+	if v := served(t, cs); v[1] != 100 {
+		t.Errorf("after rollback_endpoint to 1, eu-west-1 serves %v", v)
+	}
+}
+
+// TestFailingRolloutIsAnError: a deployment that fails is a tool error with
+// the step's message, and the endpoint serves what it served before.
+func TestFailingRolloutIsAnError(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, "serving")
+	f.rollOut(t)
+	f.eu.ScriptDeployment(demoShared, "2", xregiontest.Deployment{Fail: true, Message: "Model failed to load"})
+	before := f.eu.EndpointConfig("fraud")
+	cs := f.session(t)
+	res := call(t, cs, "rollout", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud", "version": "2"})
+	if !res.IsError || !strings.Contains(text(res), "Model failed to load") {
+		t.Fatalf("rollout of a failing version: IsError %v, text %q; want a tool error with the deployment's message", res.IsError, text(res))
+	}
+	var out changeOut
+	decode(t, res, &out)
+	if len(out.Regions) != 1 || out.Regions[0].Endpoint == nil || out.Regions[0].Endpoint.Outcome != "rolled-back" {
+		t.Errorf("rollout result = %+v, want the endpoint rolled back", out.Regions)
+	}
+	if v := served(t, cs); v[1] != 100 || len(v) != 1 {
+		t.Errorf("after the failed rollout, eu-west-1 serves %v, want version 1 again", v)
+	}
+	if diff := cmp.Diff(before.ServedEntities, f.eu.EndpointConfig("fraud").ServedEntities); diff != "" {
+		t.Errorf("served entities changed (-before +after):\n%s", diff)
+	}
+}
+
+// TestCancelStopsAWait: a cancelled call stops its wait at once and
+// leaves no endpoint behind.
+func TestCancelStopsAWait(t *testing.T) {
+	t.Parallel()
+	// The online store of eu-west-1 starts only after a million reads.
+	const startup = 1 << 20
+	f := newFleet(t, "serving", xregiontest.WithStoreStartup(startup))
+	started := make(chan struct{}, 1)
+	client := mcp.NewClient(&mcp.Implementation{Name: "test"}, &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			if strings.HasPrefix(r.Params.Message, "waiting for online store") {
+				select {
+				case started <- struct{}{}:
+				default:
+				}
+			}
+		},
+	})
+	cs, ss := f.serve(t, client)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	params := &mcp.CallToolParams{Name: "rollout", Arguments: map[string]any{"region": "eu-west-1", "model": "main.ml.fraud", "version": "1"}}
+	params.SetProgressToken("cancel-me")
+	done := make(chan error, 1)
+	go func() {
+		_, err := cs.CallTool(ctx, params)
+		done <- err
+	}()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("the call ended before its wait: %v", err)
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Errorf("cancelled call: no error")
+	}
+	// Closing the session waits for the call's handler to return.
+	_ = ss.Close()
+	if n := f.eu.Calls("FeatureStore.GetOnlineStore"); n >= startup {
+		t.Errorf("%d online store reads: the wait went on after the cancellation", n)
+	}
+	if c := f.eu.EndpointConfig("fraud"); c != nil {
+		t.Errorf("the cancelled call made an endpoint: %+v", c)
 	}
 }
