@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"github.com/databricks/databricks-sdk-go"
 	"github.com/google/go-cmp/cmp"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -607,5 +610,40 @@ func TestCancelStopsAWait(t *testing.T) {
 	}
 	if c := f.eu.EndpointConfig("fraud"); c != nil {
 		t.Errorf("the cancelled call made an endpoint: %+v", c)
+	}
+}
+
+// TestSecretEchoedIsRedacted: a secret in a message of the client or the
+// service (here, a connection error quoting the token) reaches neither the
+// tool error nor the log.
+func TestSecretEchoedIsRedacted(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, "serving")
+	file, err := load(f.file, f.getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuffer
+	srv := newServer(config{File: file, Log: slog.New(slog.NewTextHandler(redactingWriter{&log, redactor(file.Secrets)}, nil)),
+		Connect: func(_ context.Context, s client.Settings) (*databricks.WorkspaceClient, error) {
+			return nil, fmt.Errorf("token %q refused by %s", s.Token, s.Host)
+		}})
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := srv.Connect(t.Context(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(t.Context(), ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	res := call(t, cs, "check_endpoint_status", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud"})
+	if !res.IsError || !strings.Contains(text(res), `token "***" refused`) {
+		t.Errorf("check_endpoint_status with a refused token: IsError %v, text %q; want the error with the token redacted", res.IsError, text(res))
+	}
+	if l := log.String(); strings.Contains(l, euToken) || !strings.Contains(l, "refused") {
+		t.Errorf("log = %q, want the failure without the token", l)
 	}
 }

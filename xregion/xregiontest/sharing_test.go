@@ -555,3 +555,22 @@ func TestSharingSeedingPanics(t *testing.T) {
 		})
 	}
 }
+
+func TestListSharesAll(t *testing.T) {
+	t.Parallel()
+	w := xregiontest.NewWorkspace(xregiontest.WithUser("me@example.com"))
+	w.AddShare(sharing.ShareInfo{Name: "mine", Owner: "me@example.com", Objects: []sharing.SharedDataObject{{Name: "main.ml.t", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable}}})
+	w.AddShare(sharing.ShareInfo{Name: "theirs", Owner: "someone@example.com"})
+	got, err := w.Shares.ListSharesAll(t.Context(), sharing.SharesListRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Name != "mine" || got[0].Objects != nil {
+		t.Errorf("ListSharesAll() = %+v, want only the caller's share, without objects", got)
+	}
+	admin := xregiontest.NewWorkspace(xregiontest.WithUser("me@example.com"), xregiontest.WithMetastoreAdmin())
+	admin.AddShare(sharing.ShareInfo{Name: "theirs", Owner: "someone@example.com"})
+	if got, err := admin.Shares.ListSharesAll(t.Context(), sharing.SharesListRequest{}); err != nil || len(got) != 1 {
+		t.Errorf("ListSharesAll() as a metastore admin = %+v, %v; want every share", got, err)
+	}
+}
