@@ -1,0 +1,209 @@
+package rollout_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
+	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+// wireCount counts the API requests that reach one workspace's HTTP face,
+// every attempt included; serving invocations and client construction
+// (discovery, OAuth) are left out.
+type wireCount struct {
+	mu                      sync.Mutex
+	reads, writes, failures int
+	byCall                  map[string]int
+}
+
+func (c *wireCount) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads + c.writes
+}
+
+func (c *wireCount) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reads, c.writes, c.failures, c.byCall = 0, 0, 0, map[string]int{}
+}
+
+// counted is a transport that counts what it carries in c.
+type counted struct {
+	c    *wireCount
+	next http.RoundTripper
+}
+
+func (t counted) RoundTrip(r *http.Request) (*http.Response, error) {
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/api/") && !strings.HasSuffix(p, "/invocations") {
+		t.c.mu.Lock()
+		if r.Method == http.MethodGet {
+			t.c.reads++
+		} else {
+			t.c.writes++
+		}
+		t.c.byCall[r.Method+" "+collapse(p)]++
+		t.c.mu.Unlock()
+	}
+	return t.next.RoundTrip(r)
+}
+
+// collapse names a call without the object it reads: the path's last
+// segment goes when it names one.
+func collapse(p string) string {
+	for _, k := range []string{"/tables/", "/functions/", "/synced_tables/", "/shares/", "/catalogs/", "/schemas/", "/recipients/", "/providers/", "/serving-endpoints/", "/online-stores/", "/models/"} {
+		if i := strings.Index(p, k); i >= 0 {
+			return p[:i+len(k)] + "…"
+		}
+	}
+	return p
+}
+
+// wireWorld is a source and a target workspace reached by real SDK clients
+// over their HTTP faces, in memory, with every request counted.
+type wireWorld struct {
+	src, dst         *xregiontest.Workspace
+	srcWS, dstWS     rollout.Workspace
+	srcCount, dstCnt *wireCount
+}
+
+// wireOpts configure a wireWorld.
+type wireOpts struct {
+	tables, functions int                    // the model's shape: functions FeatureSpecs over the tables
+	storm             *xregiontest.HTTPStorm // faults on both faces
+	noRetry           bool                   // the SDK's own retries only, as before RetryingTransport
+}
+
+func newWireWorld(t testing.TB, o wireOpts) *wireWorld {
+	t.Helper()
+	w := &wireWorld{
+		src:      xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1")),
+		dst:      xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1")),
+		srcCount: &wireCount{byCall: map[string]int{}}, dstCnt: &wireCount{byCall: map[string]int{}},
+	}
+	xregiontest.Link(w.src, w.dst)
+	w.dst.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
+	seedWide(w.src, o.tables, o.functions)
+	var hopts []xregiontest.HandlerOption
+	if o.storm != nil {
+		hopts = append(hopts, xregiontest.WithHTTPStorm(*o.storm))
+	}
+	connect := func(name string, ws *xregiontest.Workspace, c *wireCount) rollout.Workspace {
+		wc, err := client.New(t.Context(), client.Settings{
+			Host: "http://" + name + ".invalid", Token: "t",
+			Transport: counted{c, xregiontest.Transport(ws.Handler(hopts...))},
+			RateLimit: 1 << 20, NoRetry: o.noRetry,
+		})
+		if err != nil {
+			t.Fatalf("client.New(%s) error = %v", name, err)
+		}
+		r, err := rollout.FromClient(wc)
+		if err != nil {
+			t.Fatalf("FromClient(%s) error = %v", name, err)
+		}
+		return r
+	}
+	w.srcWS = connect("source", w.src, w.srcCount)
+	w.dstWS = connect("target", w.dst, w.dstCnt)
+	return w
+}
+
+// seedWide gives ws model main.ml.wide version 1, which looks up
+// `functions` FeatureSpecs over `tables` feature tables (each table under
+// one function, round robin); with no function the model names the tables.
+func seedWide(ws *xregiontest.Workspace, tables, functions int) {
+	deps := make([][]catalog.Dependency, max(functions, 1))
+	for i := range tables {
+		name := fmt.Sprintf("main.ml.features_%03d", i)
+		ws.AddTable(catalog.TableInfo{FullName: name, TableConstraints: []catalog.TableConstraint{
+			{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"id"}}},
+		}})
+		deps[i%len(deps)] = append(deps[i%len(deps)], catalog.Dependency{Table: &catalog.TableDependency{TableFullName: name}})
+	}
+	var model []catalog.Dependency
+	if functions == 0 {
+		model = deps[0]
+	}
+	for i := range functions {
+		name := fmt.Sprintf("main.ml.spec_%02d", i)
+		ws.AddFunction(catalog.FunctionInfo{FullName: name, RoutineDependencies: &catalog.DependencyList{Dependencies: deps[i]}}, "FUNCTION_FEATURE_SPEC")
+		model = append(model, catalog.Dependency{Function: &catalog.FunctionDependency{FunctionFullName: name}})
+	}
+	ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "wide", Version: 1,
+		ModelVersionDependencies: &catalog.DependencyList{Dependencies: model}})
+}
+
+func wideSpec() rollout.Spec {
+	return rollout.Spec{Model: "main.ml.wide", Version: "1", OnlineCatalog: "serving"}
+}
+
+// roll rolls out once and returns the requests it made.
+func (w *wireWorld) roll(t testing.TB, opts ...xregion.Option) (*rollout.RegionResult, int, error) {
+	t.Helper()
+	w.srcCount.reset()
+	w.dstCnt.reset()
+	res, err := rollout.Region(t.Context(), &w.srcWS, rollout.Target{Workspace: w.dstWS}, wideSpec(), append([]xregion.Option{noSleep}, opts...)...)
+	return res, w.srcCount.total() + w.dstCnt.total(), err
+}
+
+// BenchmarkRequests reports the API requests of a one-region rollout over
+// the HTTP faces with the real SDK, serving invocations and client
+// construction not counted: a first rollout and a converged re-run, for a
+// model with one feature table and one FeatureSpec and for a wide one.
+func BenchmarkRequests(b *testing.B) {
+	for _, shape := range []struct {
+		name              string
+		tables, functions int
+	}{{"1table_1function", 1, 1}, {"120tables_30functions", 120, 30}} {
+		b.Run(shape.name, func(b *testing.B) {
+			var first, rerun, firstW, rerunW, runs int
+			for b.Loop() {
+				w := newWireWorld(b, wireOpts{tables: shape.tables, functions: shape.functions})
+				_, n, err := w.roll(b)
+				if err != nil {
+					b.Fatal(err)
+				}
+				first += n
+				firstW += w.srcCount.writes + w.dstCnt.writes
+				_, n, err = w.roll(b)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rerun += n
+				rerunW += w.srcCount.writes + w.dstCnt.writes
+				runs++
+			}
+			b.ReportMetric(float64(first)/float64(runs), "first-requests")
+			b.ReportMetric(float64(firstW)/float64(runs), "first-writes")
+			b.ReportMetric(float64(rerun)/float64(runs), "rerun-requests")
+			b.ReportMetric(float64(rerunW)/float64(runs), "rerun-writes")
+		})
+	}
+}
+
+// TestRequestsBreakdown logs, by call, the requests of a first rollout and
+// a converged re-run of the small model (go test -run Breakdown -v).
+func TestRequestsBreakdown(t *testing.T) {
+	t.Parallel()
+	w := newWireWorld(t, wireOpts{tables: 1, functions: 1})
+	for _, run := range []string{"first", "rerun"} {
+		_, n, err := w.roll(t)
+		if err != nil {
+			t.Fatalf("%s rollout: %v", run, err)
+		}
+		t.Logf("%s rollout: %d requests", run, n)
+		for side, c := range map[string]*wireCount{"source": w.srcCount, "target": w.dstCnt} {
+			for k, v := range c.byCall {
+				t.Logf("  %s %s ×%d", side, k, v)
+			}
+		}
+	}
+}
