@@ -266,7 +266,9 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 		if !slices.ContainsFunc(errs, func(err error) bool { return err == nil }) {
 			return results, errors.Join(errs...)
 		}
-		if pre, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...); err != nil {
+		if pre, err = reenter(ctx, opts, "EnsureShare", func() (*deps.ShareResult, error) {
+			return deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...)
+		}); err != nil {
 			for i := range targets {
 				if errs[i] == nil {
 					results[i] = &RegionResult{Region: prep[i].res.Region, Model: spec.Model, Dependencies: d, Error: err.Error()}
@@ -407,10 +409,12 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	var err error
 	if d != nil {
 		res.Version = d.Version
-		if res.Share, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
-			Name: spec.Share, Dependencies: d,
-			Recipient: deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: dstMeta.GlobalMetastoreId},
-		}, opts...); err != nil {
+		if res.Share, err = reenter(ctx, opts, "EnsureShare", func() (*deps.ShareResult, error) {
+			return deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
+				Name: spec.Share, Dependencies: d,
+				Recipient: deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: dstMeta.GlobalMetastoreId},
+			}, opts...)
+		}); err != nil {
 			return fail(err)
 		}
 		if spec.Phase == PhaseShare {
@@ -419,10 +423,12 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	}
 
 	justGranted := res.Share != nil && (res.Share.RecipientOp.Wrote() || res.Share.GrantOp.Wrote())
-	if res.Catalog, err = deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
-		Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
-		UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
-	}, opts...); err != nil {
+	if res.Catalog, err = reenter(ctx, opts, "EnsureSharedCatalog", func() (*deps.CatalogResult, error) {
+		return deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
+			Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
+			UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
+		}, opts...)
+	}); err != nil {
 		return fail(err)
 	}
 	if d != nil && !s.DryRun {
@@ -472,11 +478,13 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		if err != nil {
 			return fail(&xregion.StepError{Step: "ReadModelVersion", Resource: fmt.Sprintf("%s version %d", from, d.Version), Err: err})
 		}
-		if res.Online, err = online.PublishOnline(ctx, w.online(), online.PublishSpec{
-			Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
-			Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Tables: tables,
-			Refresh: spec.OnlineRefresh, MaxStaleness: spec.OnlineMaxStaleness, VersionCreated: created,
-		}, opts...); err != nil {
+		if res.Online, err = reenter(ctx, opts, "PublishOnline", func() (*online.PublishResult, error) {
+			return online.PublishOnline(ctx, w.online(), online.PublishSpec{
+				Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
+				Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Tables: tables,
+				Refresh: spec.OnlineRefresh, MaxStaleness: spec.OnlineMaxStaleness, VersionCreated: created,
+			}, opts...)
+		}); err != nil {
 			return fail(err)
 		}
 		if !s.DryRun {
@@ -491,7 +499,9 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	es := spec.Endpoint
 	es.Entity.Model, es.Entity.Version = sharedModel, d.Version
 	es.Caller = cmp.Or(es.Caller, w.Caller)
-	res.Endpoint, err = endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, opts...)
+	res.Endpoint, err = reenter(ctx, opts, "DeployWithRollback", func() (*endpoint.Result, error) {
+		return endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, opts...)
+	})
 	if err != nil {
 		return fail(err)
 	}

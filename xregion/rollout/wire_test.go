@@ -19,7 +19,8 @@ import (
 // (discovery, OAuth) are left out.
 type wireCount struct {
 	mu                      sync.Mutex
-	reads, writes, failures int
+	reads, writes           int
+	failures, writeFailures int // faults met, all and on writes
 	byCall                  map[string]int
 }
 
@@ -32,7 +33,7 @@ func (c *wireCount) total() int {
 func (c *wireCount) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.reads, c.writes, c.failures, c.byCall = 0, 0, 0, map[string]int{}
+	c.reads, c.writes, c.failures, c.writeFailures, c.byCall = 0, 0, 0, 0, map[string]int{}
 }
 
 // counted is a transport that counts what it carries in c.
@@ -53,7 +54,16 @@ func (t counted) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.c.byCall[r.Method+" "+collapse(p)]++
 		t.c.mu.Unlock()
 	}
-	return t.next.RoundTrip(r)
+	resp, err := t.next.RoundTrip(r)
+	if strings.HasPrefix(p, "/api/") && (err != nil || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500) {
+		t.c.mu.Lock()
+		t.c.failures++
+		if r.Method != http.MethodGet {
+			t.c.writeFailures++
+		}
+		t.c.mu.Unlock()
+	}
+	return resp, err
 }
 
 // collapse names a call without the object it reads: the path's last
