@@ -89,6 +89,9 @@ func TestDiscoverDependencies(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got, cmpOpts); diff != "" {
 				t.Errorf("DiscoverDependencies() mismatch (-want +got):\n%s", diff)
 			}
+			if got.VersionCreated.IsZero() {
+				t.Error("VersionCreated is zero; the fake says when every version was created")
+			}
 			if w := ws.Writes(); len(w) != 0 {
 				t.Errorf("DiscoverDependencies() wrote %v, want no write", w)
 			}

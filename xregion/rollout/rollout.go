@@ -202,6 +202,7 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 // every step that ran did, and the error is that step's
 // [*xregion.StepError].
 func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionResult, error) {
+	src = withOnceSummary(src) // read by the checks and by EnsureShare
 	spec, err := spec.withDefaults(src != nil)
 	if err != nil {
 		return &RegionResult{Region: dst.Region, Model: spec.Model, Error: err.Error()}, err
@@ -221,6 +222,7 @@ func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...
 // of targets, and the error joins one error per failed region, each naming
 // the region.
 func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, concurrency int, opts ...xregion.Option) ([]*RegionResult, error) {
+	src = withOnceSummary(src) // read by every region's checks and by EnsureShare
 	spec, err := spec.withDefaults(src != nil)
 	if err != nil {
 		return nil, err
@@ -474,7 +476,10 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		if src != nil && spec.Phase != PhaseDeploy {
 			mvs, from = src.ModelVersions, spec.Model
 		}
-		created, err := versionCreated(ctx, mvs, from, d.Version)
+		created := d.VersionCreated // read by discovery
+		if created.IsZero() {
+			created, err = versionCreated(ctx, mvs, from, d.Version)
+		}
 		if err != nil {
 			return fail(&xregion.StepError{Step: "ReadModelVersion", Resource: fmt.Sprintf("%s version %d", from, d.Version), Err: err})
 		}
@@ -489,7 +494,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		}
 		if !s.DryRun {
 			if res.OnlineStatus, err = online.WaitOnline(ctx, w.online().Status(), online.WaitSpec{
-				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout,
+				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout, Known: res.Online.Read,
 			}, opts...); err != nil {
 				return fail(err)
 			}
