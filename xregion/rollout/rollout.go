@@ -327,6 +327,9 @@ type prepared struct {
 	dstMeta            *catalog.GetMetastoreSummaryResponse
 	sourceID, provider string
 	opts               []xregion.Option
+	// ws is the target, its reads handed from the checks to the steps.
+	ws Workspace
+	h  *handoff
 }
 
 // prepare reads both metastores and checks the target before any write
@@ -338,7 +341,9 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		p.res.Error = err.Error()
 		return p, err
 	}
-	w := dst.Workspace
+	p.h = &handoff{}
+	p.ws = withHandoff(dst.Workspace, p.h)
+	w := p.ws
 	haveTarget := spec.Phase != PhaseShare || spec.Recipient == ""
 	if haveTarget {
 		var err error
@@ -381,7 +386,10 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 				pf.OnlineStore = cmp.Or(spec.OnlineStore, online.DefaultStoreName(spec.OnlineCatalog))
 			}
 		}
-		if err := deps.Preflight(ctx, w.preflight(), pf); err != nil {
+		p.h.record(true) // the steps take what the checks read
+		err := deps.Preflight(ctx, w.preflight(), pf)
+		p.h.record(false)
+		if err != nil {
 			return fail(err)
 		}
 	}
@@ -404,7 +412,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		res.Error = err.Error()
 		return res, err
 	}
-	w := dst.Workspace
+	w := p.ws
 	dstMeta, sourceID, provider := p.dstMeta, p.sourceID, p.provider
 	s := xregion.NewSettings(opts...)
 
@@ -436,9 +444,13 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	if d != nil && !s.DryRun {
 		// Share changes reach the target about a minute later: read
 		// nothing through the shared catalog before it shows them all.
-		if err := deps.WaitShareVisible(ctx, w.shared(), deps.VisibleSpec{
+		// The shared tables it reads are handed to PublishOnline.
+		p.h.record(true)
+		err := deps.WaitShareVisible(ctx, w.shared(), deps.VisibleSpec{
 			Catalog: spec.SharedCatalog, Dependencies: d, Region: res.Region, Timeout: spec.ShareTimeout,
-		}, opts...); err != nil {
+		}, opts...)
+		p.h.record(false)
+		if err != nil {
 			return fail(err)
 		}
 	}
