@@ -97,6 +97,8 @@ func connectSDK(ctx context.Context, label string, s side, getenv func(string) s
 	const metadata = "GET /.well-known/databricks-config (client construction)"
 	cs := settings(s, getenv)
 	cs.ConnectTimeout = timeout
+	meter := &client.Meter{} // the run reports what it sent
+	cs.Observe = meter.Observe
 	w, err := client.New(cctx, cs)
 	if err != nil {
 		// client.New names the host; unreachable says it the action's way.
@@ -114,6 +116,6 @@ func connectSDK(ctx context.Context, label string, s side, getenv func(string) s
 		return rollout.Workspace{}, unreachable(metadata+", then "+connectProbe, err)
 	}
 	ws, err := rollout.FromClient(w)
-	ws.Caller = me.UserName
+	ws.Caller, ws.Requests = me.UserName, meter
 	return ws, err
 }

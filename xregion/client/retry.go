@@ -53,6 +53,8 @@ type Attempt struct {
 	Status int
 	// Err is the transport's error, if no reply came.
 	Err error
+	// Step is the step of the request's context ([WithStep]), or "".
+	Step string
 }
 
 // Write reports whether the attempt's request may change state: any
@@ -282,7 +284,7 @@ func (t *RetryingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			status = resp.StatusCode
 		}
 		if t.Observe != nil {
-			t.Observe(Attempt{Method: req.Method, Path: req.URL.Path, N: n, Status: status, Err: err})
+			t.Observe(Attempt{Method: req.Method, Path: req.URL.Path, N: n, Status: status, Err: err, Step: StepOf(ctx)})
 		}
 		var again bool
 		if err != nil {

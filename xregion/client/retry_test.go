@@ -17,6 +17,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
+	"github.com/google/go-cmp/cmp"
 	"github.com/org/xregion-action/xregion/client"
 )
 
@@ -169,6 +170,38 @@ func TestRetryAfter(t *testing.T) {
 		}
 		if base.attempts() != 1 || time.Since(start) >= 10*time.Second {
 			t.Errorf("%d attempts in %v, want 1 and an answer before the 10s deadline", base.attempts(), time.Since(start))
+		}
+	})
+}
+
+// TestMeter counts the attempts of a real SDK client by step: reads,
+// writes and the retry of a 503, and only those since a snapshot.
+func TestMeter(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		base := &scripted{}
+		m := &client.Meter{}
+		w, err := client.New(t.Context(), client.Settings{Host: "http://ws.invalid", Token: "t", Transport: base, Observe: m.Observe})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := m.Snapshot()
+		base.mu.Lock()
+		base.script = []reply{{status: 503}}
+		base.mu.Unlock()
+		ctx := client.WithStep(t.Context(), "EnsureShare")
+		if _, err := w.Shares.Get(ctx, sharing.GetShareRequest{Name: "s"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Shares.Create(ctx, sharing.CreateShare{Name: "s"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Metastores.Summary(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]client.Counts{"EnsureShare": {Reads: 2, Writes: 1, Retries: 1}, "": {Reads: 1}}
+		if diff := cmp.Diff(want, m.Since(before)); diff != "" {
+			t.Errorf("Since() mismatch (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
 )
 
 // MaxReentries is how many times the pipeline runs a step again after one
@@ -26,11 +27,14 @@ func outcomeUnknown(err error) bool {
 // on, or makes it once more: the write is decided on what was read, never
 // repeated blindly. This is the pipeline's only retry of a step; requests
 // are retried, where safe, by the client's transport alone.
-func reenter[T any](ctx context.Context, opts []xregion.Option, step string, run func() (T, error)) (T, error) {
-	v, err := run()
+//
+// The requests of run's context count under step ([client.WithStep]).
+func reenter[T any](ctx context.Context, opts []xregion.Option, step string, run func(context.Context) (T, error)) (T, error) {
+	ctx = client.WithStep(ctx, step)
+	v, err := run(ctx)
 	for i := 0; i < MaxReentries && err != nil && outcomeUnknown(err) && ctx.Err() == nil; i++ {
 		xregion.NewSettings(opts...).Logger.WarnContext(ctx, "a write's outcome is unknown: reading the state again", "step", step, "error", err)
-		v, err = run()
+		v, err = run(ctx)
 	}
 	return v, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
@@ -121,6 +122,9 @@ type RegionResult struct {
 	// Warnings are problems a dry run found that the real run would fail
 	// on, such as a missing precondition.
 	Warnings []string `json:"warnings,omitempty"`
+	// Requests are the API requests the run sent, when the workspaces have
+	// meters ([Workspace].Requests).
+	Requests *Requests `json:"requests,omitempty"`
 }
 
 // DefaultShareName returns the share name used for model "c.s.m" unless
@@ -201,9 +205,15 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 // PhaseDeploy. It stops at the first failing step; the result holds what
 // every step that ran did, and the error is that step's
 // [*xregion.StepError].
-func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionResult, error) {
+func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (res *RegionResult, err error) {
 	src = withOnceSummary(src) // read by the checks and by EnsureShare
-	spec, err := spec.withDefaults(src != nil)
+	meters := startMeters(src, dst.Workspace)
+	defer func() {
+		if res != nil {
+			res.Requests = meters.requests()
+		}
+	}()
+	spec, err = spec.withDefaults(src != nil)
 	if err != nil {
 		return &RegionResult{Region: dst.Region, Model: spec.Model, Error: err.Error()}, err
 	}
@@ -221,9 +231,20 @@ func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...
 // region's failure does not stop the others; results come back in the order
 // of targets, and the error joins one error per failed region, each naming
 // the region.
-func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, concurrency int, opts ...xregion.Option) ([]*RegionResult, error) {
+func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, concurrency int, opts ...xregion.Option) (out []*RegionResult, err error) {
 	src = withOnceSummary(src) // read by every region's checks and by EnsureShare
-	spec, err := spec.withDefaults(src != nil)
+	meters := make([]*meterWindow, len(targets))
+	for i, t := range targets {
+		meters[i] = startMeters(src, t.Workspace)
+	}
+	defer func() {
+		for i, r := range out {
+			if r != nil && i < len(meters) {
+				r.Requests = meters[i].requests()
+			}
+		}
+	}()
+	spec, err = spec.withDefaults(src != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +289,7 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 		if !slices.ContainsFunc(errs, func(err error) bool { return err == nil }) {
 			return results, errors.Join(errs...)
 		}
-		if pre, err = reenter(ctx, opts, "EnsureShare", func() (*deps.ShareResult, error) {
+		if pre, err = reenter(ctx, opts, "EnsureShare", func(ctx context.Context) (*deps.ShareResult, error) {
 			return deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...)
 		}); err != nil {
 			for i := range targets {
@@ -311,7 +332,7 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, c
 }
 
 func discover(ctx context.Context, src *Workspace, spec Spec, opts []xregion.Option) (*deps.Dependencies, error) {
-	d, err := deps.DiscoverDependencies(ctx, src.source(), deps.DiscoverSpec{Model: spec.Model, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs}, opts...)
+	d, err := deps.DiscoverDependencies(client.WithStep(ctx, deps.StepDiscover), src.source(), deps.DiscoverSpec{Model: spec.Model, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +368,7 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 	haveTarget := spec.Phase != PhaseShare || spec.Recipient == ""
 	if haveTarget {
 		var err error
-		if p.dstMeta, err = w.Metastores.Summary(ctx); err != nil {
+		if p.dstMeta, err = w.Metastores.Summary(client.WithStep(ctx, deps.StepPreflight)); err != nil {
 			return fail(&xregion.StepError{Step: "ReadTargetMetastore", Err: err})
 		}
 	} // else: the share phase with a named recipient never touches the target
@@ -357,7 +378,7 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 
 	p.sourceID, p.provider = spec.SourceMetastoreID, spec.Provider
 	if src != nil {
-		srcMeta, err := src.Metastores.Summary(ctx)
+		srcMeta, err := src.Metastores.Summary(client.WithStep(ctx, deps.StepPreflight))
 		if err != nil {
 			return fail(&xregion.StepError{Step: "ReadSourceMetastore", Err: err})
 		}
@@ -387,7 +408,7 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 			}
 		}
 		p.h.record(true) // the steps take what the checks read
-		err := deps.Preflight(ctx, w.preflight(), pf)
+		err := deps.Preflight(client.WithStep(ctx, deps.StepPreflight), w.preflight(), pf)
 		p.h.record(false)
 		if err != nil {
 			return fail(err)
@@ -419,7 +440,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	var err error
 	if d != nil {
 		res.Version = d.Version
-		if res.Share, err = reenter(ctx, opts, "EnsureShare", func() (*deps.ShareResult, error) {
+		if res.Share, err = reenter(ctx, opts, "EnsureShare", func(ctx context.Context) (*deps.ShareResult, error) {
 			return deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
 				Name: spec.Share, Dependencies: d,
 				Recipient: deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: dstMeta.GlobalMetastoreId},
@@ -433,7 +454,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	}
 
 	justGranted := res.Share != nil && (res.Share.RecipientOp.Wrote() || res.Share.GrantOp.Wrote())
-	if res.Catalog, err = reenter(ctx, opts, "EnsureSharedCatalog", func() (*deps.CatalogResult, error) {
+	if res.Catalog, err = reenter(ctx, opts, "EnsureSharedCatalog", func(ctx context.Context) (*deps.CatalogResult, error) {
 		return deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
 			Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
 			UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
@@ -446,7 +467,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		// nothing through the shared catalog before it shows them all.
 		// The shared tables it reads are handed to PublishOnline.
 		p.h.record(true)
-		err := deps.WaitShareVisible(ctx, w.shared(), deps.VisibleSpec{
+		err := deps.WaitShareVisible(client.WithStep(ctx, deps.StepShareVisible), w.shared(), deps.VisibleSpec{
 			Catalog: spec.SharedCatalog, Dependencies: d, Region: res.Region, Timeout: spec.ShareTimeout,
 		}, opts...)
 		p.h.record(false)
@@ -463,7 +484,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	if d == nil {
 		// Target side only: discover through the shared catalog, once the
 		// share shows the version and what it needs.
-		if d, err = discoverShared(ctx, w, spec, sharedModel, res.Region, s, opts); err != nil {
+		if d, err = discoverShared(client.WithStep(ctx, deps.StepDiscover), w, spec, sharedModel, res.Region, s, opts); err != nil {
 			return fail(err)
 		}
 		if len(d.Tables) > 0 && spec.OnlineCatalog == "" {
@@ -471,7 +492,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		}
 		res.Dependencies, res.Version = d, d.Version
 	}
-	if err := deps.CheckPreconditions(ctx, w.preconditions(), d); err != nil && !s.DryRun {
+	if err := deps.CheckPreconditions(client.WithStep(ctx, deps.StepPreconditions), w.preconditions(), d); err != nil && !s.DryRun {
 		return fail(err)
 	} else if err != nil {
 		res.Warnings = append(res.Warnings, err.Error()) // the plan goes on
@@ -490,12 +511,12 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		}
 		created := d.VersionCreated // read by discovery
 		if created.IsZero() {
-			created, err = versionCreated(ctx, mvs, from, d.Version)
+			created, err = versionCreated(client.WithStep(ctx, online.StepPublish), mvs, from, d.Version)
 		}
 		if err != nil {
 			return fail(&xregion.StepError{Step: "ReadModelVersion", Resource: fmt.Sprintf("%s version %d", from, d.Version), Err: err})
 		}
-		if res.Online, err = reenter(ctx, opts, "PublishOnline", func() (*online.PublishResult, error) {
+		if res.Online, err = reenter(ctx, opts, "PublishOnline", func(ctx context.Context) (*online.PublishResult, error) {
 			return online.PublishOnline(ctx, w.online(), online.PublishSpec{
 				Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
 				Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Tables: tables,
@@ -505,7 +526,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 			return fail(err)
 		}
 		if !s.DryRun {
-			if res.OnlineStatus, err = online.WaitOnline(ctx, w.online().Status(), online.WaitSpec{
+			if res.OnlineStatus, err = online.WaitOnline(client.WithStep(ctx, online.StepWait), w.online().Status(), online.WaitSpec{
 				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout, Known: res.Online.Read,
 			}, opts...); err != nil {
 				return fail(err)
@@ -516,7 +537,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	es := spec.Endpoint
 	es.Entity.Model, es.Entity.Version = sharedModel, d.Version
 	es.Caller = cmp.Or(es.Caller, w.Caller)
-	res.Endpoint, err = reenter(ctx, opts, "DeployWithRollback", func() (*endpoint.Result, error) {
+	res.Endpoint, err = reenter(ctx, opts, "DeployWithRollback", func(ctx context.Context) (*endpoint.Result, error) {
 		return endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, opts...)
 	})
 	if err != nil {

@@ -10,6 +10,9 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/client"
+	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/endpoint"
+	"github.com/org/xregion-action/xregion/online"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
@@ -107,8 +110,9 @@ func newWireWorld(t testing.TB, o wireOpts) *wireWorld {
 		hopts = append(hopts, xregiontest.WithHTTPStorm(*o.storm))
 	}
 	connect := func(name string, ws *xregiontest.Workspace, c *wireCount) rollout.Workspace {
+		meter := &client.Meter{}
 		wc, err := client.New(t.Context(), client.Settings{
-			Host: "http://" + name + ".invalid", Token: "t",
+			Host: "http://" + name + ".invalid", Token: "t", Observe: meter.Observe,
 			Transport: counted{c, xregiontest.Transport(ws.Handler(hopts...))},
 			RateLimit: 1 << 20, NoRetry: o.noRetry,
 		})
@@ -119,6 +123,7 @@ func newWireWorld(t testing.TB, o wireOpts) *wireWorld {
 		if err != nil {
 			t.Fatalf("FromClient(%s) error = %v", name, err)
 		}
+		r.Requests = meter
 		return r
 	}
 	w.srcWS = connect("source", w.src, w.srcCount)
@@ -230,7 +235,7 @@ func TestRequestBudget(t *testing.T) {
 		name                string
 		maxRequests, writes int
 	}{{"first", 50, 8}, {"converged", 18, 0}} {
-		_, n, err := w.roll(t)
+		res, n, err := w.roll(t)
 		if err != nil {
 			t.Fatalf("%s rollout: %v", run.name, err)
 		}
@@ -239,6 +244,39 @@ func TestRequestBudget(t *testing.T) {
 		}
 		if got := w.srcCount.writes + w.dstCnt.writes; got != run.writes {
 			t.Errorf("%s rollout made %d writes, want %d", run.name, got, run.writes)
+		}
+		// The result accounts for what went over the wire.
+		rq := res.Requests
+		if rq == nil || rq.Source == nil || rq.Target == nil {
+			t.Fatalf("%s rollout: Requests = %+v, want both workspaces counted", run.name, rq)
+		}
+		for _, c := range []struct {
+			side string
+			got  client.Counts
+			wire *wireCount
+		}{{"source", rq.Source.Total, w.srcCount}, {"target", rq.Target.Total, w.dstCnt}} {
+			if c.got.Reads != c.wire.reads || c.got.Writes != c.wire.writes || c.got.Retries != 0 {
+				t.Errorf("%s rollout: %s requests %+v, want %d reads, %d writes, no retry as on the wire", run.name, c.side, c.got, c.wire.reads, c.wire.writes)
+			}
+		}
+		for _, step := range []string{deps.StepDiscover, deps.StepShare} {
+			if rq.Source.Steps[step].Reads == 0 {
+				t.Errorf("%s rollout: source steps %v lack reads of %s", run.name, rq.Source.Steps, step)
+			}
+		}
+		// A converged run's catalog step takes what the preflight read,
+		// and its wait what the publish read.
+		steps := []string{deps.StepPreflight, deps.StepShareVisible, online.StepPublish, endpoint.StepDeploy}
+		if run.name == "first" {
+			steps = append(steps, deps.StepCatalog, online.StepWait)
+		}
+		for _, step := range steps {
+			if _, ok := rq.Target.Steps[step]; !ok {
+				t.Errorf("%s rollout: target steps %v lack %s", run.name, rq.Target.Steps, step)
+			}
+		}
+		if n, ok := rq.Target.Steps[""]; ok {
+			t.Errorf("%s rollout: %+v target requests outside any step", run.name, n)
 		}
 	}
 }
