@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
 )
@@ -106,15 +107,25 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 			return err
 		}})
 	}
+	lister, _ := c.Tables.(TableLister)
+	var listed *schemaLists
+	if lister != nil {
+		listed = &schemaLists{l: lister}
+	}
 	for _, t := range d.Tables {
 		name, err := at(t.Name)
 		if err != nil {
 			return err
 		}
-		objs = append(objs, sharedObject{kind: "table", name: name, read: func(ctx context.Context) error {
+		read := func(ctx context.Context) error {
 			_, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: name})
 			return err
-		}})
+		}
+		if listed != nil {
+			// One list of the schema per poll answers for all its tables.
+			read = func(ctx context.Context) error { return listed.has(ctx, name) }
+		}
+		objs = append(objs, sharedObject{kind: "table", name: name, read: read})
 	}
 
 	region := cmp.Or(spec.Region, "the target")
@@ -125,6 +136,9 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 
 	pending := objs
 	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		if listed != nil {
+			listed.reset() // each poll lists afresh
+		}
 		var still []sharedObject
 		for _, o := range pending {
 			err := o.read(ctx)
@@ -156,6 +170,53 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 }
 
 var errShareTimeout = errors.New("timed out waiting for the share to reach the target")
+
+// TableLister lists the tables of a schema (w.Tables does). When the
+// tables client of [SharedReaders] is one, WaitShareVisible lists each
+// schema once per poll instead of reading each table.
+type TableLister interface {
+	ListAll(ctx context.Context, request catalog.ListTablesRequest) ([]catalog.TableInfo, error)
+}
+
+var _ TableLister = catalog.TablesInterface(nil)
+
+// schemaLists lists each schema once per poll, on demand.
+type schemaLists struct {
+	l     TableLister
+	names map[string]map[string]bool // schema -> lower-case table names listed
+	errs  map[string]error
+}
+
+func (s *schemaLists) reset() { s.names, s.errs = map[string]map[string]bool{}, map[string]error{} }
+
+// has reports nil when the table full (catalog.schema.table) is listed, an
+// error matching apierr.ErrNotFound when it is not (yet), or the list's
+// error.
+func (s *schemaLists) has(ctx context.Context, full string) error {
+	parts := strings.SplitN(full, ".", 3)
+	key := parts[0] + "." + parts[1]
+	if _, done := s.names[key]; !done {
+		if _, failed := s.errs[key]; !failed {
+			all, err := s.l.ListAll(ctx, catalog.ListTablesRequest{CatalogName: parts[0], SchemaName: parts[1]})
+			if err != nil {
+				s.errs[key] = err
+			} else {
+				set := map[string]bool{}
+				for _, t := range all {
+					set[strings.ToLower(t.FullName)] = true
+				}
+				s.names[key] = set
+			}
+		}
+	}
+	if err := s.errs[key]; err != nil {
+		return err
+	}
+	if !s.names[key][strings.ToLower(full)] {
+		return fmt.Errorf("table %s not listed yet: %w", full, apierr.ErrNotFound)
+	}
+	return nil
+}
 
 func names(objs []sharedObject) []string {
 	out := make([]string, len(objs))

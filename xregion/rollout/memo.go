@@ -131,6 +131,32 @@ func (t handoffTables) Get(ctx context.Context, r catalog.GetTableRequest) (*cat
 	return read(ctx, t.h, "table\x00"+strings.ToLower(r.FullName), func(ctx context.Context) (*catalog.TableInfo, error) { return t.Tables.Get(ctx, r) })
 }
 
+// handoffListingTables is handoffTables over a client that lists tables:
+// while recording, each listed table is kept as if read by itself.
+type handoffListingTables struct {
+	handoffTables
+	l deps.TableLister
+}
+
+func (t handoffListingTables) ListAll(ctx context.Context, r catalog.ListTablesRequest) ([]catalog.TableInfo, error) {
+	all, err := t.l.ListAll(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	t.h.mu.Lock()
+	defer t.h.mu.Unlock()
+	if t.h.recording {
+		if t.h.got == nil {
+			t.h.got = map[string]any{}
+		}
+		for _, ti := range all {
+			c := ti
+			t.h.got["table\x00"+strings.ToLower(ti.FullName)] = &c
+		}
+	}
+	return all, nil
+}
+
 // withHandoff returns a copy of w whose catalog, provider, online store
 // and table reads go through h.
 func withHandoff(w Workspace, h *handoff) Workspace {
@@ -144,7 +170,12 @@ func withHandoff(w Workspace, h *handoff) Workspace {
 		w.FeatureStore = handoffStores{w.FeatureStore, h}
 	}
 	if w.Tables != nil {
-		w.Tables = handoffTables{w.Tables, h}
+		ht := handoffTables{w.Tables, h}
+		if l, ok := w.Tables.(deps.TableLister); ok {
+			w.Tables = handoffListingTables{ht, l}
+		} else {
+			w.Tables = ht
+		}
 	}
 	return w
 }

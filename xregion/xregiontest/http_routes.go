@@ -41,6 +41,7 @@ func (h *handler) routeTable() []route {
 		r(uc+"/models/*/versions", m{get: h.listModelVersions}),
 		r(uc+"/models/*/versions/*", m{get: h.getModelVersion}, patch, del),
 		r(uc+"/models/*/aliases/*", m{get: h.getByAlias}, put, del),
+		r(uc+"/tables", m{get: h.listTables}),
 		r(uc+"/tables/*", m{get: h.getTable}, patch, del),
 		r(uc+"/functions/*", m{get: h.getFunction}, patch, del),
 		r(uc+"/connections/*", m{get: h.getConnection}, patch, del),
@@ -191,6 +192,26 @@ func (h *handler) getTable(_ http.ResponseWriter, r *http.Request, p []string) (
 	}
 	req.FullName = p[0]
 	return result(h.w.Tables.Get(r.Context(), req))
+}
+
+// listTables serves a page of the tables of a schema.
+func (h *handler) listTables(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {
+	var req catalog.ListTablesRequest
+	if err := decodeQuery(r, &req); err != nil {
+		return nil, err
+	}
+	pg, err := h.newPager("max_results", req.MaxResults, req.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	// why: each page request is a list call of its own; the share lag
+	// counts it as a read of every table of the schema (see ListAll).
+	all, err := h.w.Tables.ListAll(r.Context(), catalog.ListTablesRequest{CatalogName: req.CatalogName, SchemaName: req.SchemaName})
+	if err != nil {
+		return nil, err
+	}
+	items, next := page(pg, all, func(x catalog.TableInfo) string { return x.FullName })
+	return catalog.ListTablesResponse{Tables: items, NextPageToken: next}, nil
 }
 
 // getFunction serves a function, with the securable_kind the typed SDK
