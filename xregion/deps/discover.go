@@ -241,7 +241,15 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 
 	tableNames := g.sortedTables()
 	d.Tables = make([]Table, len(tableNames))
+	listed, err := listTables(ctx, c.Tables, tableNames, at)
+	if err != nil {
+		return nil, err
+	}
 	if err := forEach(ctx, tableNames, func(ctx context.Context, i int, name string) error {
+		if ti, ok := listed[strings.ToLower(at(name))]; ok {
+			d.Tables[i] = tableOf(name, ti)
+			return nil
+		}
 		ti, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: at(name)})
 		if err != nil {
 			return fmt.Errorf("read table %q: %w", name, err)
@@ -259,6 +267,46 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 		"tables", len(d.Tables), "functions", len(d.Functions),
 		"connections", len(d.Connections), "credentials", len(d.Credentials))
 	return d, nil
+}
+
+// listTables lists, when tables can be listed, the schemas that hold more
+// than one of the named tables, and returns the listed tables that carry
+// their constraints, by lower-case full name: one list answers what many
+// reads would. A table the list leaves out, or lists without constraints
+// (a list entry may be leaner than a read), is read by itself; so is every
+// table of a schema whose list fails.
+func listTables(ctx context.Context, tables Tables, names []string, at func(string) string) (map[string]*catalog.TableInfo, error) {
+	lister, ok := tables.(TableLister)
+	if !ok {
+		return nil, nil
+	}
+	bySchema := map[string]int{}
+	for _, n := range names {
+		parts := strings.SplitN(at(n), ".", 3)
+		if len(parts) == 3 {
+			bySchema[parts[0]+"."+parts[1]]++
+		}
+	}
+	out := map[string]*catalog.TableInfo{}
+	for _, schema := range slices.Sorted(maps.Keys(bySchema)) {
+		if bySchema[schema] < 2 {
+			continue // one read is as cheap as the list
+		}
+		cat, sch, _ := strings.Cut(schema, ".")
+		all, err := lister.ListAll(ctx, catalog.ListTablesRequest{CatalogName: cat, SchemaName: sch})
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err != nil {
+			continue // each table is read by itself, and its error reported
+		}
+		for i := range all {
+			if len(all[i].TableConstraints) > 0 {
+				out[strings.ToLower(all[i].FullName)] = &all[i]
+			}
+		}
+	}
+	return out, nil
 }
 
 // resolveVersion reads the version sel selects, with its dependencies.
