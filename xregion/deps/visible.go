@@ -97,20 +97,53 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 		_, err := c.ModelVersions.Get(ctx, catalog.GetModelVersionRequest{FullName: model, Version: d.Version})
 		return err
 	}}}
+	var lists []*schemaLists // reset before each poll
+	var fnListed *schemaLists
+	if l, ok := c.Functions.(FunctionLister); ok {
+		fnListed = &schemaLists{list: func(ctx context.Context, cat, schema string) ([]string, error) {
+			all, err := l.ListAll(ctx, catalog.ListFunctionsRequest{CatalogName: cat, SchemaName: schema})
+			names := make([]string, len(all))
+			for i, f := range all {
+				names[i] = f.FullName
+			}
+			return names, err
+		}}
+		lists = append(lists, fnListed)
+	}
 	for _, f := range d.Functions {
 		name, err := at(f.Name)
 		if err != nil {
 			return err
 		}
-		objs = append(objs, sharedObject{kind: "function", name: name, read: func(ctx context.Context) error {
+		read := func(ctx context.Context) error {
 			_, err := c.Functions.Get(ctx, catalog.GetFunctionRequest{Name: name})
 			return err
-		}})
+		}
+		if fnListed != nil {
+			// One list of the schema per poll answers for all its
+			// functions. Whether a list shows a shared FeatureSpec is not
+			// known (service-facts fact 16): one it leaves out is read.
+			get := read
+			read = func(ctx context.Context) error {
+				if fnListed.has(ctx, name) == nil {
+					return nil
+				}
+				return get(ctx) // not listed, or the list failed
+			}
+		}
+		objs = append(objs, sharedObject{kind: "function", name: name, read: read})
 	}
-	lister, _ := c.Tables.(TableLister)
 	var listed *schemaLists
-	if lister != nil {
-		listed = &schemaLists{l: lister}
+	if l, ok := c.Tables.(TableLister); ok {
+		listed = &schemaLists{list: func(ctx context.Context, cat, schema string) ([]string, error) {
+			all, err := l.ListAll(ctx, catalog.ListTablesRequest{CatalogName: cat, SchemaName: schema})
+			names := make([]string, len(all))
+			for i, t := range all {
+				names[i] = t.FullName
+			}
+			return names, err
+		}}
+		lists = append(lists, listed)
 	}
 	for _, t := range d.Tables {
 		name, err := at(t.Name)
@@ -122,8 +155,15 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 			return err
 		}
 		if listed != nil {
-			// One list of the schema per poll answers for all its tables.
-			read = func(ctx context.Context) error { return listed.has(ctx, name) }
+			// One list of the schema per poll answers for all its tables;
+			// if the list fails, the table is read.
+			get := read
+			read = func(ctx context.Context) error {
+				if err := listed.has(ctx, name); err == nil || isMissing(err) {
+					return err
+				}
+				return get(ctx)
+			}
 		}
 		objs = append(objs, sharedObject{kind: "table", name: name, read: read})
 	}
@@ -136,8 +176,8 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 
 	pending := objs
 	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
-		if listed != nil {
-			listed.reset() // each poll lists afresh
+		for _, l := range lists {
+			l.reset() // each poll lists afresh
 		}
 		var still []sharedObject
 		for _, o := range pending {
@@ -180,9 +220,18 @@ type TableLister interface {
 
 var _ TableLister = catalog.TablesInterface(nil)
 
+// FunctionLister lists the functions of a schema (w.Functions does): the
+// share wait then lists each schema once per poll instead of reading each
+// function.
+type FunctionLister interface {
+	ListAll(ctx context.Context, request catalog.ListFunctionsRequest) ([]catalog.FunctionInfo, error)
+}
+
+var _ FunctionLister = catalog.FunctionsInterface(nil)
+
 // schemaLists lists each schema once per poll, on demand.
 type schemaLists struct {
-	l     TableLister
+	list  func(ctx context.Context, catalog, schema string) ([]string, error)
 	names map[string]map[string]bool // schema -> lower-case table names listed
 	errs  map[string]error
 }
@@ -197,13 +246,13 @@ func (s *schemaLists) has(ctx context.Context, full string) error {
 	key := parts[0] + "." + parts[1]
 	if _, done := s.names[key]; !done {
 		if _, failed := s.errs[key]; !failed {
-			all, err := s.l.ListAll(ctx, catalog.ListTablesRequest{CatalogName: parts[0], SchemaName: parts[1]})
+			all, err := s.list(ctx, parts[0], parts[1])
 			if err != nil {
 				s.errs[key] = err
 			} else {
 				set := map[string]bool{}
-				for _, t := range all {
-					set[strings.ToLower(t.FullName)] = true
+				for _, n := range all {
+					set[strings.ToLower(n)] = true
 				}
 				s.names[key] = set
 			}
@@ -213,7 +262,7 @@ func (s *schemaLists) has(ctx context.Context, full string) error {
 		return err
 	}
 	if !s.names[key][strings.ToLower(full)] {
-		return fmt.Errorf("table %s not listed yet: %w", full, apierr.ErrNotFound)
+		return fmt.Errorf("%s not listed yet: %w", full, apierr.ErrNotFound)
 	}
 	return nil
 }

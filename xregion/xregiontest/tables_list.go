@@ -82,3 +82,61 @@ func (w *Workspace) hasTablesIn(cat, schema string) bool {
 	}
 	return false
 }
+
+// ListAll lists the functions of one schema (CatalogName and SchemaName
+// are required), sorted by name, as this workspace sees them: its own, or,
+// through a catalog created from a share, the share's functions and
+// FeatureSpecs of that schema the share lag no longer hides. Each list
+// counts as a read of every function it could show, for the lag.
+func (s *Functions) ListAll(ctx context.Context, req catalog.ListFunctionsRequest) ([]catalog.FunctionInfo, error) {
+	return call(ctx, s.w, "Functions.ListAll", func() ([]catalog.FunctionInfo, string, error) {
+		out, err := s.w.listFunctions(req.CatalogName, req.SchemaName)
+		return out, "", err
+	})
+}
+
+func (w *Workspace) listFunctions(cat, schema string) ([]catalog.FunctionInfo, error) {
+	if cat == "" || schema == "" {
+		// why: the service requires both (FunctionsAPI.List doc comment).
+		return nil, InvalidParameter("catalog_name and schema_name are required")
+	}
+	c, ok := w.catalogs[cat]
+	if !ok {
+		return nil, NotFound("Catalog '%s' does not exist.", cat)
+	}
+	var out []catalog.FunctionInfo
+	if c.CatalogType != catalog.CatalogTypeDeltasharingCatalog {
+		for name, f := range w.functions {
+			if strings.HasPrefix(name, cat+"."+schema+".") {
+				out = append(out, clone(f.info))
+			}
+		}
+	} else {
+		// why: as for tables (see listTables): the share's objects, each
+		// after the share lag (service-facts fact 14).
+		links, shares := w.eligible()
+		link, ok := links[c.ProviderName]
+		if ok && slices.Contains(shares[c.ProviderName], c.ShareName) {
+			for _, o := range link.src.shares[c.ShareName].info.Objects {
+				exposed := exposedName(o)
+				if !isFunctionLike(o.DataObjectType) || !strings.HasPrefix(exposed, schema+".") {
+					continue
+				}
+				full := cat + "." + exposed
+				if w.lagHides(link.src, objectKey(c.ShareName, o), full) {
+					continue
+				}
+				f, found := link.src.functions[o.Name]
+				if !found {
+					continue
+				}
+				info := clone(f.info)
+				parts := strings.SplitN(full, ".", 3)
+				info.FullName, info.CatalogName, info.SchemaName, info.Name = full, parts[0], parts[1], parts[2]
+				out = append(out, info)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b catalog.FunctionInfo) int { return strings.Compare(a.FullName, b.FullName) })
+	return out, nil
+}
