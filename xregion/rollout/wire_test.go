@@ -2,6 +2,7 @@ package rollout_test
 
 import (
 	"fmt"
+	"github.com/google/go-cmp/cmp"
 	"net/http"
 	"strings"
 	"sync"
@@ -278,5 +279,33 @@ func TestRequestBudget(t *testing.T) {
 		if n, ok := rq.Target.Steps[""]; ok {
 			t.Errorf("%s rollout: %+v target requests outside any step", run.name, n)
 		}
+	}
+}
+
+// TestConvergedRunLists: on a converged re-run the share wait lists the
+// shared catalog's schema instead of reading each table and function, and
+// PublishOnline takes the listed tables instead of reading them again.
+func TestConvergedRunLists(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1")
+	eu := w.targets[0]
+	if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], baseSpec(), noSleep); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]int{}
+	methods := []string{"Tables.Get", "Tables.ListAll", "Functions.Get", "Functions.ListAll"}
+	for _, m := range methods {
+		before[m] = eu.Calls(m)
+	}
+	if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], baseSpec(), noSleep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, m := range methods {
+		got[m] = eu.Calls(m) - before[m]
+	}
+	want := map[string]int{"Tables.Get": 0, "Tables.ListAll": 1, "Functions.Get": 0, "Functions.ListAll": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("target reads of the converged re-run mismatch (-want +got):\n%s", diff)
 	}
 }

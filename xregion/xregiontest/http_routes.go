@@ -205,9 +205,9 @@ func (h *handler) listTables(_ http.ResponseWriter, r *http.Request, _ []string)
 	if err != nil {
 		return nil, err
 	}
-	// why: each page request is a list call of its own; the share lag
-	// counts it as a read of every table of the schema (see ListAll).
-	all, err := h.w.Tables.ListAll(r.Context(), catalog.ListTablesRequest{CatalogName: req.CatalogName, SchemaName: req.SchemaName})
+	// why: the share lag counts one list as one read of each table, on its
+	// first page (see ListAll).
+	all, err := h.w.Tables.ListAll(r.Context(), catalog.ListTablesRequest{CatalogName: req.CatalogName, SchemaName: req.SchemaName, PageToken: req.PageToken})
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func (h *handler) listFunctions(_ http.ResponseWriter, r *http.Request, _ []stri
 	if err != nil {
 		return nil, err
 	}
-	all, err := h.w.Functions.ListAll(r.Context(), catalog.ListFunctionsRequest{CatalogName: req.CatalogName, SchemaName: req.SchemaName})
+	all, err := h.w.Functions.ListAll(r.Context(), catalog.ListFunctionsRequest{CatalogName: req.CatalogName, SchemaName: req.SchemaName, PageToken: req.PageToken})
 	if err != nil {
 		return nil, err
 	}

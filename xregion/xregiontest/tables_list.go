@@ -11,18 +11,22 @@ import (
 // ListAll lists the tables of one schema (CatalogName and SchemaName are
 // required), sorted by name, as this workspace sees them: its own, or,
 // through a catalog created from a share, the share's tables of that
-// schema the share lag no longer hides. Each list counts as a read of
-// every table it could show, for the lag ([WithShareLag]). It answers 404
+// schema the share lag no longer hides. Each list (its first page, over
+// HTTP) counts as a read of every table it could show, for the lag
+// ([WithShareLag]). It answers 404
 // when the catalog does not exist, or a schema of a local catalog does
 // not.
 func (s *Tables) ListAll(ctx context.Context, req catalog.ListTablesRequest) ([]catalog.TableInfo, error) {
 	return call(ctx, s.w, "Tables.ListAll", func() ([]catalog.TableInfo, string, error) {
-		out, err := s.w.listTables(req.CatalogName, req.SchemaName)
+		out, err := s.w.listTables(req.CatalogName, req.SchemaName, req.PageToken == "")
 		return out, "", err
 	})
 }
 
-func (w *Workspace) listTables(cat, schema string) ([]catalog.TableInfo, error) {
+// listTables lists a schema's tables; first is set for the first page of
+// a list, which alone counts as a read for the share lag, so that the lag
+// hides as much from a list of many pages as from one of one.
+func (w *Workspace) listTables(cat, schema string, first bool) ([]catalog.TableInfo, error) {
 	if cat == "" || schema == "" {
 		// why: the service requires both (TablesAPI.List doc comment).
 		return nil, InvalidParameter("catalog_name and schema_name are required")
@@ -54,7 +58,7 @@ func (w *Workspace) listTables(cat, schema string) ([]catalog.TableInfo, error) 
 					continue
 				}
 				full := cat + "." + exposed
-				if w.lagHides(link.src, objectKey(c.ShareName, o), full) {
+				if first && w.lagHides(link.src, objectKey(c.ShareName, o), full) || !first && w.lagStillHides(link.src, objectKey(c.ShareName, o)) {
 					continue
 				}
 				t, found := link.src.tables[o.Name]
@@ -87,15 +91,16 @@ func (w *Workspace) hasTablesIn(cat, schema string) bool {
 // are required), sorted by name, as this workspace sees them: its own, or,
 // through a catalog created from a share, the share's functions and
 // FeatureSpecs of that schema the share lag no longer hides. Each list
-// counts as a read of every function it could show, for the lag.
+// (its first page, over HTTP) counts as a read of every function it could
+// show, for the lag.
 func (s *Functions) ListAll(ctx context.Context, req catalog.ListFunctionsRequest) ([]catalog.FunctionInfo, error) {
 	return call(ctx, s.w, "Functions.ListAll", func() ([]catalog.FunctionInfo, string, error) {
-		out, err := s.w.listFunctions(req.CatalogName, req.SchemaName)
+		out, err := s.w.listFunctions(req.CatalogName, req.SchemaName, req.PageToken == "")
 		return out, "", err
 	})
 }
 
-func (w *Workspace) listFunctions(cat, schema string) ([]catalog.FunctionInfo, error) {
+func (w *Workspace) listFunctions(cat, schema string, first bool) ([]catalog.FunctionInfo, error) {
 	if cat == "" || schema == "" {
 		// why: the service requires both (FunctionsAPI.List doc comment).
 		return nil, InvalidParameter("catalog_name and schema_name are required")
@@ -123,7 +128,7 @@ func (w *Workspace) listFunctions(cat, schema string) ([]catalog.FunctionInfo, e
 					continue
 				}
 				full := cat + "." + exposed
-				if w.lagHides(link.src, objectKey(c.ShareName, o), full) {
+				if first && w.lagHides(link.src, objectKey(c.ShareName, o), full) || !first && w.lagStillHides(link.src, objectKey(c.ShareName, o)) {
 					continue
 				}
 				f, found := link.src.functions[o.Name]
