@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
-	"github.com/org/xregion-action/xregion/rollout"
 )
 
 // refusedError reports that a workspace refused the credentials an input
@@ -28,6 +26,12 @@ func (e *refusedError) Error() string {
 	if strings.HasSuffix(e.Input, "-client-id") {
 		hint = " (with GitHub OIDC, the service principal's federation policy must trust this job's subject: repo:OWNER/REPO:environment:NAME in a job with an environment)"
 	}
+	// The service's answer is enough: the message of the call around it
+	// would name the workspace again.
+	var ae *apierr.APIError
+	if errors.As(e.Err, &ae) {
+		return fmt.Sprintf("%s was refused by the %s workspace %s%s: %d %s", e.Input, e.Label, e.Host, hint, ae.StatusCode, ae.Message)
+	}
 	return fmt.Sprintf("%s was refused by the %s workspace %s%s: %v", e.Input, e.Label, e.Host, hint, e.Err)
 }
 
@@ -45,17 +49,6 @@ func (s side) credentialInput(label string) string {
 		return label + "-client-id"
 	}
 	return label + "-auth-type" // azure-msi: the runner's identity
-}
-
-// checkCredentials makes one read in the workspace before anything else
-// runs, so that a refused credential is reported against its input. Any
-// other failure is left for the pipeline to meet and report in context.
-func checkCredentials(ctx context.Context, label string, s side, w rollout.Workspace) error {
-	if w.Caller != "" {
-		return nil // connecting read who the caller is: the credentials were accepted
-	}
-	_, err := w.Metastores.Summary(ctx)
-	return refused(label, s, err)
 }
 
 // refused returns a *refusedError for err if it is the workspace refusing

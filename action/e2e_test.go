@@ -349,3 +349,83 @@ func TestEndToEndRefusedCredentials(t *testing.T) {
 		})
 	}
 }
+
+// TestEndToEndFleet runs the binary as a runner would with a regions file:
+// two regions in two waves, all-or-nothing, their tokens in variables the
+// workflow's env: block maps from secrets.
+func TestEndToEndFleet(t *testing.T) {
+	t.Parallel()
+	e := newEmulated(t)
+	path := filepath.Join(t.TempDir(), "regions.yml")
+	file := "regions:\n" +
+		"  - {name: eu-west-1, host: " + e.euURL + ", auth-type: pat, token-env: EU_TOKEN}\n" +
+		"  - {name: ap-southeast-1, host: " + e.apURL + ", token-env: AP_TOKEN}\n" +
+		"waves: [[eu-west-1], [ap-southeast-1]]\n"
+	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]string{"regions": path, "all-or-nothing": "true"}
+	env := []string{"INPUT_TARGET-TOKEN=", "EU_TOKEN=" + e2eToken, "AP_TOKEN=" + e2eToken}
+	p := e.run(t, "", in, env...)
+	if p.exitCode != 0 {
+		t.Fatalf("fleet run: exit %d\n%s", p.exitCode, p.stdout)
+	}
+	var got map[string]regionOutcome
+	if err := json.Unmarshal([]byte(p.output("regions-result")), &got); err != nil {
+		t.Fatalf("regions-result %q: %v", p.output("regions-result"), err)
+	}
+	for region, wave := range map[string]int{"eu-west-1": 1, "ap-southeast-1": 2} {
+		if o := got[region]; o.Outcome != rollout.StatusShipped || o.Wave != wave || o.ServedVersion != "1" {
+			t.Errorf("region %s: %+v, want shipped in wave %d, serving 1", region, o, wave)
+		}
+	}
+	if !strings.Contains(p.summary, "| region | wave | outcome |") {
+		t.Errorf("summary has no fleet table:\n%s", p.summary)
+	}
+
+	// Version 2 fails in the second wave: the first is restored.
+	e.ap.ScriptDeployment("xregion_main_ml_fraud.ml.fraud", "2", xregiontest.Deployment{Fail: true, Message: "Model failed to load"})
+	in["version"] = "2"
+	p = e.run(t, "", in, env...)
+	if p.exitCode == 0 || p.output("rolled-back") != "true" {
+		t.Fatalf("failing fleet: exit %d, rolled-back %q; want a failed step, rolled back\n%s", p.exitCode, p.output("rolled-back"), p.stdout)
+	}
+	if err := json.Unmarshal([]byte(p.output("regions-result")), &got); err != nil {
+		t.Fatal(err)
+	}
+	if o := got["eu-west-1"]; o.Outcome != rollout.StatusRestored || o.ServedVersion != "1" {
+		t.Errorf("eu-west-1: %+v, want restored to version 1", o)
+	}
+	if c := e.eu.EndpointConfig("fraud"); c == nil || c.ServedEntities[0].EntityVersion != "1" {
+		t.Errorf("eu-west-1 endpoint config %+v, want version 1 serving again", c)
+	}
+}
+
+// TestEndToEndFleetRefused: a region whose workspace refuses its token
+// fails the run before any write, naming the file's entry and key.
+func TestEndToEndFleetRefused(t *testing.T) {
+	t.Parallel()
+	e := newEmulated(t)
+	path := filepath.Join(t.TempDir(), "regions.yml")
+	file := "regions:\n" +
+		"  - {name: eu-west-1, host: " + e.euURL + ", token-env: EU_TOKEN}\n" +
+		"  - {name: ap-southeast-1, host: " + e.apURL + ", token-env: AP_TOKEN}\n"
+	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const wrong = "dapi-wrong-ap-token-000"
+	p := e.run(t, "", map[string]string{"regions": path}, "INPUT_TARGET-TOKEN=", "EU_TOKEN="+e2eToken, "AP_TOKEN="+wrong)
+	if p.exitCode == 0 {
+		t.Fatalf("exit 0, want the refused region to fail the run\n%s", p.stdout)
+	}
+	want := `region ap-southeast-1: the credential of key "token-env" (AP_TOKEN) was refused by the workspace ` + e.apURL + `: 401 `
+	if !strings.Contains(p.stdout, want) {
+		t.Errorf("log does not say %q:\n%s", want, p.stdout)
+	}
+	if strings.Contains(strings.ReplaceAll(p.stdout+p.outputs+p.summary, "::add-mask::"+wrong+"\n", ""), wrong) {
+		t.Errorf("the refused token appears in what the action wrote:\n%s", p.stdout)
+	}
+	if n := e.writes(); n != 0 {
+		t.Errorf("a refused region let the run write %d times", n)
+	}
+}

@@ -40,6 +40,12 @@ type inputs struct {
 	// PollInterval is a fixed interval between status reads; 0 backs off
 	// as the library does by default.
 	PollInterval time.Duration
+	// Regions names a regions file: a fleet rollout to every region it
+	// lists, instead of the one target-host. Fleet is the parsed file.
+	Regions      string
+	Fleet        *regionsFile
+	WaveBake     time.Duration
+	AllOrNothing bool
 }
 
 // MinPollInterval is the shortest poll-interval against a workspace that is
@@ -126,6 +132,8 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	in.HealthChecks = get("health-checks")
 	in.OnlineTimeout, in.EndpointTimeout = duration("online-timeout", "10m"), duration("endpoint-timeout", "45m")
 	in.PollInterval = duration("poll-interval", "10s")
+	in.Regions, in.WaveBake = get("regions"), duration("wave-bake", "30m")
+	in.AllOrNothing = boolean("all-or-nothing", false)
 	spec.OnlineTimeout = in.OnlineTimeout
 	spec.OnlineRefresh, spec.OnlineMaxStaleness = online.Refresh(get("refresh-online")), duration("max-staleness", "24h")
 	// Unset inherits the live entity's setting; the default applies only
@@ -188,6 +196,14 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 			ClientSecret: get(s.prefix + "-client-secret"), AuthType: strings.ToLower(get(s.prefix + "-auth-type")),
 			AzureTenantID: get(s.prefix + "-azure-tenant-id"),
 		}
+	}
+	if in.Regions != "" {
+		in.Spec = spec
+		return in, in.readFleet(a)
+	}
+	if in.WaveBake > 0 || in.AllOrNothing {
+		name := map[bool]string{true: "wave-bake", false: "all-or-nothing"}[in.WaveBake > 0]
+		return nil, xregion.Invalid(name, get(name), "applies to a fleet rollout only: name a regions file in regions")
 	}
 	// The share phase touches only the source when the recipient is named.
 	needTarget := spec.Phase != rollout.PhaseShare || spec.Recipient == ""

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/org/xregion-action/xregion/rollout"
@@ -15,7 +16,10 @@ var secretInputs = []string{"source-token", "source-client-secret", "target-toke
 // The runner's masks (AddMask) hide them in the log it shows; the redactor
 // also keeps them out of the text itself: annotations, the step summary and
 // the outputs, which messages of the SDK can carry them into.
-type redactor struct{ r *strings.Replacer }
+type redactor struct {
+	r     *strings.Replacer
+	pairs []string // the replacer's old, new pairs
+}
 
 // newRedactor masks every secret the run knows of and returns a redactor
 // for them: the secret inputs, a credential pasted into a host URL, and the
@@ -39,7 +43,19 @@ func newRedactor(a *githubactions.Action) redactor {
 		a.AddMask(s)
 		pairs = append(pairs, s, "***")
 	}
-	return redactor{strings.NewReplacer(pairs...)}
+	return redactor{strings.NewReplacer(pairs...), pairs}
+}
+
+// with returns a redactor for r's secrets and more, which the caller has
+// masked already, such as those a regions file names.
+func (r redactor) with(secrets ...string) redactor {
+	pairs := slices.Clone(r.pairs)
+	for _, s := range secrets {
+		if s != "" {
+			pairs = append(pairs, s, "***")
+		}
+	}
+	return redactor{strings.NewReplacer(pairs...), pairs}
 }
 
 // String returns s without the secrets.

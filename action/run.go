@@ -36,6 +36,9 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		return err
 	}
 
+	if in.Fleet != nil {
+		return runFleet(ctx, a, red.with(in.Fleet.secrets...), connect, in, opts...)
+	}
 	h := newActionHandler(a, red.String)
 	defer h.endGroup()
 	pre := []xregion.Option{xregion.WithLogger(slog.New(h))}
@@ -99,18 +102,16 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	return nil
 }
 
-// connectSide connects to one side's workspace and checks that it accepts
-// the side's credentials. A failure is reported, naming the input whose
+// connectSide connects to one side's workspace, which makes a first
+// authenticated call. A failure is reported, naming the input whose
 // credential was refused, if that is what happened.
 func connectSide(ctx context.Context, a *githubactions.Action, red redactor, connect connectFunc, label string, s side) (rollout.Workspace, error) {
 	w, err := connect(ctx, label, s, a.Getenv)
 	if err == nil {
-		err = checkCredentials(ctx, label, s, w)
-	} else if r := refused(label, s, err); r != nil {
-		err = r // refused while connecting, as by an OAuth token endpoint
-	}
-	if err == nil {
 		return w, nil
+	}
+	if r := refused(label, s, err); r != nil {
+		err = r
 	}
 	err = red.Err(err)
 	title := "xregion: " + label + " workspace"
@@ -215,6 +216,9 @@ func setOutputs(a *githubactions.Action, in *inputs, res *rollout.RegionResult) 
 		*rollout.RegionResult
 	}{in.DryRun, res})
 	setOutput(a, "result", string(b))
+	one := *res
+	one.Region = cmp.Or(res.Region, in.Region, in.Target.Host)
+	setOutput(a, "regions-result", regionsResult([]*rollout.RegionResult{&one}))
 }
 
 // inputIDs maps the names library errors give inputs to the action's input

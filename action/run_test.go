@@ -181,7 +181,8 @@ func TestRunDeploys(t *testing.T) {
 		"share": "xregion_main_ml_fraud", "shared-catalog": "xregion_main_ml_fraud", "model-version": "1",
 		"endpoint": "fraud", "endpoint-url": dstHost + "/serving-endpoints/fraud/invocations",
 		"served-version": "1", "previous-version": "", "rolled-back": "false",
-		"online-tables": `["serving.default.ml_customer_features_online"]`,
+		"online-tables":  `["serving.default.ml_customer_features_online"]`,
+		"regions-result": `{"eu-west-1":{"wave":1,"outcome":"shipped","endpoint":"fraud","endpoint_outcome":"deployed","served_version":"1","previous_version":"","rolled_back":false,"restored":false,"online_tables":["serving.default.ml_customer_features_online"]}}`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outputs mismatch (-want +got):\n%s", diff)

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"os"
 	"sync"
 )
 
-// errInterrupted is the cause of the context an interrupt cancels.
-var errInterrupted = errors.New("interrupted")
+// errInterrupted is the cause of the context an interrupt cancels; it is a
+// context.Canceled, as code that checks for cancellation expects.
+var errInterrupted = fmt.Errorf("interrupted by a signal: %w", context.Canceled)
 
 // interrupts turns signals into the two ways a run stops. The first signal
 // cancels the returned context: steps stop, and a deployment in progress

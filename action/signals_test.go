@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -32,6 +34,9 @@ func TestInterrupts(t *testing.T) {
 		synctest.Wait()
 		if ctx.Err() == nil {
 			t.Fatal("the first signal did not cancel the run")
+		}
+		if !errors.Is(context.Cause(ctx), context.Canceled) {
+			t.Errorf("cause %v is not a context.Canceled: code that checks for cancellation would miss it", context.Cause(ctx))
 		}
 		if isClosed(stop) {
 			t.Fatal("the first signal closed the stop channel: the rollback would not run")

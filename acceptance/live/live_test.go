@@ -57,16 +57,7 @@ func TestLiveAgainstEmulator(t *testing.T) {
 	src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
 	dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"))
 	xregiontest.Link(src, dst)
-	src.AddTable(catalog.TableInfo{FullName: "main.ml.customer_features", TableConstraints: []catalog.TableConstraint{
-		{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"customer_id"}}},
-	}})
-	src.AddFunction(catalog.FunctionInfo{FullName: "main.ml.fraud_features", RoutineDependencies: &catalog.DependencyList{
-		Dependencies: []catalog.Dependency{{Table: &catalog.TableDependency{TableFullName: "main.ml.customer_features"}}},
-	}}, "FUNCTION_FEATURE_SPEC")
-	src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: 1,
-		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
-			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
-		}}})
+	src.AddDemoModel(1)
 	dst.AddCatalog(catalog.CatalogInfo{Name: "serving", CatalogType: catalog.CatalogTypeManagedCatalog})
 	serve := func(ws *xregiontest.Workspace) string {
 		srv := httptest.NewServer(ws.Handler(xregiontest.WithToken("dapi-live")))

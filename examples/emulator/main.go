@@ -188,7 +188,9 @@ func parseFault(v string) (fault, error) {
 func build(cfg config) (_ []*xregiontest.Workspace, err error) {
 	var all []*xregiontest.Workspace
 	for _, n := range regions {
-		all = append(all, xregiontest.NewWorkspace(xregiontest.WithRegion("aws", n)))
+		// The emulated clock starts now, so that freshness (max-staleness)
+		// compares the emulator's sync times with the runner's clock.
+		all = append(all, xregiontest.NewWorkspace(xregiontest.WithRegion("aws", n), xregiontest.WithStartTime(time.Now())))
 	}
 	xregiontest.Link(all...)
 	seed(all[0], cfg.versions, cfg.champion)
@@ -281,6 +283,9 @@ func run(ctx context.Context, out io.Writer, cfg config) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case err := <-errc:
+		if ctx.Err() != nil {
+			return ctx.Err() // the servers closed because ctx ended
+		}
 		return err
 	}
 }

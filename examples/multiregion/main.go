@@ -25,10 +25,9 @@ import (
 	"os/signal"
 	"strings"
 
-	"github.com/databricks/databricks-sdk-go"
-	"github.com/databricks/databricks-sdk-go/config"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -67,7 +66,7 @@ func run(ctx context.Context, args []string) error {
 	var err error
 	if *demo {
 		src, dsts = demoWorld()
-	} else if src, dsts, err = connect(*source, ts); err != nil {
+	} else if src, dsts, err = connect(ctx, *source, ts); err != nil {
 		return err
 	}
 
@@ -79,7 +78,7 @@ func run(ctx context.Context, args []string) error {
 		// The fakes settle as they are polled: poll without pausing.
 		opts = append(opts, xregion.WithPollInterval(0))
 	}
-	results, err := rollout.Regions(ctx, src, dsts, rollout.Spec{Model: *model, Version: *version, OnlineCatalog: *onlineCatalog}, len(dsts), opts...)
+	results, err := rollout.Regions(ctx, src, dsts, rollout.Spec{Model: *model, Version: *version, OnlineCatalog: *onlineCatalog}, rollout.Plan{Concurrency: len(dsts)}, opts...)
 	for _, r := range results {
 		switch {
 		case r.Error != "":
@@ -95,23 +94,23 @@ func run(ctx context.Context, args []string) error {
 
 // connect builds one client per workspace, each with its own explicit
 // token, so that variables meant for one never reach another.
-func connect(source string, ts targets) (*rollout.Workspace, []rollout.Target, error) {
+func connect(ctx context.Context, source string, ts targets) (*rollout.Workspace, []rollout.Target, error) {
 	if source == "" || len(ts) == 0 {
 		return nil, nil, errors.New("give -source and at least one -target label=URL, or -demo")
 	}
-	client := func(label, host string) (rollout.Workspace, error) {
+	open := func(label, host string) (rollout.Workspace, error) {
 		env := "XREGION_TOKEN_" + strings.ToUpper(label)
 		token := os.Getenv(env)
 		if token == "" {
 			return rollout.Workspace{}, fmt.Errorf("%s: set %s to the workspace's token", label, env)
 		}
-		w, err := databricks.NewWorkspaceClient(&databricks.Config{Host: host, AuthType: "pat", Token: token, Loaders: []config.Loader{explicitOnly{}}})
+		w, err := client.New(ctx, client.Settings{Host: host, Token: token})
 		if err != nil {
 			return rollout.Workspace{}, fmt.Errorf("%s (token from %s): %w", label, env, err)
 		}
 		return rollout.FromClient(w)
 	}
-	s, err := client("source", source)
+	s, err := open("source", source)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,9 +118,10 @@ func connect(source string, ts targets) (*rollout.Workspace, []rollout.Target, e
 	for _, t := range ts {
 		label, host, ok := strings.Cut(t, "=")
 		if !ok {
-			return nil, nil, fmt.Errorf("-target %q: want label=URL", t)
+			// The value is not printed: a URL may carry a credential.
+			return nil, nil, errors.New("a -target value has no '=': want label=URL")
 		}
-		w, err := client(label, host)
+		w, err := open(label, host)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -129,13 +129,6 @@ func connect(source string, ts targets) (*rollout.Workspace, []rollout.Target, e
 	}
 	return &s, dsts, nil
 }
-
-// explicitOnly keeps the SDK from filling a config from DATABRICKS_*
-// variables, which would reach every region's client alike.
-type explicitOnly struct{}
-
-func (explicitOnly) Name() string                   { return "multiregion" }
-func (explicitOnly) Configure(*config.Config) error { return nil }
 
 // demoWorld is a source region with the fraud model and three target regions.
 func demoWorld() (*rollout.Workspace, []rollout.Target) {

@@ -26,10 +26,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/databricks/databricks-sdk-go"
-	"github.com/databricks/databricks-sdk-go/config"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -59,7 +58,9 @@ func run(ctx context.Context, out io.Writer) error {
 	regions := []*region{{name: "us-east-1"}, {name: "eu-west-1"}, {name: "ap-southeast-1"}}
 	var all []*xregiontest.Workspace
 	for _, r := range regions {
-		r.ws = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", r.name), xregiontest.WithLatency(latency))
+		// The emulated clock starts now, so that freshness (max-staleness)
+		// compares the fake's sync times with the real time.
+		r.ws = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", r.name), xregiontest.WithLatency(latency), xregiontest.WithStartTime(start))
 		all = append(all, r.ws)
 	}
 	xregiontest.Link(all...)
@@ -73,11 +74,10 @@ func run(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "emulated workspace %-15s %s\n", r.name, r.srv.URL)
 	}
 
-	// Real SDK clients, one per workspace, each configured explicitly.
+	// Real SDK clients, one per workspace, each configured explicitly
+	// (client.New reads no DATABRICKS_* variables).
 	connect := func(r *region) (rollout.Workspace, error) {
-		w, err := databricks.NewWorkspaceClient(&databricks.Config{
-			Host: r.srv.URL, AuthType: "pat", Token: token, Loaders: []config.Loader{explicitOnly{}},
-		})
+		w, err := client.New(ctx, client.Settings{Host: r.srv.URL, Token: token})
 		if err != nil {
 			return rollout.Workspace{}, err
 		}
@@ -110,7 +110,7 @@ func run(ctx context.Context, out io.Writer) error {
 			Request: json.RawMessage(`{"dataframe_records": [{"customer_id": 42, "amount": 310.5}]}`),
 			Expect:  endpoint.Expect{Path: "predictions.0"},
 		}}},
-	}, 0, xregion.WithLogger(progress),
+	}, rollout.Plan{}, xregion.WithLogger(progress),
 		// Emulated services settle quickly: poll every 20ms, not every 1s to 30s.
 		xregion.WithPollInterval(20*time.Millisecond))
 
@@ -138,13 +138,6 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "\ndone in %s\n", time.Since(start).Round(10*time.Millisecond))
 	return err
 }
-
-// explicitOnly keeps the SDK from reading DATABRICKS_* variables: the
-// clients here are configured entirely in code.
-type explicitOnly struct{}
-
-func (explicitOnly) Name() string                   { return "quickstart" }
-func (explicitOnly) Configure(*config.Config) error { return nil }
 
 // seed registers the demo model: version 1 (alias champion) looks up
 // customer features through the FeatureSpec fraud_features, which also

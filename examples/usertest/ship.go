@@ -28,7 +28,7 @@ func ShipChampion(ctx context.Context, src *rollout.Workspace, regions []rollout
 	results, _ := rollout.Regions(ctx, src, regions, rollout.Spec{
 		Model: model, Version: "@champion", OnlineCatalog: "serving",
 		Endpoint: endpoint.Spec{Canary: []int{10, 100}, Probes: []endpoint.Probe{smoke}},
-	}, 0, opts...)
+	}, rollout.Plan{}, opts...)
 	r := &Report{}
 	var attention []string
 	for _, res := range results {

@@ -75,6 +75,12 @@ type CatalogSpec struct {
 	// empty provider list fails at once, as it means that the caller may
 	// not list providers.
 	JustGranted bool
+	// MaybeJustGranted says that another run may have granted the share
+	// moments ago, as a share job right before a deploy-phase run does: an
+	// empty provider list is waited on for ProviderListGrace before it is
+	// blamed on permissions, but a named provider keeps its shorter
+	// deadline.
+	MaybeJustGranted bool
 	// ProviderListGrace bounds the wait while no provider at all is
 	// visible after a grant: the provider of a new recipient appears on
 	// its own, but a list that stays empty means that the caller may not
@@ -267,7 +273,7 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		if provider == "" {
 			p, err := findProvider(ctx, providers, spec)
-			if errors.Is(err, errNoProviders) && spec.JustGranted && time.Since(start) < grace {
+			if errors.Is(err, errNoProviders) && (spec.JustGranted || spec.MaybeJustGranted) && time.Since(start) < grace {
 				// The provider of a new recipient may still be appearing.
 				log.InfoContext(ctx, "no provider visible yet; waiting for the provider of the new grant", "grace", grace)
 				return false, nil
@@ -325,6 +331,9 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 	return provider, unchecked, nil
 }
 
+// visibleProvidersTimeout bounds the provider list an error message shows.
+const visibleProvidersTimeout = 10 * time.Second
+
 var (
 	errProviderTimeout      = errors.New("timed out waiting for the share's provider")
 	errNamedProviderTimeout = errors.New("timed out waiting for the named provider")
@@ -333,7 +342,14 @@ var (
 // visibleProviders names the providers the caller sees, for an error
 // message; "none" when there are none or they cannot be listed.
 func visibleProviders(ctx context.Context, providers Providers) string {
-	all, err := providers.ListAll(context.WithoutCancel(ctx), sharing.ListProvidersRequest{})
+	if ctx.Err() != nil {
+		return "unknown (interrupted)" // the caller stopped: ask nothing more
+	}
+	// A short deadline of its own, so that an unreachable host cannot hold
+	// the error for minutes.
+	lctx, cancel := context.WithTimeout(ctx, visibleProvidersTimeout)
+	defer cancel()
+	all, err := providers.ListAll(lctx, sharing.ListProvidersRequest{})
 	if err != nil || len(all) == 0 {
 		return "none"
 	}

@@ -309,6 +309,26 @@ func listTables(ctx context.Context, tables Tables, names []string, at func(stri
 	return out, nil
 }
 
+// ResolveVersion returns the number of the version that version ("3",
+// "@champion", "latest" or empty for latest) selects of model, read from
+// mvs. The deploy phase resolves an alias or latest on the source, where it
+// is current, before waiting for that number to reach a target through the
+// share, which shows new versions late.
+func ResolveVersion(ctx context.Context, mvs ModelVersions, model, version string) (int, error) {
+	sel, err := xregion.ParseVersion("version", version)
+	if err != nil {
+		return 0, err
+	}
+	if sel.Number > 0 {
+		return sel.Number, nil
+	}
+	mv, err := resolveVersion(ctx, mvs, model, sel)
+	if err != nil {
+		return 0, &xregion.StepError{Step: StepDiscover, Resource: fmt.Sprintf("model %q", model), Err: err}
+	}
+	return mv.Version, nil
+}
+
 // resolveVersion reads the version sel selects, with its dependencies.
 func resolveVersion(ctx context.Context, mvs ModelVersions, model string, sel xregion.VersionSelector) (*catalog.ModelVersionInfo, error) {
 	switch {

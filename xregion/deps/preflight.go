@@ -109,20 +109,36 @@ func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 		st, err := c.OnlineStores.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: spec.OnlineStore})
 		switch {
 		case err == nil:
-			// why: a store being deleted never comes back (fact 10).
-			if st.State == ml.OnlineStoreStateDeleting {
+			// why: a store being deleted never comes back (fact 10), and a
+			// stopped one does not start by itself (fact 7): publishing
+			// would fail after the share's writes.
+			switch st.State {
+			case ml.OnlineStoreStateDeleting:
 				return xregion.Invalid("online store", spec.OnlineStore, "is being deleted in %s: name another store", region)
+			case ml.OnlineStoreStateStopped:
+				return xregion.Invalid("online store", spec.OnlineStore, "is STOPPED in %s and cannot become AVAILABLE: start it, or name another store", region)
 			}
 		case errors.Is(err, apierr.ErrResourceDoesNotExist):
 			// Missing: the run creates it.
-		case errors.Is(err, apierr.ErrPermissionDenied), errors.Is(err, apierr.ErrUnauthenticated):
-			return fmt.Errorf("read online store %q: %w", spec.OnlineStore, err)
-		default:
+		case regionRefusal(err):
 			return fmt.Errorf("online store %q: the online store API refused in %s (%w): online stores are offered in some regions only; "+
 				"check that %s offers them: %w", spec.OnlineStore, region, err, region, xregion.ErrPrecondition)
+		default:
+			return fmt.Errorf("read online store %q: %w", spec.OnlineStore, err)
 		}
 	}
 	return nil
+}
+
+// regionRefusal reports whether err is the kind of refusal a region without
+// online stores answers with: a 400 or a 501, not a permission problem, a
+// server error or a cancellation (the exact answer is not documented).
+func regionRefusal(err error) bool {
+	var ae *apierr.APIError
+	if !errors.As(err, &ae) || errors.Is(err, apierr.ErrPermissionDenied) || errors.Is(err, apierr.ErrUnauthenticated) {
+		return false
+	}
+	return ae.StatusCode == 400 || ae.StatusCode == 501
 }
 
 // checkOnlineCatalog checks that the catalog exists and can hold tables, and

@@ -116,6 +116,13 @@ type Result struct {
 	Reason string `json:"reason"`
 	// Checks are the health checks run, in order.
 	Checks []CheckResult `json:"checks,omitempty"`
+	// Snapshot is the live config this run took before its first write
+	// (when it continued a canary an earlier run left, the config before
+	// that canary), which [Result.Restore] (or [Restore]) puts back later;
+	// nil in a dry run, when the run wrote nothing, or when it created the
+	// endpoint (Created). It is left out of JSON: served entities may
+	// carry environment variables.
+	Snapshot *Snapshot `json:"-"`
 }
 
 // DeployWithRollback makes the endpoint serve the model version, verifies it
@@ -197,6 +204,9 @@ type deployer struct {
 }
 
 func (d *deployer) run(ctx context.Context) error {
+	// The entity logs its environment variables' names only: their values
+	// may be secrets.
+	d.log.InfoContext(ctx, "deploying", "entity", d.spec.Entity, "canary", d.spec.Canary)
 	ep, err := d.c.Get(ctx, serving.GetServingEndpointRequest{Name: d.spec.Name})
 	switch {
 	case apierr.IsMissing(err) && d.dryRun:
@@ -501,6 +511,9 @@ func (d *deployer) deploy(ctx context.Context, ep *serving.ServingEndpointDetail
 		d.snap = live.without(d.spec.Entity.Name)
 		weight = routes(live.TrafficConfig)[d.spec.Entity.Name]
 		d.log.InfoContext(ctx, "continuing an earlier run's canary", "entity", d.spec.Entity.Name, "weight", weight)
+	}
+	if !d.dryRun {
+		d.res.Snapshot = d.snap
 	}
 	want := d.desired(live)
 	canary := len(d.spec.Canary) > 0 || st == stateOurCanary

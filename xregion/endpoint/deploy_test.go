@@ -79,6 +79,11 @@ func TestDeployWithRollbackDeploys(t *testing.T) {
 				t.Error("no health check ran")
 			}
 			got.Checks = nil
+			// The snapshot is the config before the first write.
+			if got.Snapshot == nil || got.Snapshot.ConfigVersion != tt.want.Before.Version {
+				t.Errorf("DeployWithRollback() Snapshot = %v, want the config version %d it replaced", got.Snapshot, tt.want.Before.Version)
+			}
+			got.Snapshot = nil
 			if diff := cmp.Diff(&tt.want, got); diff != "" {
 				t.Errorf("DeployWithRollback() mismatch (-want +got):\n%s", diff)
 			}

@@ -24,6 +24,12 @@
 //     fields the service reported, routes, auto-capture) under
 //     context.WithoutCancel with its own deadline, or the endpoint is left as
 //     it is ([Freeze]).
+//   - [Result].Snapshot keeps the config a deployment replaced:
+//     [Result.Restore] ([Restore]) puts it back later, with the same wait
+//     and go-cmp check as a rollback, clearing the [CanaryTag] mark and
+//     refusing an endpoint someone else changed since; [Check] runs a
+//     deployment's health checks again without writing. A fleet rollout
+//     uses them to restore regions that shipped and to re-check a wave.
 //
 // # How the service answers
 //

@@ -67,6 +67,9 @@ func TestDeployWithRollbackInterrupts(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || got.Outcome != endpoint.OutcomeFailed {
 			t.Fatalf("DeployWithRollback() = %s, %v; want failed after a cancellation", got.Outcome, err)
 		}
+		if !strings.Contains(err.Error(), "stopped waiting for the update to finish (last state IN_PROGRESS") {
+			t.Errorf("error %q does not say plainly which wait the cancellation stopped", err)
+		}
 		if !strings.Contains(err.Error(), "second interrupt") || !strings.Contains(err.Error(), "IN_PROGRESS") {
 			t.Errorf("error %q does not say the wait stopped and the endpoint's state", err)
 		}
@@ -116,4 +119,30 @@ func TestDeployWithRollbackHeartbeat(t *testing.T) {
 			t.Errorf("wait records span %v, want the whole update", last)
 		}
 	})
+}
+
+// TestDeployWithRollbackLogsNoSecrets: the entity's environment variables
+// may hold secrets; the log shows their names, never their values.
+func TestDeployWithRollbackLogsNoSecrets(t *testing.T) {
+	t.Parallel()
+	ws := target(t)
+	logs := &logRecords{}
+	s := spec(5)
+	s.Entity.EnvironmentVars = map[string]string{"DB_PASSWORD": "hunter2-s3cret"}
+	if _, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep, xregion.WithLogger(slog.New(logs))); err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	h := slog.NewTextHandler(&all, nil)
+	for _, r := range logs.recs {
+		if err := h.Handle(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Contains(all.String(), "hunter2") {
+		t.Errorf("the log shows an environment variable's value:\n%s", all.String())
+	}
+	if !strings.Contains(all.String(), "DB_PASSWORD") {
+		t.Errorf("the log does not name the entity's environment variables:\n%s", all.String())
+	}
 }

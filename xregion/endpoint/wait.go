@@ -204,6 +204,11 @@ func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, do
 		}
 		return done(got)
 	})
+	if err != nil && ctx.Err() != nil {
+		// The caller stopped the wait: say so plainly, not through the
+		// SDK's message for the read it cut short.
+		return fmt.Errorf("stopped waiting for %s (last state %s): %w", what, cmp.Or(last, "unknown"), context.Cause(ctx))
+	}
 	if errors.Is(err, errWaitTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 		return fmt.Errorf("gave up waiting for %s after %s (last state %s): %w", what, timeout, last, errors.Join(context.DeadlineExceeded, err))
 	}

@@ -42,7 +42,9 @@ var (
 func sharedTables(t *testing.T, targetOpts ...xregiontest.Option) (src, dst *xregiontest.Workspace) {
 	t.Helper()
 	src = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
-	dst = xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1")}, targetOpts...)...)
+	// The target sees the provider at once: these tests are about online
+	// tables, not about the provider's propagation.
+	dst = xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithProviderLag(0)}, targetOpts...)...)
 	xregiontest.Link(src, dst)
 	pk := func(cols ...string) []catalog.TableConstraint {
 		return []catalog.TableConstraint{{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: cols}}}

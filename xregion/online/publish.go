@@ -143,6 +143,20 @@ type PublishedTable struct {
 	LastSync time.Time `json:"last_sync,omitzero"`
 }
 
+// Resynced returns the tables this step published again, with the last sync
+// each had before, for [WaitSpec].SyncedAfter: a table published again is
+// online only once it has synced again. Tables whose last sync the service
+// did not report are left out.
+func (r *PublishResult) Resynced() map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, t := range r.Tables {
+		if t.Op == xregion.OpUpdated && !t.LastSync.IsZero() {
+			out[t.Online] = t.LastSync
+		}
+	}
+	return out
+}
+
 // OnlineNames returns the names of the online tables, for [WaitSpec].
 func (r *PublishResult) OnlineNames() []string {
 	names := make([]string, len(r.Tables))

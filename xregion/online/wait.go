@@ -130,6 +130,11 @@ type WaitSpec struct {
 	// run, such as [PublishResult].Read: a table Known to be online is not
 	// read again, and its Known status is reported.
 	Known []TableStatus
+	// SyncedAfter names tables published again (to heal them or refresh
+	// their data), with their last sync before: such a table is online
+	// only once it reports a later last sync, since an online state alone
+	// may still be the old data. See [PublishResult.Resynced].
+	SyncedAfter map[string]time.Time
 }
 
 // DefaultMissingGrace is how long WaitOnline lets a table stay not found
@@ -189,6 +194,7 @@ func wait(ctx context.Context, c StatusClients, spec WaitSpec, s xregion.Setting
 	defer cancel()
 
 	statuses := make([]TableStatus, len(pending))
+	resync := map[string]bool{} // online but not synced again since its re-publish
 	start, grace := time.Now(), cmp.Or(spec.MissingGrace, DefaultMissingGrace)
 	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		statuses = statuses[:len(pending)]
@@ -213,6 +219,15 @@ func wait(ctx context.Context, c StatusClients, spec WaitSpec, s xregion.Setting
 				// fact 10): fail fast with the service's message.
 				return false, &TableFailedError{Status: st}
 			case PhaseOnline:
+				if before, ok := spec.SyncedAfter[st.Name]; ok && !before.IsZero() && !st.LastSync.After(before) {
+					// Published again, but not synced again yet.
+					st.Phase = PhasePending
+					st.Message = cmp.Or(st.Message, "published again; waiting for a sync newer than "+before.UTC().Format(time.RFC3339))
+					final[st.Name] = st
+					resync[st.Name] = true
+					still = append(still, pending[i])
+					waiting = append(waiting, st)
+				}
 			case PhaseMissing:
 				if time.Since(start) > grace {
 					return false, fmt.Errorf("%s still not found after %s: was it published? %w", st.Name, grace, ErrTableMissing)
@@ -249,7 +264,14 @@ func wait(ctx context.Context, c StatusClients, spec WaitSpec, s xregion.Setting
 	if errors.Is(err, errWaitTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 		var desc []string
 		for _, name := range pending {
-			desc = append(desc, name+" ("+final[name].describe()+")")
+			d := name + " (" + final[name].describe() + ")"
+			if resync[name] {
+				// Publishing again is how xregion re-syncs a table, and that
+				// it syncs a healthy SNAPSHOT table is not documented.
+				d = name + " (online, but publishing it again did not sync it again: its last sync is still " +
+					final[name].LastSync.UTC().Format(time.RFC3339) + "; re-syncing by publishing again is unverified, see the README)"
+			}
+			desc = append(desc, d)
 		}
 		return out, fmt.Errorf("%d of %d tables not online after %s: %s: %w",
 			len(pending), total, timeout, strings.Join(desc, "; "), errors.Join(context.DeadlineExceeded, err))

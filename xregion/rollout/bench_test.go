@@ -44,14 +44,14 @@ func BenchmarkRollout(b *testing.B) {
 				alone := latencyWorld(b, n)
 				b.StartTimer()
 				start := time.Now()
-				if _, err := rollout.Regions(b.Context(), w.source(), w.regionTargets(), baseSpec(), n, noSleep); err != nil {
+				if _, err := rollout.Regions(b.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{Concurrency: n}, noSleep); err != nil {
 					b.Fatal(err)
 				}
 				all += time.Since(start)
 				b.StopTimer()
 				// The slowest region, alone, in a world of its own.
 				start = time.Now()
-				if _, err := rollout.Regions(b.Context(), alone.source(), alone.regionTargets()[n-1:], baseSpec(), 1, noSleep); err != nil {
+				if _, err := rollout.Regions(b.Context(), alone.source(), alone.regionTargets()[n-1:], baseSpec(), rollout.Plan{Concurrency: 1}, noSleep); err != nil {
 					b.Fatal(err)
 				}
 				solo += time.Since(start)
@@ -60,4 +60,53 @@ func BenchmarkRollout(b *testing.B) {
 			b.ReportMetric(float64(all)/float64(solo), "wall/slowest")
 		})
 	}
+}
+
+// BenchmarkFleet rolls out to 10 regions in 3 waves (3, 4 and 3 regions)
+// against fakes with emulated per-region latencies, and compares the wall
+// time with the sum of each wave's slowest region rolled out alone (in a
+// world of its own): wall/sum-slowest near 1.0 means waves cost no more
+// than running their slowest regions one after another. Each solo run
+// repeats the shared work (discovery, share) that the fleet does once.
+func BenchmarkFleet(b *testing.B) {
+	const n = 10
+	waves := [][]int{{0, 1, 2}, {3, 4, 5, 6}, {7, 8, 9}}
+	label := func(i int) string { return fmt.Sprintf("region-%02d", i) }
+	var plan rollout.Plan
+	for _, w := range waves {
+		var names []string
+		for _, i := range w {
+			names = append(names, label(i))
+		}
+		plan.Waves = append(plan.Waves, names)
+	}
+	var all, sum time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		w := latencyWorld(b, n)
+		targets := w.regionTargets()
+		for i := range targets {
+			targets[i].Region = label(i)
+		}
+		b.StartTimer()
+		start := time.Now()
+		if _, err := rollout.Regions(b.Context(), w.source(), targets, baseSpec(), plan, noSleep); err != nil {
+			b.Fatal(err)
+		}
+		all += time.Since(start)
+		b.StopTimer()
+		for _, wave := range waves {
+			slowest := wave[len(wave)-1] // latencies grow with the index
+			alone := latencyWorld(b, n)
+			start = time.Now()
+			if _, err := rollout.Regions(b.Context(), alone.source(), alone.regionTargets()[slowest:slowest+1], baseSpec(), rollout.Plan{}, noSleep); err != nil {
+				b.Fatal(err)
+			}
+			sum += time.Since(start)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(all.Milliseconds())/float64(b.N), "wall-ms/op")
+	b.ReportMetric(float64(sum.Milliseconds())/float64(b.N), "sum-slowest-ms/op")
+	b.ReportMetric(float64(all)/float64(sum), "wall/sum-slowest")
 }

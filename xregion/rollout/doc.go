@@ -6,10 +6,19 @@
 // [Regions]. Nothing is written before the inputs and the target have been
 // checked, in real runs and dry runs alike.
 //
-// One region's failure does not stop the others: [Regions] returns every
-// region's [RegionResult] as data, and an error naming each failed region
-// and why. It is the library's API for custom Go tools; the GitHub Action in
-// action/ is a thin binary over it.
+// [Regions] is a fleet rollout: the work the regions share (discovery, every
+// target's checks, the share and every recipient's grant) is done once,
+// before the first wave; then the regions roll out in the waves of a [Plan],
+// each wave's regions concurrently, a wave only after the one before shipped
+// and passed its checks (and an optional bake with re-checks). A failure
+// leaves later waves untouched, and with [Plan].AllOrNothing restores every
+// region the run shipped to its exact pre-run endpoint config
+// ([endpoint.Restore]). Every region's [RegionResult] comes back as data,
+// with its wave and [Status], and an error naming each region that failed or
+// was not started. Per-region settings (endpoint name, online catalog,
+// workload size) are [Target] fields. It is the library's API for custom Go
+// tools; the GitHub Action in action/ is a thin binary over it, which only
+// parses a regions file into targets and a plan.
 //
 // # Import graph
 //

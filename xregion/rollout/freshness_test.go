@@ -1,8 +1,13 @@
 package rollout_test
 
 import (
+	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
@@ -118,4 +123,28 @@ func TestRegionHealsAFailedTable(t *testing.T) {
 	if got := w.writes(); len(got) != 0 {
 		t.Errorf("run after the heal wrote %v, want nothing", got)
 	}
+}
+
+// TestRegionNoticesARepublishThatDoesNotSync: where publishing again is
+// accepted but does not sync the table (WithRepublishWithoutSync, the
+// unverified alternative), the wait does not take the table's old online
+// state for fresh data: it fails at its deadline and says why.
+func TestRegionNoticesARepublishThatDoesNotSync(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorldWith(t, []xregiontest.Option{xregiontest.WithRepublishWithoutSync()}, "eu-west-1")
+		target := w.regionTargets()[0]
+		if _, err := rollout.Region(t.Context(), w.source(), target, baseSpec(), noSleep); err != nil {
+			t.Fatalf("Region() = %v", err)
+		}
+		spec := baseSpec()
+		spec.OnlineRefresh, spec.OnlineTimeout = online.RefreshAlways, 10*time.Minute
+		res, err := rollout.Region(t.Context(), w.source(), target, spec, xregion.WithPollInterval(10*time.Second))
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "publishing it again did not sync it again") {
+			t.Fatalf("Region(refresh always) error = %v, want the wait to end saying the re-publish did not sync", err)
+		}
+		if res.Online == nil || res.Online.Tables[0].Op != xregion.OpUpdated {
+			t.Errorf("online result = %+v, want the table published again", res.Online)
+		}
+	})
 }

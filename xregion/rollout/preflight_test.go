@@ -18,12 +18,13 @@ import (
 func TestPreflightRefusesBeforeAnyWrite(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name      string
-		opts      []xregiontest.Option
-		seed      func(w world)
-		spec      func(*rollout.Spec)
-		wantInput string // the InputError's input, or "" for another error
-		wantErr   error
+		name       string
+		opts       []xregiontest.Option
+		seed       func(w world)
+		spec       func(*rollout.Spec)
+		wantInput  string // the InputError's input, or "" for another error
+		wantErr    error
+		notWantErr error
 	}{
 		{
 			name:      "online_catalog_typo",
@@ -72,6 +73,23 @@ func TestPreflightRefusesBeforeAnyWrite(t *testing.T) {
 			wantInput: "online store",
 		},
 		{
+			name: "online_store_stopped",
+			seed: func(w world) {
+				w.targets[0].AddOnlineStore(ml.OnlineStore{Name: "fraud-store", State: ml.OnlineStoreStateStopped})
+			},
+			spec:      func(s *rollout.Spec) { s.OnlineStore = "fraud-store" },
+			wantInput: "online store",
+		},
+		{
+			// A server error is not a region without online stores.
+			name: "online_store_api_fails",
+			seed: func(w world) {
+				w.targets[0].Inject(xregiontest.Fault{Method: "FeatureStore.GetOnlineStore", Err: xregiontest.Internal("boom")})
+			},
+			spec:       func(s *rollout.Spec) { s.OnlineStore = "fraud-store" },
+			notWantErr: xregion.ErrPrecondition,
+		},
+		{
 			name:    "region_without_online_stores",
 			opts:    []xregiontest.Option{xregiontest.WithoutOnlineStores()},
 			wantErr: xregion.ErrPrecondition,
@@ -108,6 +126,8 @@ func TestPreflightRefusesBeforeAnyWrite(t *testing.T) {
 					t.Errorf("Region() error = %v, want an input error naming %q", err, tt.wantInput)
 				case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
 					t.Errorf("Region() error = %v, want errors.Is %v", err, tt.wantErr)
+				case tt.notWantErr != nil && errors.Is(err, tt.notWantErr):
+					t.Errorf("Region() error = %v, want it not to be %v", err, tt.notWantErr)
 				}
 				if res.Error == "" || res.Share != nil {
 					t.Errorf("result = %+v, want an error and no share step", res)
@@ -127,7 +147,7 @@ func TestPreflightInRegions(t *testing.T) {
 	w := newWorld(t, "eu-west-1", "ap-southeast-1")
 	w.targets[1] = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "ap-southeast-1")) // no "serving" catalog
 	xregiontest.Link(w.src, w.targets[1])
-	results, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep)
+	results, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep)
 	if !errors.Is(err, xregion.ErrInvalidInput) {
 		t.Fatalf("Regions() error = %v, want the ap-southeast-1 preflight error", err)
 	}
@@ -145,7 +165,7 @@ func TestPreflightInRegions(t *testing.T) {
 	w2 := newWorld(t, "eu-west-1", "ap-southeast-1")
 	spec := baseSpec()
 	spec.OnlineCatalog = "servng"
-	if _, err := rollout.Regions(t.Context(), w2.source(), w2.regionTargets(), spec, 0, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
+	if _, err := rollout.Regions(t.Context(), w2.source(), w2.regionTargets(), spec, rollout.Plan{}, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
 		t.Fatalf("Regions(servng) error = %v, want preflight errors", err)
 	}
 	if writes := w2.writes(); len(writes) != 0 {

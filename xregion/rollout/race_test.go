@@ -56,7 +56,7 @@ func TestRegionsOptionsWithSpareCapacity(t *testing.T) {
 	h := regionCounter{mu: &sync.Mutex{}, counts: map[string]int{}}
 	opts := make([]xregion.Option, 0, 16)
 	opts = append(opts, noSleep, xregion.WithLogger(slog.New(h)))
-	if _, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), len(regions), opts...); err != nil {
+	if _, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{Concurrency: len(regions)}, opts...); err != nil {
 		t.Fatalf("Regions() error = %v", err)
 	}
 	if len(opts) != 2 {

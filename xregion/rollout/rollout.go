@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +17,6 @@ import (
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
-	"golang.org/x/sync/errgroup"
 )
 
 // Phase selects the part of the pipeline to run.
@@ -103,6 +103,19 @@ type Target struct {
 	Region string
 	// Workspace is the target workspace's services.
 	Workspace Workspace
+	// Endpoint, OnlineCatalog and WorkloadSize override, in this region
+	// only, the spec's Endpoint.Name, OnlineCatalog and
+	// Endpoint.Entity.WorkloadSize: the inputs that naturally differ by
+	// region. Empty keeps the spec's.
+	Endpoint, OnlineCatalog, WorkloadSize string
+}
+
+// apply returns spec with the target's overrides.
+func (t Target) apply(spec Spec) Spec {
+	spec.Endpoint.Name = cmp.Or(t.Endpoint, spec.Endpoint.Name)
+	spec.OnlineCatalog = cmp.Or(t.OnlineCatalog, spec.OnlineCatalog)
+	spec.Endpoint.Entity.WorkloadSize = cmp.Or(t.WorkloadSize, spec.Endpoint.Entity.WorkloadSize)
+	return spec
 }
 
 // RegionResult is what happened in one region. Fields of steps that did not
@@ -125,6 +138,17 @@ type RegionResult struct {
 	// Requests are the API requests the run sent, when the workspaces have
 	// meters ([Workspace].Requests).
 	Requests *Requests `json:"requests,omitempty"`
+	// Wave is the region's wave in [Regions], from 1; 0 from [Region].
+	Wave int `json:"wave,omitempty"`
+	// Status says where the region stands at the end of [Regions]; empty
+	// from [Region].
+	Status Status `json:"status,omitempty"`
+	// Rechecks are the health checks run again at the end of the region's
+	// wave bake ([Plan].WaveBake).
+	Rechecks []endpoint.CheckResult `json:"rechecks,omitempty"`
+	// Restored reports the restore of a region that shipped and was then
+	// restored: by [Plan].AllOrNothing, or after failing its re-checks.
+	Restored *Restored `json:"restored,omitempty"`
 }
 
 // DefaultShareName returns the share name used for model "c.s.m" unless
@@ -166,6 +190,13 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 	}
 	if !haveSource && spec.Phase != PhaseDeploy {
 		return spec, xregion.Invalid("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
+	}
+	if sel, _ := xregion.ParseVersion("version", spec.Version); !haveSource && spec.Phase == PhaseDeploy && sel.Number == 0 {
+		// why: share changes reach a target about a minute late (fact 14):
+		// resolved through the shared catalog, latest or an alias may still
+		// name the previous version.
+		return spec, xregion.Invalid("version", cmp.Or(spec.Version, "latest"), "the deploy phase without the source workspace needs a version number: "+
+			"latest and aliases resolve through the shared catalog, which shows new versions about a minute late (pass the share phase's model-version output)")
 	}
 	if !haveSource && spec.Provider == "" && spec.SourceMetastoreID == "" {
 		return spec, xregion.Invalid("provider", "", "without the source workspace, name the provider or give the source metastore id")
@@ -226,125 +257,31 @@ func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...
 	return region(ctx, src, dst, spec, d, opts)
 }
 
-// Regions rolls the model out to every target, at most concurrency at once
-// (default [DefaultConcurrency]). The source-side discovery runs once. One
-// region's failure does not stop the others; results come back in the order
-// of targets, and the error joins one error per failed region, each naming
-// the region.
-func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, concurrency int, opts ...xregion.Option) (out []*RegionResult, err error) {
-	src = withOnceSummary(src) // read by every region's checks and by EnsureShare
-	meters := make([]*meterWindow, len(targets))
-	for i, t := range targets {
-		meters[i] = startMeters(src, t.Workspace)
-	}
-	defer func() {
-		for i, r := range out {
-			if r != nil && i < len(meters) {
-				r.Requests = meters[i].requests()
-			}
-		}
-	}()
-	spec, err = spec.withDefaults(src != nil)
-	if err != nil {
-		return nil, err
-	}
-	// A failure of the work all regions share fails every region alike.
-	allFail := func(d *deps.Dependencies, err error) ([]*RegionResult, error) {
-		results := make([]*RegionResult, len(targets))
-		for i, t := range targets {
-			results[i] = &RegionResult{Region: t.Region, Model: spec.Model, Dependencies: d, Error: err.Error()}
-		}
-		return results, err
-	}
-	var d *deps.Dependencies
-	if spec.Phase != PhaseDeploy {
-		if d, err = discover(ctx, src, spec, opts); err != nil {
-			return allFail(nil, err)
-		}
-	}
-	results := make([]*RegionResult, len(targets))
-	errs := make([]error, len(targets))
-	limit := cmp.Or(concurrency, DefaultConcurrency)
-	named := func(i int, err error) error {
-		return fmt.Errorf("region %s: %w", cmp.Or(results[i].Region, fmt.Sprint("#", i+1)), err)
-	}
-	var pre *deps.ShareResult
-	prep := make([]*prepared, len(targets))
-	if d != nil && len(targets) > 1 && !xregion.NewSettings(opts...).DryRun {
-		// Check every target before the first write, then put the objects
-		// in the share once, so that the regions do not all race to add
-		// them; each region then only grants.
-		var g errgroup.Group
-		g.SetLimit(limit)
-		for i, t := range targets {
-			g.Go(func() error {
-				if prep[i], errs[i] = prepare(ctx, src, t, spec, d, opts); errs[i] != nil {
-					results[i] = prep[i].res
-					errs[i] = named(i, errs[i])
-				}
-				return nil
-			})
-		}
-		_ = g.Wait()
-		if !slices.ContainsFunc(errs, func(err error) bool { return err == nil }) {
-			return results, errors.Join(errs...)
-		}
-		if pre, err = reenter(ctx, opts, "EnsureShare", func(ctx context.Context) (*deps.ShareResult, error) {
-			return deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{Name: spec.Share, Dependencies: d, ObjectsOnly: true}, opts...)
-		}); err != nil {
-			for i := range targets {
-				if errs[i] == nil {
-					results[i] = &RegionResult{Region: prep[i].res.Region, Model: spec.Model, Dependencies: d, Error: err.Error()}
-					errs[i] = named(i, err)
-				}
-			}
-			return results, errors.Join(errs...)
-		}
-	}
-	var g errgroup.Group // not WithContext: a failed region must not cancel the others
-	g.SetLimit(limit)
-	for i, t := range targets {
-		if errs[i] != nil {
-			continue // failed its checks
-		}
-		g.Go(func() error {
-			if prep[i] != nil {
-				results[i], errs[i] = run(ctx, src, t, spec, d, prep[i])
-			} else {
-				results[i], errs[i] = region(ctx, src, t, spec, d, opts)
-			}
-			if errs[i] != nil {
-				errs[i] = named(i, errs[i])
-			}
-			return nil
-		})
-	}
-	_ = g.Wait() // the goroutines report through errs
-	if pre != nil && pre.Op.Wrote() {
-		// Report the objects this rollout added in every region's result.
-		for _, r := range results {
-			if r.Share != nil {
-				r.Share.Op, r.Share.Added = pre.Op, pre.Added
-			}
-		}
-	}
-	return results, errors.Join(errs...)
-}
-
 func discover(ctx context.Context, src *Workspace, spec Spec, opts []xregion.Option) (*deps.Dependencies, error) {
 	d, err := deps.DiscoverDependencies(client.WithStep(ctx, deps.StepDiscover), src.source(), deps.DiscoverSpec{Model: spec.Model, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	if len(d.Tables) > 0 && spec.OnlineCatalog == "" && spec.Phase != PhaseShare {
-		return nil, xregion.Invalid("online catalog", "", "the model looks up %d feature table(s), which must be published online: name a writable catalog in the targets", len(d.Tables))
+	if err := needsCatalog(d, spec); err != nil {
+		return nil, err
 	}
 	return d, nil
+}
+
+// needsCatalog fails when the model has feature tables and spec names no
+// catalog to publish them to.
+func needsCatalog(d *deps.Dependencies, spec Spec) error {
+	if len(d.Tables) > 0 && spec.OnlineCatalog == "" && spec.Phase != PhaseShare {
+		return xregion.Invalid("online catalog", "", "the model looks up %d feature table(s), which must be published online: name a writable catalog in the targets", len(d.Tables))
+	}
+	return nil
 }
 
 // prepared is what [prepare] found out about one region before any write.
 type prepared struct {
 	res                *RegionResult
+	share              *deps.ShareResult // the region's grant, made before the first wave
+	endpoint           endpoint.Spec     // the deployment's spec, once run has built it
 	dstMeta            *catalog.GetMetastoreSummaryResponse
 	sourceID, provider string
 	opts               []xregion.Option
@@ -438,7 +375,12 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	s := xregion.NewSettings(opts...)
 
 	var err error
-	if d != nil {
+	if d != nil && p.share != nil {
+		res.Version, res.Share = d.Version, p.share
+		if spec.Phase == PhaseShare {
+			return res, nil
+		}
+	} else if d != nil {
 		res.Version = d.Version
 		if res.Share, err = reenter(ctx, opts, "EnsureShare", func(ctx context.Context) (*deps.ShareResult, error) {
 			return deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
@@ -458,6 +400,8 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		return deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
 			Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
 			UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
+			// A deploy phase may follow a share job at once.
+			MaybeJustGranted: spec.Phase == PhaseDeploy,
 		}, opts...)
 	}); err != nil {
 		return fail(err)
@@ -483,7 +427,16 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	sharedModel := model.InCatalog(spec.SharedCatalog).String()
 	if d == nil {
 		// Target side only: discover through the shared catalog, once the
-		// share shows the version and what it needs.
+		// share shows the version and what it needs. An alias or latest is
+		// resolved on the source first, where it is current: the shared
+		// catalog shows a new version late.
+		if sel, _ := xregion.ParseVersion("version", spec.Version); sel.Number == 0 && src != nil {
+			n, err := deps.ResolveVersion(client.WithStep(ctx, deps.StepDiscover), src.ModelVersions, spec.Model, spec.Version)
+			if err != nil {
+				return fail(err)
+			}
+			spec.Version = strconv.Itoa(n)
+		}
 		if d, err = discoverShared(client.WithStep(ctx, deps.StepDiscover), w, spec, sharedModel, res.Region, s, opts); err != nil {
 			return fail(err)
 		}
@@ -527,7 +480,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		}
 		if !s.DryRun {
 			if res.OnlineStatus, err = online.WaitOnline(client.WithStep(ctx, online.StepWait), w.online().Status(), online.WaitSpec{
-				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout, Known: res.Online.Read,
+				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout, SyncedAfter: res.Online.Resynced(), Known: res.Online.Read,
 			}, opts...); err != nil {
 				return fail(err)
 			}
@@ -537,6 +490,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	es := spec.Endpoint
 	es.Entity.Model, es.Entity.Version = sharedModel, d.Version
 	es.Caller = cmp.Or(es.Caller, w.Caller)
+	p.endpoint = es
 	res.Endpoint, err = reenter(ctx, opts, "DeployWithRollback", func(ctx context.Context) (*endpoint.Result, error) {
 		return endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, opts...)
 	})

@@ -17,7 +17,7 @@ import (
 func TestRegions(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "eu-west-1", "ap-southeast-1")
-	results, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep)
+	results, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep)
 	if err != nil {
 		t.Fatalf("Regions() error = %v", err)
 	}
@@ -43,7 +43,7 @@ func TestRegions(t *testing.T) {
 
 	// Converged: a second rollout writes nothing anywhere.
 	w.resetWrites()
-	results, err = rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep)
+	results, err = rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep)
 	if err != nil {
 		t.Fatalf("second Regions() error = %v", err)
 	}
@@ -61,7 +61,7 @@ func TestRegionsOneFailureDoesNotStopTheOthers(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "eu-west-1", "ap-southeast-1", "us-west-2")
 	w.targets[1].ScriptDeployment("xregion_main_ml_fraud.ml.fraud", "1", xregiontest.Deployment{Fail: true, Message: "Model failed to load"})
-	results, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 2, noSleep)
+	results, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{Concurrency: 2}, noSleep)
 	if !errors.Is(err, endpoint.ErrUpdateFailed) {
 		t.Fatalf("Regions() error = %v, want the failed region's update error", err)
 	}
@@ -107,8 +107,14 @@ func TestPhases(t *testing.T) {
 		t.Errorf("deploy phase wrote %d times in the source, want 0", n)
 	}
 
-	// And it runs with target credentials only, given the source metastore.
+	// And it runs with target credentials only, given the source metastore
+	// and a version number: an alias would resolve through the shared
+	// catalog, which shows new versions late.
 	deploy.SourceMetastoreID = w.src.GlobalMetastoreID()
+	if _, err = rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
+		t.Fatalf("Region(deploy, no source, version %q) error = %v, want the version refused", deploy.Version, err)
+	}
+	deploy.Version = "1"
 	if res, err = rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, noSleep); err != nil || res.Endpoint.Outcome != endpoint.OutcomeUnchanged {
 		t.Fatalf("Region(deploy, no source) = %+v, %v; want the endpoint unchanged", res, err)
 	}
@@ -141,7 +147,7 @@ func TestRegionsRejectBadInputBeforeWriting(t *testing.T) {
 			if tt.src {
 				src = w.source()
 			}
-			_, err := rollout.Regions(t.Context(), src, w.regionTargets(), tt.spec(), 0, noSleep)
+			_, err := rollout.Regions(t.Context(), src, w.regionTargets(), tt.spec(), rollout.Plan{}, noSleep)
 			if !errors.Is(err, xregion.ErrInvalidInput) {
 				t.Fatalf("Regions() error = %v, want ErrInvalidInput", err)
 			}
@@ -165,7 +171,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "eu-west-1", "ap-southeast-1")
 	noWait := xregion.WithBackOff(func() backoff.BackOff { return neverWait{t} })
-	plan, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noWait, xregion.WithDryRun())
+	plan, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noWait, xregion.WithDryRun())
 	if err != nil {
 		t.Fatalf("Regions(dry run) error = %v", err)
 	}
@@ -188,11 +194,11 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 
 	// After a real rollout, the plan is all unchanged.
-	if _, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noSleep); err != nil {
+	if _, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep); err != nil {
 		t.Fatalf("Regions() error = %v", err)
 	}
 	w.resetWrites()
-	plan, err = rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), 0, noWait, xregion.WithDryRun())
+	plan, err = rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noWait, xregion.WithDryRun())
 	if err != nil {
 		t.Fatalf("Regions(dry run) after rollout error = %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/rollout/rollouttest"
 	"github.com/org/xregion-action/xregion/xregiontest"
@@ -144,6 +145,38 @@ func TestShareLagDeployPhase(t *testing.T) {
 	})
 }
 
+// TestShareLagDeployPhaseLatest deploys "latest" from the target side, with
+// the source given, right after a new version was shared: it deploys the
+// new version, resolved on the source, not the newest one the lagging
+// share shows.
+func TestShareLagDeployPhaseLatest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, "eu-west-1")
+		opts := []xregion.Option{xregion.WithPollInterval(5 * time.Second)}
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], baseSpec(), opts...); err != nil {
+			t.Fatalf("Region() error = %v", err)
+		}
+		w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "fraud", Version: 3,
+			ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
+				{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
+			}}})
+		share := baseSpec()
+		share.Version, share.Phase = "3", rollout.PhaseShare
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], share, opts...); err != nil {
+			t.Fatalf("Region(share) error = %v", err)
+		}
+		deploy := baseSpec()
+		deploy.Version, deploy.Phase = "latest", rollout.PhaseDeploy
+		res, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], deploy, opts...)
+		if err != nil {
+			t.Fatalf("Region(deploy) error = %v", err)
+		}
+		if res.Version != 3 || res.Endpoint == nil || res.Endpoint.After.Served[0] != "fraud-3=xregion_main_ml_fraud.ml.fraud@3" {
+			t.Errorf("Region(deploy latest) version %d, endpoint %+v; want version 3 deployed", res.Version, res.Endpoint)
+		}
+	})
+}
+
 // TestShareLagTimeout fails a share that never shows its objects within
 // the configured bound, naming what is missing.
 func TestShareLagTimeout(t *testing.T) {
@@ -219,7 +252,9 @@ func TestInvisibleProvider(t *testing.T) {
 		// poll more.
 		{name: "just_granted", wantMin: deps.DefaultProviderListGrace, wantMax: deps.DefaultProviderListGrace + 5*time.Second},
 		{name: "granted_before", preGranted: true},
-		{name: "named", preGranted: true, provider: "org-us-east-1"},
+		// A named provider is read again after one poll: the target sees it a
+		// read late (the provider lag).
+		{name: "named", preGranted: true, provider: "org-us-east-1", wantMax: 5 * time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -317,4 +352,26 @@ func TestNamedRecipientWithUseRecipient(t *testing.T) {
 	if res.Share.Recipient != "eu-by-platform-team" || res.Share.RecipientOp != xregion.OpUnchanged {
 		t.Errorf("share recipient = %s (%s), want the named one, reused", res.Share.Recipient, res.Share.RecipientOp)
 	}
+}
+
+// TestDeployPhaseRightAfterFirstShare runs the deploy phase at once after a
+// share phase that created the recipient, in a target whose provider shows
+// up a few reads late: the empty provider list is waited on for the grace,
+// not blamed on permissions.
+func TestDeployPhaseRightAfterFirstShare(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorldWith(t, []xregiontest.Option{xregiontest.WithProviderLag(2)}, "eu-west-1")
+		opts := []xregion.Option{xregion.WithPollInterval(5 * time.Second)}
+		share := baseSpec()
+		share.Version, share.Phase = "1", rollout.PhaseShare
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], share, opts...); err != nil {
+			t.Fatalf("Region(share) error = %v", err)
+		}
+		deploy := baseSpec()
+		deploy.Version, deploy.Phase = "1", rollout.PhaseDeploy
+		res, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], deploy, opts...)
+		if err != nil || res.Endpoint == nil || res.Endpoint.Outcome != endpoint.OutcomeDeployed {
+			t.Fatalf("Region(deploy) = %+v, %v; want deployed once the provider appears", res, err)
+		}
+	})
 }

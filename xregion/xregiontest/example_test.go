@@ -25,8 +25,9 @@ import (
 func Example() {
 	ctx := context.Background()
 	src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
-	// Share changes reach this workspace at once (see WithShareLag).
-	dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithShareLag(0))
+	// Share changes and providers reach this workspace at once (see
+	// WithShareLag and WithProviderLag).
+	dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithShareLag(0), xregiontest.WithProviderLag(0))
 	xregiontest.Link(src, dst)
 
 	src.AddTable(catalog.TableInfo{FullName: "main.ml.features"})

@@ -62,7 +62,7 @@ var legacyClock = xregiontest.WithStartTime(time.Date(2025, 1, 1, 0, 0, 0, 0, ti
 func regions(t *testing.T, dstOpts ...xregiontest.Option) (src, dst *xregiontest.Workspace) {
 	t.Helper()
 	src = xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
-	dst = xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithShareLag(0)}, dstOpts...)...)
+	dst = xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithShareLag(0), xregiontest.WithProviderLag(0)}, dstOpts...)...)
 	xregiontest.Link(src, dst)
 	src.AddTable(catalog.TableInfo{FullName: "main.ml.features"})
 	src.AddFunction(catalog.FunctionInfo{FullName: "main.ml.spec"}, "FUNCTION_FEATURE_SPEC")

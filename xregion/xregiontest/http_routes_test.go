@@ -343,7 +343,7 @@ func TestHTTPPagination(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithPageSize(pageSize))
+			dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithPageSize(pageSize), xregiontest.WithProviderLag(0))
 			n := tt.seed(t, dst)
 			srv, rec := serve(t, dst)
 			w := newClient(t, srv.URL)

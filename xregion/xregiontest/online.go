@@ -442,6 +442,15 @@ func (w *Workspace) republish(ex *syncedTable, req ml.PublishTableRequest, src c
 	// so it binds the table to the current source and syncs it again
 	// (assumption).
 	ex.store, ex.published, ex.sourceID = spec.OnlineStore, true, src.TableId
+	if w.cfg.republishNoSync {
+		// The unverified alternative (WithRepublishWithoutSync): accepted,
+		// but the table keeps its data and its last sync.
+		var pipeline string
+		if ds := ex.info.DataSynchronizationStatus; ds != nil {
+			pipeline = ds.PipelineId
+		}
+		return &ml.PublishTableResponse{OnlineTableName: spec.OnlineTableName, PipelineId: pipeline}, nil
+	}
 	ex.step, ex.used = 0, 0
 	ex.autoscaling = w.stores[spec.OnlineStore].autoscaling
 	// why: a SNAPSHOT pipeline "can be triggered later ... Successive

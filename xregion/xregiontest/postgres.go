@@ -28,6 +28,16 @@ func WithPostgresSpec() Option {
 	return func(c *config) { c.postgresSpec = true }
 }
 
+// WithRepublishWithoutSync makes publishing again into an existing online
+// table accepted but ineffective: the table keeps its data and its last
+// sync. Whether a republish of a healthy SNAPSHOT table syncs it again is
+// not documented (service-facts.md fact 9 says only that a failed table
+// stays failed until it is published again); this mode lets tests check
+// that callers notice when it does not.
+func WithRepublishWithoutSync() Option {
+	return func(c *config) { c.republishNoSync = true }
+}
+
 // syncedTablesPrefix starts the resource name of a synced table in the
 // Postgres API.
 const syncedTablesPrefix = "synced_tables/"

@@ -119,7 +119,7 @@ func TestProviderDetails(t *testing.T) {
 func TestProvidersNeedLink(t *testing.T) {
 	t.Parallel()
 	src := xregiontest.NewWorkspace()
-	dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"))
+	dst := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1"), xregiontest.WithProviderLag(0))
 	src.AddRecipient(sharing.RecipientInfo{Name: "r", DataRecipientGlobalMetastoreId: dst.GlobalMetastoreID()})
 	src.AddShare(sharing.ShareInfo{Name: "s1"})
 	src.Grant("s1", "r")

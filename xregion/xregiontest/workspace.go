@@ -138,6 +138,8 @@ type config struct {
 	// start is the shared clock's start (see WithStartTime).
 	start        time.Time
 	postgresSpec bool
+	// republishNoSync: publishing again into a table does not sync it.
+	republishNoSync bool
 }
 
 // Option configures a [Workspace] made by [NewWorkspace].
@@ -205,14 +207,20 @@ func WithUser(name string) Option {
 // or a share of a provider, that becomes visible is left out of the first n
 // Providers calls that could see it and shows from the next one on. Until a
 // Providers call has shown it, [Catalogs.Create] treats it as missing. It
-// models the unknown propagation delay of D2D sharing (reference §15.10).
-// The default, 0, shows everything at once. It panics if n < 0.
+// models the propagation delay of D2D sharing: providers appear on their
+// own after a grant (service-facts §13), and share changes reach recipients
+// about a minute late (§14). The default is [DefaultProviderLag]; 0 shows
+// everything at once. It panics if n < 0.
 func WithProviderLag(n int) Option {
 	if n < 0 {
 		panic(fmt.Sprintf("xregiontest: WithProviderLag: %d < 0", n))
 	}
 	return func(c *config) { c.providerLag = n }
 }
+
+// DefaultProviderLag is the provider lag of a workspace made without
+// [WithProviderLag].
+const DefaultProviderLag = 1
 
 // DefaultShareLag is the share lag of a workspace made without
 // [WithShareLag].
@@ -340,7 +348,7 @@ func WithStartTime(t time.Time) Option {
 // NewWorkspace returns an empty fake workspace configured by opts. Seed it
 // with the Add methods, and call [Link] to let it share data with others.
 func NewWorkspace(opts ...Option) *Workspace {
-	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2, shareLag: DefaultShareLag,
+	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2, shareLag: DefaultShareLag, providerLag: DefaultProviderLag,
 		serving: defaultServingConfig()}
 	for _, o := range opts {
 		if o != nil {
