@@ -4,6 +4,11 @@
 // meant for one never reach another. The action, the live acceptance suite
 // and user tools build their clients with [New].
 //
+// Every request of such a client goes through a [RetryingTransport], the one
+// place where xregion retries requests (reads on transient failures, writes
+// only when they certainly did not take effect), and a [Meter] given to
+// [Settings].Observe counts them by step.
+//
 // This package imports no other xregion package.
 package client
 

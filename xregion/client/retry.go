@@ -22,10 +22,13 @@ import (
 const (
 	// DefaultMaxAttempts is how many times one request is sent at most.
 	DefaultMaxAttempts = 6
-	// DefaultMaxElapsed bounds the time one request may spend in retries.
-	DefaultMaxElapsed = 90 * time.Second
+	// DefaultMaxElapsed bounds the time one request may spend in retries:
+	// within the SDK's 60s inactivity timeout of one request
+	// (Config.HTTPTimeoutSeconds), which also bounds the waits here, as
+	// they happen inside one of the SDK's attempts.
+	DefaultMaxElapsed = 45 * time.Second
 	// DefaultMaxRetryAfter caps a wait a Retry-After header asks for.
-	DefaultMaxRetryAfter = 60 * time.Second
+	DefaultMaxRetryAfter = 30 * time.Second
 )
 
 // DefaultBackOff returns the backoff between attempts of one request:
