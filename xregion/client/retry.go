@@ -74,6 +74,9 @@ func (a Attempt) Retry() bool { return a.N > 1 }
 //   - Reads (GET, HEAD, OPTIONS) are retried on 429, 500, 502, 503 and 504
 //     replies and on dropped connections (reset, refused, cut short, timed
 //     out).
+//   - Queries of serving endpoints (POST .../invocations, health checks),
+//     which change nothing, are retried on 429 and 503; any other 5xx is
+//     the model's answer and is returned.
 //   - Writes (every other method) are retried only when they certainly did
 //     not take effect: a 429 (the service refused the request before
 //     handling it) or a connection that could not be made (nothing was
@@ -243,7 +246,17 @@ func droppedConnection(err error) bool {
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isTimeout(err) || notSent(err)
 }
 
-func retryableStatus(status int, write bool) bool {
+// isQuery reports whether path is a serving endpoint's invocations: a POST
+// that changes no state (a health check's query).
+func isQuery(path string) bool { return strings.HasSuffix(path, "/invocations") }
+
+func retryableStatus(status int, write, query bool) bool {
+	if query {
+		// A query changes nothing, so one the service refused can be sent
+		// again; a 5xx other than 503 is the model's answer, for the
+		// health check to judge.
+		return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	}
 	if write {
 		return status == http.StatusTooManyRequests
 	}
@@ -262,7 +275,8 @@ func (t *RetryingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		base = http.DefaultTransport
 	}
 	ctx := req.Context()
-	write := !safeMethod(req.Method)
+	query := isQuery(req.URL.Path)
+	write := !safeMethod(req.Method) && !query
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	maxAttempts := t.MaxAttempts
 	if maxAttempts <= 0 {
@@ -291,9 +305,9 @@ func (t *RetryingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		}
 		var again bool
 		if err != nil {
-			again = ctx.Err() == nil && droppedConnection(err) && (!write || notSent(err))
+			again = ctx.Err() == nil && droppedConnection(err) && (!write && !query || notSent(err))
 		} else {
-			again = retryableStatus(status, write)
+			again = retryableStatus(status, write, query)
 		}
 		var wait time.Duration
 		if again && n < maxAttempts && rewindable {

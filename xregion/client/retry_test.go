@@ -16,6 +16,7 @@ import (
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
 	"github.com/org/xregion-action/xregion/client"
@@ -75,7 +76,7 @@ func TestRetryPolicy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name         string
-		write        bool
+		write, query bool
 		script       []reply
 		wantAttempts int
 		wantErr      error // nil: success
@@ -93,6 +94,9 @@ func TestRetryPolicy(t *testing.T) {
 			wantErr: apierr.ErrInternalError, wantUnknown: true},
 		{name: "write/reset_not_repeated", write: true, script: []reply{{}}, wantAttempts: 1,
 			wantErr: syscall.ECONNRESET, wantUnknown: true},
+		{name: "query/503_retried", query: true, script: []reply{{status: 503}}, wantAttempts: 2},
+		{name: "query/500_is_the_answer", query: true, script: []reply{{status: 500}}, wantAttempts: 1,
+			wantErr: apierr.ErrInternalError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,9 +110,12 @@ func TestRetryPolicy(t *testing.T) {
 				base.mu.Lock()
 				base.script, base.times = tt.script, nil
 				base.mu.Unlock()
-				if tt.write {
+				switch {
+				case tt.query:
+					_, err = w.ServingEndpoints.Query(t.Context(), serving.QueryEndpointInput{Name: "e"})
+				case tt.write:
 					_, err = w.Shares.Create(t.Context(), sharing.CreateShare{Name: "s"})
-				} else {
+				default:
 					_, err = w.Shares.Get(t.Context(), sharing.GetShareRequest{Name: "s"})
 				}
 				if got := base.attempts(); got != tt.wantAttempts {
