@@ -107,11 +107,33 @@ func stateOf(t *testing.T, w *wireWorld, res *rollout.RegionResult) endState {
 // succeeded, and checks that re-runs under the same storm always converge
 // to the end state of a fault-free rollout, with no duplicate object.
 // Run the figure with -storm.seeds=200.
-func TestFaultStorm(t *testing.T) {
+func TestFaultStorm(t *testing.T) { stormRuns(t, false) }
+
+// TestFaultStormUpgrade is TestFaultStorm for an upgrade: version 1 rolls
+// out without faults, then version 2 under the storm, through the
+// endpoint's config update (writes of unknown outcome included).
+func TestFaultStormUpgrade(t *testing.T) { stormRuns(t, true) }
+
+func stormRuns(t *testing.T, upgrade bool) {
+	// roll is the run under test: the first rollout, or the upgrade after
+	// a fault-free first rollout.
+	roll := func(t *testing.T, w *wireWorld, first bool) (*rollout.RegionResult, int, error) {
+		if !upgrade {
+			return w.roll(t)
+		}
+		if first {
+			if _, _, err := w.roll(t); err != nil {
+				t.Fatalf("fault-free rollout of version 1: %v", err)
+			}
+			w.addVersion2(t)
+			w.stormOn.Store(true)
+		}
+		return w.rollVersion(t, "2")
+	}
 	var want endState
 	synctest.Test(t, func(t *testing.T) {
 		w := newWireWorld(t, wireOpts{tables: 1, functions: 1})
-		res, _, err := w.roll(t)
+		res, _, err := roll(t, w, true)
 		if err != nil {
 			t.Fatalf("fault-free rollout: %v", err)
 		}
@@ -120,8 +142,9 @@ func TestFaultStorm(t *testing.T) {
 	first, requests, faults, writeFaults := 0, 0, 0, 0
 	for seed := range *stormSeeds {
 		synctest.Test(t, func(t *testing.T) {
-			w := newWireWorld(t, wireOpts{tables: 1, functions: 1, storm: &xregiontest.HTTPStorm{Seed: uint64(seed), Rate: stormRate}, noRetry: *stormSDK})
-			res, n, err := w.roll(t)
+			w := newWireWorld(t, wireOpts{tables: 1, functions: 1, storm: &xregiontest.HTTPStorm{Seed: uint64(seed), Rate: stormRate},
+				noRetry: *stormSDK, stormLater: upgrade})
+			res, n, err := roll(t, w, true)
 			requests += n
 			faults += w.srcCount.failures + w.dstCnt.failures
 			writeFaults += w.srcCount.writeFailures + w.dstCnt.writeFailures
@@ -134,7 +157,7 @@ func TestFaultStorm(t *testing.T) {
 				if run > 40 {
 					t.Fatalf("seed %d: still failing after %d runs: %v", seed, run-1, err)
 				}
-				res, _, err = w.roll(t)
+				res, _, err = roll(t, w, false)
 			}
 			got := stateOf(t, w, res)
 			if diff := cmp.Diff(want, got); diff != "" {

@@ -1,11 +1,13 @@
 package rollout_test
 
 import (
+	"context"
 	"fmt"
 	"github.com/google/go-cmp/cmp"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
@@ -87,13 +89,29 @@ type wireWorld struct {
 	src, dst         *xregiontest.Workspace
 	srcWS, dstWS     rollout.Workspace
 	srcCount, dstCnt *wireCount
+	stormOn          atomic.Bool // with wireOpts.stormLater
+}
+
+// switched carries requests by off until on is set, then by then.
+type switched struct {
+	on        *atomic.Bool
+	off, then http.RoundTripper
+}
+
+func (s switched) RoundTrip(r *http.Request) (*http.Response, error) {
+	if s.on.Load() {
+		return s.then.RoundTrip(r)
+	}
+	return s.off.RoundTrip(r)
 }
 
 // wireOpts configure a wireWorld.
 type wireOpts struct {
 	tables, functions int                    // the model's shape: functions FeatureSpecs over the tables
 	storm             *xregiontest.HTTPStorm // faults on both faces
-	noRetry           bool                   // the SDK's own retries only, as before RetryingTransport
+	// stormLater starts the storm only once stormOn is set.
+	stormLater bool
+	noRetry    bool // the SDK's own retries only, as before RetryingTransport
 }
 
 func newWireWorld(t testing.TB, o wireOpts) *wireWorld {
@@ -110,11 +128,17 @@ func newWireWorld(t testing.TB, o wireOpts) *wireWorld {
 	if o.storm != nil {
 		hopts = append(hopts, xregiontest.WithHTTPStorm(*o.storm))
 	}
+	face := func(ws *xregiontest.Workspace) http.RoundTripper {
+		if o.stormLater {
+			return switched{on: &w.stormOn, off: xregiontest.Transport(ws.Handler()), then: xregiontest.Transport(ws.Handler(hopts...))}
+		}
+		return xregiontest.Transport(ws.Handler(hopts...))
+	}
 	connect := func(name string, ws *xregiontest.Workspace, c *wireCount) rollout.Workspace {
 		meter := &client.Meter{}
 		wc, err := client.New(t.Context(), client.Settings{
 			Host: "http://" + name + ".invalid", Token: "t", Observe: meter.Observe,
-			Transport: counted{c, xregiontest.Transport(ws.Handler(hopts...))},
+			Transport: counted{c, face(ws)},
 			RateLimit: 1 << 20, NoRetry: o.noRetry,
 		})
 		if err != nil {
@@ -161,12 +185,30 @@ func wideSpec() rollout.Spec {
 	return rollout.Spec{Model: "main.ml.wide", Version: "1", OnlineCatalog: "serving"}
 }
 
+// addVersion2 gives the wide model a version 2 with the same dependencies.
+func (w *wireWorld) addVersion2(t testing.TB) {
+	t.Helper()
+	v1, err := w.src.ModelVersions.Get(context.WithoutCancel(t.Context()), catalog.GetModelVersionRequest{FullName: "main.ml.wide", Version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "wide", Version: 2,
+		ModelVersionDependencies: v1.ModelVersionDependencies})
+}
+
 // roll rolls out once and returns the requests it made.
 func (w *wireWorld) roll(t testing.TB, opts ...xregion.Option) (*rollout.RegionResult, int, error) {
+	return w.rollVersion(t, "1", opts...)
+}
+
+// rollVersion rolls out version and returns the requests it made.
+func (w *wireWorld) rollVersion(t testing.TB, version string, opts ...xregion.Option) (*rollout.RegionResult, int, error) {
 	t.Helper()
 	w.srcCount.reset()
 	w.dstCnt.reset()
-	res, err := rollout.Region(t.Context(), &w.srcWS, rollout.Target{Workspace: w.dstWS}, wideSpec(), append([]xregion.Option{noSleep}, opts...)...)
+	spec := wideSpec()
+	spec.Version = version
+	res, err := rollout.Region(t.Context(), &w.srcWS, rollout.Target{Workspace: w.dstWS}, spec, append([]xregion.Option{noSleep}, opts...)...)
 	return res, w.srcCount.total() + w.dstCnt.total(), err
 }
 
