@@ -298,6 +298,9 @@ func TestRunFleetRejectsBadFiles(t *testing.T) {
 				t.Errorf("a bad file connected to %v and wrote %v before failing", w.connected, w.writes())
 			}
 			noSecrets(t, r)
+			if strings.Contains(r.log.String()+msg, "dose1234abcd") {
+				t.Errorf("a value pasted into the file is echoed:\n%s", r.log.String())
+			}
 		})
 	}
 }

@@ -46,6 +46,10 @@ type inputs struct {
 	Fleet        *regionsFile
 	WaveBake     time.Duration
 	AllOrNothing bool
+	// Command is rollout (the default), status or refresh.
+	Command string
+	// FailOnDrift makes a status with drift fail the step.
+	FailOnDrift bool
 }
 
 // MinPollInterval is the shortest poll-interval against a workspace that is
@@ -134,6 +138,15 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	in.PollInterval = duration("poll-interval", "10s")
 	in.Regions, in.WaveBake = get("regions"), duration("wave-bake", "30m")
 	in.AllOrNothing = boolean("all-or-nothing", false)
+	in.FailOnDrift = boolean("fail-on-drift", false)
+	if c := get("command"); c != "" {
+		v, ok := enum(c, commandRollout, commandStatus, commandRefresh)
+		if !ok {
+			return nil, xregion.Invalid("command", c, "want rollout, status or refresh")
+		}
+		in.Command = v
+	}
+	in.Command = cmp.Or(in.Command, commandRollout)
 	spec.OnlineTimeout = in.OnlineTimeout
 	spec.OnlineRefresh, spec.OnlineMaxStaleness = online.Refresh(get("refresh-online")), duration("max-staleness", "24h")
 	// Unset inherits the live entity's setting; the default applies only

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -64,8 +68,14 @@ func loadRegions(a *githubactions.Action, path string, spec rollout.Spec) (*regi
 		return nil, regionsError(path, "", "cannot read the file: %v", errors.Unwrap(err))
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, regionsError(path, "", "not valid YAML or JSON: %s", strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", "; "))
+	}
+	// A second document (after "---") would be ignored: refuse it.
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return nil, regionsError(path, "", "holds more than one YAML document; put everything in one")
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, regionsError(path, "", "the file is empty; want a mapping with regions (and optionally source and waves)")
@@ -91,6 +101,7 @@ func loadRegions(a *githubactions.Action, path string, spec rollout.Spec) (*regi
 		return nil, regionsError(path, "", "key %q: required, a list of at least one region", "regions")
 	}
 	seen := map[string]int{}
+	endpoints := map[string]int{} // by host and endpoint name
 	for i, n := range list.Content {
 		where := fmt.Sprintf("regions[%d]", i)
 		if name := entryName(n); name != "" {
@@ -122,6 +133,13 @@ func loadRegions(a *githubactions.Action, path string, spec rollout.Spec) (*regi
 		if err := checkOverrides(e, spec); err != nil {
 			return nil, regionsError(path, where, "%s", err)
 		}
+		// why: an endpoint takes one update at a time (service-facts §4):
+		// two entries deploying to it at once would collide.
+		key := strings.TrimRight(strings.ToLower(e.Side.Host), "/") + " " + cmp.Or(e.Endpoint, spec.Endpoint.Name, rollout.DefaultEndpointName(spec.Model))
+		if j, dup := endpoints[key]; dup {
+			return nil, regionsError(path, where, "key %q: regions[%d] deploys to the same endpoint of the same workspace", "host", j)
+		}
+		endpoints[key] = i
 		f.Regions = append(f.Regions, e)
 	}
 	if n := top["waves"]; n != nil {
@@ -187,6 +205,10 @@ func nodes(path, where string, n *yaml.Node, allowed []string) (map[string]*yaml
 	return out, nil
 }
 
+// envNameRE is what an environment variable name looks like; anything else
+// may be a secret pasted into the file, and is never echoed.
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // side builds the connection of an entry, reading its secrets from the
 // variables it names and masking them at once.
 func (f *regionsFile) side(a *githubactions.Action, where string, vals map[string]string) (side, error) {
@@ -199,7 +221,7 @@ func (f *regionsFile) side(a *githubactions.Action, where string, vals map[strin
 		if name == "" {
 			continue
 		}
-		if strings.ContainsAny(name, " =$") || strings.HasPrefix(name, "dapi") {
+		if !envNameRE.MatchString(name) {
 			// Never echo a value that may be the secret itself.
 			return s, regionsError(f.Path, where, "key %q: want the name of an environment variable, such as EU_TOKEN; map the secret into the step's env", k.key)
 		}

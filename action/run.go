@@ -36,6 +36,12 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		return err
 	}
 
+	if in.Fleet != nil && in.Command != commandRollout {
+		err := xregion.Invalid("command", in.Command, "works for one target-host; with regions, only rollout is built so far")
+		a.WithFieldsMap(map[string]string{"title": "xregion: bad input"}).Errorf("%s", err)
+		reportFailure(a, err)
+		return err
+	}
 	if in.Fleet != nil {
 		return runFleet(ctx, a, red.with(in.Fleet.secrets...), connect, in, opts...)
 	}
@@ -72,7 +78,15 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		}
 	}
 
-	res, err := rollout.Region(ctx, src, rollout.Target{Region: in.Region, Workspace: dst}, in.Spec, opts...)
+	if in.Command == commandStatus {
+		defer h.endGroup()
+		return runStatus(ctx, a, red, in, src, dst, opts)
+	}
+	region := rollout.Region
+	if in.Command == commandRefresh {
+		region = rollout.Refresh
+	}
+	res, err := region(ctx, src, rollout.Target{Region: in.Region, Workspace: dst}, in.Spec, opts...)
 	h.endGroup()
 	red.Result(res)
 	err = red.Err(err)

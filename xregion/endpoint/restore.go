@@ -104,10 +104,13 @@ func restore(ctx context.Context, c Endpoints, spec RestoreSpec, res *Result, op
 		}
 		res.Created = true // rollback deletes what a run created
 	}
-	if spec.Deployed.Version != 0 && !sameServing(res.Before, spec.Deployed) && (spec.Snapshot == nil || !spec.Snapshot.restored(ep)) {
+	// why: config_version goes up with every update (service-facts §4), so
+	// any update since the deployment, settings only included, shows there.
+	changed := res.Before.Version != spec.Deployed.Version || !sameServing(res.Before, spec.Deployed)
+	if spec.Deployed.Version != 0 && changed && (spec.Snapshot == nil || !spec.Snapshot.restored(ep)) {
 		res.Outcome = OutcomeAborted
-		return fmt.Errorf("serves %v with routes %v, not what the deployment left (%v with routes %v); restoring would undo someone else's change: %w",
-			res.Before.Served, res.Before.Routes, spec.Deployed.Served, spec.Deployed.Routes, ErrChangedMeanwhile)
+		return fmt.Errorf("serves config version %d (%v with routes %v), not what the deployment left (version %d, %v with routes %v); restoring would undo someone else's change: %w",
+			res.Before.Version, res.Before.Served, res.Before.Routes, spec.Deployed.Version, spec.Deployed.Served, spec.Deployed.Routes, ErrChangedMeanwhile)
 	}
 	if spec.Snapshot != nil {
 		log.InfoContext(ctx, "restoring the config from before the deployment", "to", spec.Snapshot)
@@ -116,7 +119,7 @@ func restore(ctx context.Context, c Endpoints, spec RestoreSpec, res *Result, op
 }
 
 // sameServing reports whether two summaries serve the same entities with
-// the same routes; config versions are not compared.
+// the same routes.
 func sameServing(a, b ConfigSummary) bool {
 	return slices.Equal(a.Served, b.Served) && maps.Equal(a.Routes, b.Routes)
 }

@@ -159,3 +159,32 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check() with a failing probe error = %v, want ErrUnhealthy", err)
 	}
 }
+
+// TestRestoreRefusesASettingsChange: someone changed only the deployed
+// entity's settings after the deployment (same entities, same routes): the
+// config version moved, so the restore would undo their change and is
+// refused.
+func TestRestoreRefusesASettingsChange(t *testing.T) {
+	t.Parallel()
+	ws := target(t)
+	res := deployed(t, ws, spec(5))
+	ep := read(t, ws)
+	in := ep.Config.ServedEntities[0]
+	// Their update: the same entity on a Large size.
+	change := spec(5)
+	change.Entity.WorkloadSize = "Large"
+	if _, err := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, change, noSleep); err != nil {
+		t.Fatalf("their update: %v", err)
+	}
+	if got := ws.EndpointConfig(name).ServedEntities[0]; got.Name != in.Name || got.WorkloadSize != "Large" {
+		t.Fatalf("their update left %+v", got)
+	}
+	ws.ResetWrites()
+	got, err := res.Restore(t.Context(), ws.ServingEndpoints, noSleep)
+	if !errors.Is(err, endpoint.ErrChangedMeanwhile) || got.Outcome != endpoint.OutcomeAborted {
+		t.Fatalf("Restore() = %s, %v; want aborted: the config changed since the deployment", got.Outcome, err)
+	}
+	if w := ws.Writes(); len(w) != 0 {
+		t.Errorf("Restore() wrote %v", w)
+	}
+}

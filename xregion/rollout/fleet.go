@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -119,6 +120,17 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, p
 	if err != nil {
 		return nil, err
 	}
+	if sel, _ := xregion.ParseVersion("version", base.Version); sel.Number == 0 && src != nil && base.Phase == PhaseDeploy {
+		// Resolve an alias or latest once for the whole fleet: resolved
+		// per region, a later wave could ship a version the first wave
+		// never checked.
+		n, err := deps.ResolveVersion(ctx, src.ModelVersions, base.Model, base.Version)
+		if err != nil {
+			return nil, err
+		}
+		spec.Version = strconv.Itoa(n)
+		base.Version = spec.Version
+	}
 	specs := make([]Spec, len(targets))
 	for i, t := range targets {
 		if specs[i], err = t.apply(spec).withDefaults(src != nil); err != nil {
@@ -155,7 +167,7 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, p
 			r.Requests = meters[i].requests()
 		}
 	}
-	return f.results, errors.Join(f.errs...)
+	return f.results, errors.Join(append(f.errs, f.stopErr)...)
 }
 
 // waves resolves the plan's waves to indexes of targets.
@@ -230,6 +242,7 @@ type fleet struct {
 
 	results []*RegionResult
 	errs    []error
+	stopErr error // why the fleet stopped, when no region failed on its own
 	prep    []*prepared
 }
 
@@ -336,6 +349,15 @@ func (f *fleet) run(ctx context.Context) {
 			if r.Share != nil {
 				r.Share.Op, r.Share.Added = pre.Op, pre.Added
 			}
+		}
+	}
+	if stopped != "" && errors.Join(f.errs...) == nil {
+		// No region failed on its own, yet the fleet stopped (cancelled
+		// during a bake or after the last wave shipped): the run did not
+		// do what it was asked, and must not report success.
+		f.stopErr = errors.New("the fleet stopped: " + stopped)
+		if cause := context.Cause(ctx); cause != nil {
+			f.stopErr = fmt.Errorf("the fleet stopped: %s: %w", stopped, cause)
 		}
 	}
 	if stopped != "" && f.plan.AllOrNothing && !f.s.DryRun {
@@ -561,6 +583,9 @@ func (f *fleet) restore(ctx context.Context, idx []int, why string) {
 				opts = p.opts
 			}
 			er, err := r.Endpoint.Restore(ctx, f.targets[i].Workspace.ServingEndpoints, opts...)
+			if err == nil && er.Outcome == endpoint.OutcomeUnchanged {
+				return nil // this run did not change the endpoint: nothing was restored
+			}
 			r.Restored = &Restored{Reason: why, Endpoint: er}
 			if err != nil {
 				r.Status = StatusRestoreFailed

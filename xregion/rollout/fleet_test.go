@@ -346,6 +346,52 @@ func TestRegionsCancelledDuringBake(t *testing.T) {
 	})
 }
 
+// TestRegionsCancelledDuringTheLastBake: cancelled while its only wave
+// bakes, the fleet is restored and the run reports the cancellation: a run
+// that did not finish must not look like a success.
+func TestRegionsCancelledDuringTheLastBake(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, labels...)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan error)
+		go func() {
+			_, err := rollout.Regions(ctx, w.source(), w.fleetTargets(new(journal), labels...), baseSpec(), rollout.Plan{WaveBake: time.Hour}, noSleep)
+			done <- err
+		}()
+		synctest.Wait() // the wave shipped and is baking
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Regions() error = %v, want the cancellation", err)
+		}
+	})
+}
+
+// TestRegionsAllOrNothingLeavesUnchangedRegions: all-or-nothing restores
+// only what this run changed; a region already serving the version stays
+// shipped, not "restored".
+func TestRegionsAllOrNothingLeavesUnchangedRegions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, labels...)
+	first := w.fleetTargets(new(journal), labels...)[:2]
+	if _, err := rollout.Regions(t.Context(), w.source(), first, baseSpec(), rollout.Plan{}, noSleep); err != nil {
+		t.Fatalf("first Regions() error = %v", err)
+	}
+	// us-west-2 cannot take the deployment this time.
+	w.targets[2].ScriptDeployment("xregion_main_ml_fraud.ml.fraud", "1", xregiontest.Deployment{Fail: true, Message: "no"})
+	results, err := rollout.Regions(t.Context(), w.source(), w.fleetTargets(new(journal), labels...), baseSpec(), rollout.Plan{AllOrNothing: true}, noSleep)
+	if err == nil {
+		t.Fatal("Regions() error = nil, want us-west-2's failure")
+	}
+	got := statuses(results)
+	for _, r := range []string{"eu-west-1", "ap-southeast-1"} {
+		if got[r] != rollout.StatusShipped {
+			t.Errorf("%s: status %s, want shipped: this run changed nothing there", r, got[r])
+		}
+	}
+}
+
 func TestRegionsBadPlan(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, labels...)
@@ -394,5 +440,46 @@ func TestRegionsStrictPreflightWritesNothing(t *testing.T) {
 	}
 	if got := w.writes(); len(got) != 0 {
 		t.Errorf("a fleet that failed its checks wrote %v", got)
+	}
+}
+
+// aliasMover moves the source's alias when the first config update reaches
+// its endpoint, as someone promoting a new champion mid-fleet would.
+type aliasMover struct {
+	endpoint.Endpoints
+	once sync.Once
+	move func()
+}
+
+func (a *aliasMover) UpdateConfig(ctx context.Context, in serving.EndpointCoreConfigInput) (*serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed], error) {
+	a.once.Do(a.move)
+	return a.Endpoints.UpdateConfig(ctx, in)
+}
+
+// TestRegionsDeployPhaseResolvesTheAliasOnce: an alias that moves while the
+// first wave deploys does not change what later waves ship.
+func TestRegionsDeployPhaseResolvesTheAliasOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, labels...)
+	all := baseSpec()
+	all.Version = "2"
+	if _, err := rollout.Regions(t.Context(), w.source(), w.fleetTargets(new(journal), labels...), all, rollout.Plan{}, noSleep); err != nil {
+		t.Fatalf("first Regions() error = %v", err)
+	}
+	w.src.SetAlias("main.ml.fraud", "champion", 1)
+	targets := w.fleetTargets(new(journal), labels...)
+	targets[0].Workspace.ServingEndpoints = &aliasMover{Endpoints: targets[0].Workspace.ServingEndpoints,
+		move: func() { w.src.SetAlias("main.ml.fraud", "champion", 2) }}
+	deploy := baseSpec()
+	deploy.Version, deploy.Phase = "@champion", rollout.PhaseDeploy
+	results, err := rollout.Regions(t.Context(), w.source(), targets, deploy,
+		rollout.Plan{Waves: [][]string{{"eu-west-1"}, {"ap-southeast-1", "us-west-2"}}}, noSleep)
+	if err != nil {
+		t.Fatalf("Regions(deploy) error = %v", err)
+	}
+	for _, r := range results {
+		if r.Version != 1 || r.Endpoint == nil || r.Endpoint.After.Served[0] != "fraud-1=xregion_main_ml_fraud.ml.fraud@1" {
+			t.Errorf("%s: version %d, endpoint %+v; want version 1, the alias's when the fleet started", r.Region, r.Version, r.Endpoint)
+		}
 	}
 }

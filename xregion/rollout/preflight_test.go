@@ -6,6 +6,7 @@ import (
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/rollout"
@@ -201,4 +202,44 @@ func newWorldWith(t testing.TB, opts []xregiontest.Option, regions ...string) wo
 	xregiontest.Link(all...)
 	seedModel(w.src)
 	return w
+}
+
+// TestPreflightRefusedEndpoint: an endpoint the deployment would refuse
+// (it serves another model) is found before the first write, in one region
+// and in the last wave of a fleet.
+func TestPreflightRefusedEndpoint(t *testing.T) {
+	t.Parallel()
+	foreign := func(ws *xregiontest.Workspace) {
+		ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "other", SchemaName: "ml", ModelName: "churn", Version: 1})
+		ws.AddEndpoint(serving.ServingEndpointDetailed{Name: "fraud", Config: &serving.EndpointCoreConfigOutput{
+			ServedEntities: []serving.ServedEntityOutput{{Name: "churn-1", EntityName: "other.ml.churn", EntityVersion: "1", WorkloadSize: "Small"}},
+		}})
+	}
+	t.Run("one_region", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t, "eu-west-1")
+		foreign(w.targets[0])
+		_, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], baseSpec(), noSleep)
+		if !errors.Is(err, xregion.ErrConflict) {
+			t.Fatalf("Region() error = %v, want the endpoint refused", err)
+		}
+		if writes := w.writes(); len(writes) != 0 {
+			t.Errorf("Region() wrote %v before refusing the endpoint", writes)
+		}
+	})
+	t.Run("last_wave", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t, "eu-west-1", "ap-southeast-1")
+		foreign(w.targets[1])
+		targets := w.regionTargets()
+		targets[0].Region, targets[1].Region = "eu-west-1", "ap-southeast-1"
+		_, err := rollout.Regions(t.Context(), w.source(), targets, baseSpec(),
+			rollout.Plan{Waves: [][]string{{"eu-west-1"}, {"ap-southeast-1"}}}, noSleep)
+		if !errors.Is(err, xregion.ErrConflict) {
+			t.Fatalf("Regions() error = %v, want the endpoint refused", err)
+		}
+		if writes := w.writes(); len(writes) != 0 {
+			t.Errorf("Regions() wrote %v before the whole fleet was known to be valid", writes)
+		}
+	})
 }

@@ -351,6 +351,20 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 			return fail(err)
 		}
 	}
+	if haveTarget && spec.Phase != PhaseShare && w.ServingEndpoints != nil {
+		// An endpoint the deployment will refuse (another model, a split
+		// xregion did not set up) is found now, before any write: the
+		// deployment's own dry run reads it and decides as it would.
+		es := spec.Endpoint
+		m, _ := xregion.ParseFullName("model", spec.Model)
+		es.Entity.Model, es.Entity.Version = m.InCatalog(spec.SharedCatalog).String(), 1
+		if d != nil {
+			es.Entity.Version = d.Version
+		}
+		if r, err := endpoint.DeployWithRollback(client.WithStep(ctx, deps.StepPreflight), w.ServingEndpoints, es, append(slices.Clip(p.opts), xregion.WithDryRun())...); err != nil && r.Outcome == endpoint.OutcomeRefused {
+			return fail(err)
+		}
+	}
 	return p, nil
 }
 
