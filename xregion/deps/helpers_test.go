@@ -19,7 +19,9 @@ func giveUpAfter(n uint64) xregion.Option {
 }
 
 // cmpOpts are the options every comparison here shares.
-var cmpOpts = cmp.Options{cmpopts.EquateEmpty()}
+// cmpOpts compare results; VersionCreated, a server time, is checked on
+// its own.
+var cmpOpts = cmp.Options{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(deps.Dependencies{}, "VersionCreated")}
 
 const (
 	model     = "main.ml.fraud"
