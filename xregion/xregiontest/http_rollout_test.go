@@ -42,7 +42,7 @@ func TestHTTPRollout(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := rollout.Spec{Model: "main.ml.fraud", Version: "1", OnlineCatalog: "serving"}
-	noSleep := xregion.WithPollInterval(0)
+	noSleep := xregion.WithoutPause()
 
 	res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: d}, spec, noSleep)
 	if err != nil {
