@@ -8,9 +8,9 @@ import (
 
 	"github.com/databricks/databricks-sdk-go"
 	"github.com/databricks/databricks-sdk-go/apierr"
-	"github.com/databricks/databricks-sdk-go/config"
 	"github.com/databricks/databricks-sdk-go/service/iam"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/rollout"
 )
 
@@ -18,37 +18,25 @@ import (
 // is "source" or "target"; getenv reads the runner's environment.
 type connectFunc func(ctx context.Context, label string, s side, getenv func(string) string) (rollout.Workspace, error)
 
-// noLoader keeps the SDK from filling a client's config from the
-// environment: with two workspaces in one process, DATABRICKS_* variables
-// meant for one would leak into the other.
-type noLoader struct{}
+// settings are the client settings of one side: every attribute explicit.
+// GitHub OIDC reads the runner's ID-token request variables, which belong
+// to the job, not to a workspace.
+func settings(s side, getenv func(string) string) client.Settings {
+	cs := client.Settings{
+		Host: s.Host, AuthType: s.authType(), Token: s.Token,
+		ClientID: s.ClientID, ClientSecret: s.ClientSecret, AzureTenantID: s.AzureTenantID,
+	}
+	if cs.AuthType == client.AuthGitHubOIDC {
+		cs.IDTokenRequestURL = getenv("ACTIONS_ID_TOKEN_REQUEST_URL")
+		cs.IDTokenRequestToken = getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+	}
+	return cs
+}
 
-func (noLoader) Name() string                   { return "xregion-explicit" }
-func (noLoader) Configure(*config.Config) error { return nil }
-
-// sdkConfig is the client config of one side: every attribute explicit,
-// no loaders.
+// sdkConfig is the client config of one side: every attribute explicit, no
+// loaders, requests under the retry policy of [client.RetryingTransport].
 func sdkConfig(s side, getenv func(string) string) *databricks.Config {
-	cfg := &databricks.Config{
-		Host:         s.Host,
-		AuthType:     s.authType(),
-		Token:        s.Token,
-		ClientID:     s.ClientID,
-		ClientSecret: s.ClientSecret,
-		Loaders:      []config.Loader{noLoader{}},
-	}
-	switch cfg.AuthType {
-	case "github-oidc":
-		cfg.ActionsIDTokenRequestURL = getenv("ACTIONS_ID_TOKEN_REQUEST_URL")
-		cfg.ActionsIDTokenRequestToken = getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-	case "azure-client-secret":
-		cfg.ClientID, cfg.ClientSecret = "", ""
-		cfg.AzureClientID, cfg.AzureClientSecret, cfg.AzureTenantID = s.ClientID, s.ClientSecret, s.AzureTenantID
-	case "azure-msi":
-		cfg.ClientID = ""
-		cfg.AzureUseMSI, cfg.AzureClientID = true, s.ClientID
-	}
-	return cfg
+	return settings(s, getenv).Config()
 }
 
 // defaultConnectTimeout bounds, unless XREGION_CONNECT_TIMEOUT says
@@ -106,15 +94,17 @@ func connectSDK(ctx context.Context, label string, s side, getenv func(string) s
 		return fmt.Errorf("connect to the %s workspace %s (%s-host; tried %s): %w", label, s.Host, label, tried, err)
 	}
 
-	cfg := sdkConfig(s, getenv)
-	fetch := (*config.Config)(cfg).DefaultHostMetadataResolver()
-	cfg.HostMetadataResolver = func(_ context.Context, host string) (*config.HostMetadata, error) {
-		// The SDK passes no caller context: bound the fetch by ours.
-		return fetch(cctx, host)
-	}
 	const metadata = "GET /.well-known/databricks-config (client construction)"
-	w, err := databricks.NewWorkspaceClient(cfg)
+	cs := settings(s, getenv)
+	cs.ConnectTimeout = timeout
+	meter := &client.Meter{} // the run reports what it sent
+	cs.Observe = meter.Observe
+	w, err := client.New(cctx, cs)
 	if err != nil {
+		// client.New names the host; unreachable says it the action's way.
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
 		// The SDK's message names config attributes, never their values.
 		return rollout.Workspace{}, unreachable(metadata, err)
 	}
@@ -126,6 +116,6 @@ func connectSDK(ctx context.Context, label string, s side, getenv func(string) s
 		return rollout.Workspace{}, unreachable(metadata+", then "+connectProbe, err)
 	}
 	ws, err := rollout.FromClient(w)
-	ws.Caller = me.UserName
+	ws.Caller, ws.Requests = me.UserName, meter
 	return ws, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
@@ -64,8 +65,11 @@ func TestSDKConfig(t *testing.T) {
 			if len(got.Loaders) != 1 {
 				t.Errorf("Loaders = %v, want only the explicit-config loader", got.Loaders)
 			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreUnexported(databricks.Config{}), cmpopts.IgnoreFields(databricks.Config{}, "Loaders")); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreUnexported(databricks.Config{}), cmpopts.IgnoreFields(databricks.Config{}, "Loaders", "HTTPTransport")); diff != "" {
 				t.Errorf("sdkConfig() mismatch (-want +got):\n%s", diff)
+			}
+			if _, ok := got.HTTPTransport.(*client.RetryingTransport); !ok {
+				t.Errorf("HTTPTransport = %T, want the retry policy's *client.RetryingTransport", got.HTTPTransport)
 			}
 		})
 	}

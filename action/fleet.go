@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
@@ -22,16 +21,8 @@ import (
 // summary and annotations. Every workspace is connected, and its
 // credentials checked, before the first write.
 func runFleet(ctx context.Context, a *githubactions.Action, red redactor, connect connectFunc, in *inputs, opts ...xregion.Option) error {
-	h := newActionHandler(a, red.String)
+	h, opts := stepOptions(a, red, in, opts)
 	defer h.endGroup()
-	pre := []xregion.Option{xregion.WithLogger(slog.New(h))}
-	if in.PollInterval > 0 {
-		pre = append(pre, xregion.WithPollInterval(in.PollInterval))
-	}
-	opts = append(pre, opts...) // the caller's options win
-	if in.DryRun {
-		opts = append(opts, xregion.WithDryRun())
-	}
 	f := in.Fleet
 	var src *rollout.Workspace
 	if in.Source.Host != "" {

@@ -45,16 +45,8 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	if in.Fleet != nil {
 		return runFleet(ctx, a, red.with(in.Fleet.secrets...), connect, in, opts...)
 	}
-	h := newActionHandler(a, red.String)
+	h, opts := stepOptions(a, red, in, opts)
 	defer h.endGroup()
-	pre := []xregion.Option{xregion.WithLogger(slog.New(h))}
-	if in.PollInterval > 0 {
-		pre = append(pre, xregion.WithPollInterval(in.PollInterval))
-	}
-	opts = append(pre, opts...) // the caller's options win
-	if in.DryRun {
-		opts = append(opts, xregion.WithDryRun())
-	}
 
 	connecting := func(label, host string) {
 		if bound, err := connectTimeout(a.Getenv); err == nil {
@@ -168,6 +160,22 @@ func setOutput(a *githubactions.Action, k, v string) {
 		return
 	}
 	a.SetOutput(k, v)
+}
+
+// stepOptions returns the log handler of a run, which groups the log by
+// step, and the options of the library calls: its logger, the inputs'
+// poll interval and dry run, and then opts, the caller's, which win.
+func stepOptions(a *githubactions.Action, red redactor, in *inputs, opts []xregion.Option) (*actionHandler, []xregion.Option) {
+	h := newActionHandler(a, red.String)
+	pre := []xregion.Option{xregion.WithLogger(slog.New(h))}
+	if in.PollInterval > 0 {
+		pre = append(pre, xregion.WithPollInterval(in.PollInterval))
+	}
+	opts = append(pre, opts...)
+	if in.DryRun {
+		opts = append(opts, xregion.WithDryRun())
+	}
+	return h, opts
 }
 
 // addSummary writes the step summary, or prints it without

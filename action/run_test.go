@@ -28,7 +28,7 @@ import (
 
 var update = flag.Bool("update", false, "update .golden files")
 
-var noSleep = xregion.WithPollInterval(0)
+var noSleep = xregion.WithoutPause()
 
 const (
 	srcHost     = "https://us-east-1.cloud.databricks.example"

@@ -157,6 +157,7 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 			b.WriteString("\n**Aborted**: someone else changed the endpoint during the deployment; it serves what they made it serve, and nothing was rolled back.\n")
 		}
 	}
+	b.WriteString(requestsMarkdown(res.Requests))
 	return b.String()
 }
 

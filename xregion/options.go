@@ -73,16 +73,24 @@ func WithBackOff(newBackOff func() backoff.BackOff) Option {
 }
 
 // WithPollInterval makes every wait poll at the fixed interval d instead of
-// backing off; d <= 0 polls without pausing. Emulated workspaces, such as
-// the fakes of xregiontest, settle in moments: tests and demos against them
-// use it so that nothing sleeps for long.
+// backing off. Emulated workspaces, such as the fakes of xregiontest,
+// settle in moments: demos against them use a short interval. A d <= 0,
+// such as an unset setting, keeps the default backoff: it never means
+// polling without a pause, which against a real workspace would spend its
+// request budget in a busy loop (tests that want that ask for
+// [WithoutPause]).
 func WithPollInterval(d time.Duration) Option {
-	return WithBackOff(func() backoff.BackOff {
-		if d <= 0 {
-			return &backoff.ZeroBackOff{}
-		}
-		return backoff.NewConstantBackOff(d)
-	})
+	if d <= 0 {
+		return nil
+	}
+	return WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(d) })
+}
+
+// WithoutPause makes every wait poll again at once, with no pause between
+// reads: for tests against fakes that move on with each read, never for a
+// real workspace.
+func WithoutPause() Option {
+	return WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} })
 }
 
 // WithDryRun makes steps plan instead of act: they read the real state and

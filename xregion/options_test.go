@@ -97,3 +97,21 @@ func TestPollCheckFailsAfterDeadline(t *testing.T) {
 		}
 	})
 }
+
+// TestWithPollIntervalZeroKeepsTheDefault: a zero interval, as from an
+// unset setting, must not turn polling into a busy loop.
+func TestWithPollIntervalZeroKeepsTheDefault(t *testing.T) {
+	t.Parallel()
+	for _, d := range []time.Duration{0, -time.Second} {
+		b := xregion.NewSettings(xregion.WithPollInterval(d)).NewBackOff()
+		if next := b.NextBackOff(); next <= 0 {
+			t.Errorf("WithPollInterval(%v): first pause %v, want the default backoff's", d, next)
+		}
+	}
+	if next := xregion.NewSettings(xregion.WithoutPause()).NewBackOff().NextBackOff(); next != 0 {
+		t.Errorf("WithoutPause(): first pause %v, want none", next)
+	}
+	if next := xregion.NewSettings(xregion.WithPollInterval(time.Second)).NewBackOff().NextBackOff(); next != time.Second {
+		t.Errorf("WithPollInterval(1s): first pause %v, want 1s", next)
+	}
+}

@@ -186,9 +186,9 @@ func suite(t *testing.T, cfg Config) string {
 	r.schema(t)
 	ok := t.Run("rollout", r.rollout) &&
 		t.Run("converged_rerun_writes_nothing", r.converged)
-	t.Run("status_shows_no_drift", func(t *testing.T) {
-		t.Skip("no status command yet: it comes with the day-2 operations")
-	})
+	if ok {
+		ok = t.Run("status_shows_no_drift", r.status)
+	}
 	if ok {
 		t.Run("bad_deployment_rolls_back_exactly", r.badDeployment)
 		t.Run("facts", r.observe)
@@ -240,6 +240,28 @@ func (r *run) converged(t *testing.T) {
 	}
 	if res.Endpoint.Outcome != endpoint.OutcomeUnchanged {
 		t.Errorf("endpoint outcome = %s, want unchanged", res.Endpoint.Outcome)
+	}
+}
+
+// status observes the converged region: no drift, nothing stale, healthy,
+// and not one write to find that out.
+func (r *run) status(t *testing.T) {
+	r.src.meter.take()
+	r.dst.meter.take()
+	st, err := rollout.Observe(t.Context(), &r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, r.spec, r.opts...)
+	if err != nil {
+		t.Fatalf("Observe() error = %v", err)
+	}
+	_, sw := r.src.meter.take()
+	_, dw := r.dst.meter.take()
+	if len(sw)+len(dw) != 0 {
+		t.Errorf("status wrote: source %v, target %v", sw, dw)
+	}
+	if err := st.Err(); err != nil {
+		t.Errorf("status of the converged region: %v", err)
+	}
+	if st.Endpoint == nil || !st.Endpoint.Serves(st.Want) {
+		t.Errorf("status endpoint = %+v, want it serving version %d", st.Endpoint, st.Want)
 	}
 }
 

@@ -71,7 +71,7 @@ func outcome(r *rollout.RegionResult) endpoint.Outcome {
 // and broken ones fail to deploy, each rolled back to what served before.
 func TestGoodBadAndBrokenVersions(t *testing.T) {
 	t.Parallel()
-	d := newDeployer(t, mustParse(t, "-versions", "4", "-champion", "4", "-bad", "2", "-broken", "3"), xregion.WithPollInterval(0))
+	d := newDeployer(t, mustParse(t, "-versions", "4", "-champion", "4", "-bad", "2", "-broken", "3"), xregion.WithoutPause())
 	steps := []struct {
 		version string
 		canary  []int
@@ -135,7 +135,7 @@ func TestCancelDuringUpdate(t *testing.T) {
 // one converges.
 func TestScriptedFailure(t *testing.T) {
 	t.Parallel()
-	d := newDeployer(t, mustParse(t, "-fail", "eu-west-1:Catalogs.Create:1"), xregion.WithPollInterval(0))
+	d := newDeployer(t, mustParse(t, "-fail", "eu-west-1:Catalogs.Create:1"), xregion.WithoutPause())
 	r, err := d.deploy(t.Context(), "1")
 	if err == nil || r.Catalog != nil || !strings.Contains(err.Error(), "-fail") {
 		t.Fatalf("first deploy: catalog %+v, error %v; want the scripted failure of Catalogs.Create", r.Catalog, err)

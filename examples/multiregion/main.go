@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	if *demo {
 		// The fakes settle as they are polled: poll without pausing.
-		opts = append(opts, xregion.WithPollInterval(0))
+		opts = append(opts, xregion.WithoutPause())
 	}
 	results, err := rollout.Regions(ctx, src, dsts, rollout.Spec{Model: *model, Version: *version, OnlineCatalog: *onlineCatalog}, rollout.Plan{Concurrency: len(dsts)}, opts...)
 	for _, r := range results {

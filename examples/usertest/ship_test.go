@@ -31,7 +31,7 @@ func TestShipChampion(t *testing.T) {
 		Request: json.RawMessage(`{"dataframe_records": [{"amount": 10}]}`),
 		Expect:  endpoint.Expect{Path: "predictions.0", Equals: json.RawMessage(`0.5`), Tolerance: 0.1, Requests: 20},
 	}
-	noSleep := xregion.WithPollInterval(0)
+	noSleep := xregion.WithoutPause()
 	s := rollouttest.Workspace(src)
 	regions := []rollout.Target{{Workspace: rollouttest.Workspace(eu)}, {Workspace: rollouttest.Workspace(ap)}}
 

@@ -4,6 +4,11 @@
 // meant for one never reach another. The action, the live acceptance suite
 // and user tools build their clients with [New].
 //
+// Every request of such a client goes through a [RetryingTransport], the one
+// place where xregion retries requests (reads on transient failures, writes
+// only when they certainly did not take effect), and a [Meter] given to
+// [Settings].Observe counts them by step.
+//
 // This package imports no other xregion package.
 package client
 
@@ -57,9 +62,19 @@ type Settings struct {
 	IDTokenRequestURL, IDTokenRequestToken string
 	// ConnectTimeout bounds construction. Default: [DefaultConnectTimeout].
 	ConnectTimeout time.Duration
-	// Transport, if set, carries every request of the client, such as a
-	// transport that counts them.
+	// Transport, if set, carries every attempt of every request of the
+	// client, such as a transport that counts them. Default:
+	// http.DefaultTransport.
 	Transport http.RoundTripper
+	// NoRetry leaves retries to the SDK's own policy instead of a
+	// [RetryingTransport] over Transport; for measuring the difference.
+	NoRetry bool
+	// Observe, if set, is called after every attempt of every request (see
+	// [RetryingTransport]); it must be safe for concurrent use. It is not
+	// called under NoRetry.
+	Observe func(Attempt)
+	// RateLimit is the client's requests per second. Default: the SDK's, 15.
+	RateLimit int
 }
 
 // ResolvedAuthType returns the auth type [New] uses for s.
@@ -88,7 +103,9 @@ type noLoader struct{}
 func (noLoader) Name() string                   { return "xregion-explicit" }
 func (noLoader) Configure(*config.Config) error { return nil }
 
-// Config returns the SDK config of s: every attribute explicit, no loaders.
+// Config returns the SDK config of s: every attribute explicit, no loaders,
+// and, unless s.NoRetry, a [RetryingTransport] over s.Transport as its
+// HTTPTransport.
 func (s Settings) Config() *databricks.Config {
 	cfg := &databricks.Config{
 		Host:          s.Host,
@@ -98,6 +115,13 @@ func (s Settings) Config() *databricks.Config {
 		ClientSecret:  s.ClientSecret,
 		Loaders:       []config.Loader{noLoader{}},
 		HTTPTransport: s.Transport,
+		// The SDK's own retries cannot be turned off (see
+		// RetryingTransport); the transport answers it so that it has
+		// nothing to retry.
+		RateLimitPerSecond: s.RateLimit,
+	}
+	if !s.NoRetry {
+		cfg.HTTPTransport = &RetryingTransport{Base: s.Transport, Observe: s.Observe}
 	}
 	switch cfg.AuthType {
 	case AuthGitHubOIDC:

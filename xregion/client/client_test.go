@@ -40,8 +40,11 @@ func TestConfig(t *testing.T) {
 			if len(got.Loaders) != 1 {
 				t.Errorf("Loaders = %v, want only the explicit one", got.Loaders)
 			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreUnexported(databricks.Config{}), cmpopts.IgnoreFields(databricks.Config{}, "Loaders")); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreUnexported(databricks.Config{}), cmpopts.IgnoreFields(databricks.Config{}, "Loaders", "HTTPTransport")); diff != "" {
 				t.Errorf("Config() mismatch (-want +got):\n%s", diff)
+			}
+			if _, ok := got.HTTPTransport.(*client.RetryingTransport); !ok {
+				t.Errorf("HTTPTransport = %T, want the retry policy's *client.RetryingTransport", got.HTTPTransport)
 			}
 		})
 	}

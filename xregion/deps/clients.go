@@ -39,6 +39,13 @@ type FunctionKinds interface {
 	SecurableKind(ctx context.Context, fullName string) (string, error)
 }
 
+// FunctionReader is a [FunctionKinds] that can also read a function and
+// its kind in one request ([SDKFunctionKinds] does). Discovery then reads
+// each function once instead of twice.
+type FunctionReader interface {
+	GetWithKind(ctx context.Context, fullName string) (*catalog.FunctionInfo, string, error)
+}
+
 // Metastores reads the metastore a workspace is attached to (w.Metastores).
 type Metastores interface {
 	Summary(ctx context.Context) (*catalog.GetMetastoreSummaryResponse, error)

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
@@ -72,6 +73,10 @@ type Dependencies struct {
 	// represent (such as secrets and volumes of external functions); they
 	// are not shared.
 	Unrepresented int `json:"unrepresented"`
+	// VersionCreated is when the version was created, as the service says
+	// (zero when it does not), read with the version so that later steps
+	// need not read it again. It is not part of the JSON.
+	VersionCreated time.Time `json:"-"`
 }
 
 // Table is a table a model version depends on.
@@ -177,15 +182,26 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 		return nil, fmt.Errorf("version %d has status %s, want READY: %w", mv.Version, mv.Status, xregion.ErrNotReady)
 	}
 	d := &Dependencies{Model: model.String(), Version: mv.Version}
+	if mv.CreatedAt > 0 {
+		d.VersionCreated = time.UnixMilli(mv.CreatedAt)
+	}
 	log = log.With("version", mv.Version)
 
 	var g graph
 	g.add(mv.ModelVersionDependencies)
+	// A reader of kinds reads each function and its kind in one request.
+	reader, _ := c.FunctionKinds.(FunctionReader)
+	kinds := map[string]string{}
 	// Walk functions breadth first: each level's reads run concurrently.
 	for level := g.takeFunctions(); len(level) > 0; level = g.takeFunctions() {
 		infos := make([]*catalog.FunctionInfo, len(level))
+		levelKinds := make([]string, len(level))
 		if err := forEach(ctx, level, func(ctx context.Context, i int, name string) (err error) {
-			infos[i], err = c.Functions.Get(ctx, catalog.GetFunctionRequest{Name: at(name)})
+			if reader != nil {
+				infos[i], levelKinds[i], err = reader.GetWithKind(ctx, at(name))
+			} else {
+				infos[i], err = c.Functions.Get(ctx, catalog.GetFunctionRequest{Name: at(name)})
+			}
 			if err != nil {
 				return fmt.Errorf("read function %q: %w", name, err)
 			}
@@ -193,8 +209,11 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 		}); err != nil {
 			return nil, err
 		}
-		for _, fi := range infos {
+		for i, fi := range infos {
 			g.add(fi.RoutineDependencies)
+			if reader != nil {
+				kinds[level[i]] = levelKinds[i]
+			}
 		}
 	}
 	d.Connections, d.Credentials, d.Unrepresented = g.sortedConnections(), g.sortedCredentials(), g.unrepresented
@@ -204,6 +223,10 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 	if err := forEach(ctx, fnNames, func(ctx context.Context, i int, name string) error {
 		d.Functions[i] = Function{Name: name, FeatureSpec: featureSpecs[strings.ToLower(name)]}
 		if c.FunctionKinds == nil || d.Functions[i].FeatureSpec {
+			return nil
+		}
+		if kind, ok := kinds[name]; ok {
+			d.Functions[i].FeatureSpec = kind == string(sharing.SharedSecurableKindFunctionFeatureSpec)
 			return nil
 		}
 		kind, err := c.FunctionKinds.SecurableKind(ctx, at(name))
@@ -218,7 +241,15 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 
 	tableNames := g.sortedTables()
 	d.Tables = make([]Table, len(tableNames))
+	listed, err := listTables(ctx, c.Tables, tableNames, at)
+	if err != nil {
+		return nil, err
+	}
 	if err := forEach(ctx, tableNames, func(ctx context.Context, i int, name string) error {
+		if ti, ok := listed[strings.ToLower(at(name))]; ok {
+			d.Tables[i] = tableOf(name, ti)
+			return nil
+		}
 		ti, err := c.Tables.Get(ctx, catalog.GetTableRequest{FullName: at(name)})
 		if err != nil {
 			return fmt.Errorf("read table %q: %w", name, err)
@@ -236,6 +267,46 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 		"tables", len(d.Tables), "functions", len(d.Functions),
 		"connections", len(d.Connections), "credentials", len(d.Credentials))
 	return d, nil
+}
+
+// listTables lists, when tables can be listed, the schemas that hold more
+// than one of the named tables, and returns the listed tables that carry
+// their constraints, by lower-case full name: one list answers what many
+// reads would. A table the list leaves out, or lists without constraints
+// (a list entry may be leaner than a read), is read by itself; so is every
+// table of a schema whose list fails.
+func listTables(ctx context.Context, tables Tables, names []string, at func(string) string) (map[string]*catalog.TableInfo, error) {
+	lister, ok := tables.(TableLister)
+	if !ok {
+		return nil, nil
+	}
+	bySchema := map[string]int{}
+	for _, n := range names {
+		parts := strings.SplitN(at(n), ".", 3)
+		if len(parts) == 3 {
+			bySchema[parts[0]+"."+parts[1]]++
+		}
+	}
+	out := map[string]*catalog.TableInfo{}
+	for _, schema := range slices.Sorted(maps.Keys(bySchema)) {
+		if bySchema[schema] < 2 {
+			continue // one read is as cheap as the list
+		}
+		cat, sch, _ := strings.Cut(schema, ".")
+		all, err := lister.ListAll(ctx, catalog.ListTablesRequest{CatalogName: cat, SchemaName: sch})
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err != nil {
+			continue // each table is read by itself, and its error reported
+		}
+		for i := range all {
+			if len(all[i].TableConstraints) > 0 {
+				out[strings.ToLower(all[i].FullName)] = &all[i]
+			}
+		}
+	}
+	return out, nil
 }
 
 // ResolveVersion returns the number of the version that version ("3",

@@ -2,6 +2,7 @@ package deps_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
@@ -57,9 +58,11 @@ func TestDiscoverDependencies(t *testing.T) {
 			wantErr: apierr.ErrPermissionDenied,
 		},
 		{
-			name:    "missing_table",
-			spec:    deps.DiscoverSpec{Model: model, Version: "1"},
-			faults:  []xregiontest.Fault{{Method: "Tables.Get", Err: xregiontest.NotFound("Table 'main.ml.history' does not exist.")}},
+			name: "missing_table",
+			spec: deps.DiscoverSpec{Model: model, Version: "1"},
+			// The list of the schema fails, so each table is read.
+			faults: []xregiontest.Fault{{Method: "Tables.ListAll", Err: xregiontest.Unavailable("try again")},
+				{Method: "Tables.Get", Err: xregiontest.NotFound("Table 'main.ml.history' does not exist.")}},
 			wantErr: apierr.ErrResourceDoesNotExist,
 		},
 	}
@@ -88,6 +91,9 @@ func TestDiscoverDependencies(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got, cmpOpts); diff != "" {
 				t.Errorf("DiscoverDependencies() mismatch (-want +got):\n%s", diff)
+			}
+			if got.VersionCreated.IsZero() {
+				t.Error("VersionCreated is zero; the fake says when every version was created")
 			}
 			if w := ws.Writes(); len(w) != 0 {
 				t.Errorf("DiscoverDependencies() wrote %v, want no write", w)
@@ -150,5 +156,35 @@ func TestDiscoverDependenciesReadThrough(t *testing.T) {
 	want.Model = "fraud_shared.ml.fraud"
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("DiscoverDependencies() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestDiscoverListsTables: the tables of a schema that holds several of
+// the model's tables are listed once; a table listed without constraints
+// is read by itself, as a list entry may be leaner than a read.
+func TestDiscoverListsTables(t *testing.T) {
+	t.Parallel()
+	ws := xregiontest.NewWorkspace()
+	var modelDeps []catalog.Dependency
+	for i, pk := range []bool{true, true, false} {
+		name := fmt.Sprintf("main.wide.t%d", i)
+		ti := catalog.TableInfo{FullName: name}
+		if pk {
+			ti.TableConstraints = []catalog.TableConstraint{{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"id"}}}}
+		}
+		ws.AddTable(ti)
+		modelDeps = append(modelDeps, catalog.Dependency{Table: &catalog.TableDependency{TableFullName: name}})
+	}
+	ws.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "wide", ModelName: "m", Version: 1,
+		ModelVersionDependencies: &catalog.DependencyList{Dependencies: modelDeps}})
+	got, err := deps.DiscoverDependencies(t.Context(), sourceClients(ws), deps.DiscoverSpec{Model: "main.wide.m", Version: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Tables) != 3 || len(got.Tables[0].PrimaryKeys) != 1 || len(got.Tables[2].PrimaryKeys) != 0 {
+		t.Errorf("tables = %+v, want three, the first two with their key", got.Tables)
+	}
+	if l, g := ws.Calls("Tables.ListAll"), ws.Calls("Tables.Get"); l != 1 || g != 1 {
+		t.Errorf("%d lists and %d reads, want 1 list and 1 read (of the table listed without constraints)", l, g)
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // noSleep polls without waiting, so tests never sleep for real.
-var noSleep = xregion.WithPollInterval(0)
+var noSleep = xregion.WithoutPause()
 
 // giveUpAfter polls n more times without waiting, then gives up.
 func giveUpAfter(n uint64) xregion.Option {
@@ -19,7 +19,9 @@ func giveUpAfter(n uint64) xregion.Option {
 }
 
 // cmpOpts are the options every comparison here shares.
-var cmpOpts = cmp.Options{cmpopts.EquateEmpty()}
+// cmpOpts compare results; VersionCreated, a server time, is checked on
+// its own.
+var cmpOpts = cmp.Options{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(deps.Dependencies{}, "VersionCreated")}
 
 const (
 	model     = "main.ml.fraud"

@@ -2,11 +2,13 @@ package deps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
 	"github.com/databricks/databricks-sdk-go/client"
 	"github.com/databricks/databricks-sdk-go/config"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
 )
 
 // SDKFunctionKinds reads a function's securable kind from the Unity Catalog
@@ -38,16 +40,33 @@ func NewFunctionKinds(cfg *config.Config) (*SDKFunctionKinds, error) {
 // SecurableKind returns the securable kind the service reports for the
 // function, such as FUNCTION_FEATURE_SPEC, or "".
 func (k *SDKFunctionKinds) SecurableKind(ctx context.Context, fullName string) (string, error) {
+	_, kind, err := k.GetWithKind(ctx, fullName)
+	return kind, err
+}
+
+var _ FunctionReader = (*SDKFunctionKinds)(nil)
+
+// GetWithKind reads the function and its securable kind in one request: the
+// typed SDK call reads the same path but drops the kind.
+func (k *SDKFunctionKinds) GetWithKind(ctx context.Context, fullName string) (*catalog.FunctionInfo, string, error) {
 	headers := map[string]string{"Accept": "application/json"}
 	if k.workspaceID != "" {
 		// Raw calls do not add the header the typed calls send.
 		headers["X-Databricks-Workspace-Id"] = k.workspaceID
 	}
-	var resp struct {
+	var raw []byte
+	if err := k.client.Do(ctx, http.MethodGet, "/api/2.1/unity-catalog/functions/"+fullName, headers, nil, nil, &raw); err != nil {
+		return nil, "", err
+	}
+	var fi catalog.FunctionInfo
+	var kind struct {
 		SecurableKind string `json:"securable_kind"`
 	}
-	if err := k.client.Do(ctx, http.MethodGet, "/api/2.1/unity-catalog/functions/"+fullName, headers, nil, nil, &resp); err != nil {
-		return "", err
+	if err := json.Unmarshal(raw, &fi); err != nil {
+		return nil, "", fmt.Errorf("function %q: %w", fullName, err)
 	}
-	return resp.SecurableKind, nil
+	if err := json.Unmarshal(raw, &kind); err != nil {
+		return nil, "", fmt.Errorf("function %q: %w", fullName, err)
+	}
+	return &fi, kind.SecurableKind, nil
 }

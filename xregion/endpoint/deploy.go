@@ -452,7 +452,12 @@ func (d *deployer) update(ctx context.Context, ep *serving.ServingEndpointDetail
 			if err := d.unmark(ctx); err != nil {
 				return err
 			}
-			return d.converged(ctx, ep)
+			// Decide again without the mark: converged, or the same
+			// version with other settings.
+			if ep, err = d.read(ctx); err != nil {
+				return err
+			}
+			continue
 		case stateConverged:
 			return d.converged(ctx, ep)
 		}

@@ -35,7 +35,7 @@ func exampleTarget() *xregiontest.Workspace {
 func ExampleDeployWithRollback() {
 	ctx := context.Background()
 	ws := exampleTarget()
-	poll := xregion.WithPollInterval(0)
+	poll := xregion.WithoutPause()
 	smoke := endpoint.Probe{
 		Name:    "smoke",
 		Request: json.RawMessage(`{"dataframe_records": [{"customer_id": 42, "amount": 310.5}]}`),

@@ -13,7 +13,7 @@ import (
 )
 
 // noSleep polls without waiting, so tests never sleep for real.
-var noSleep = xregion.WithPollInterval(0)
+var noSleep = xregion.WithoutPause()
 
 const (
 	model = "fraud_shared.ml.fraud"

@@ -48,7 +48,7 @@ func publishExample(ctx context.Context, dst *xregiontest.Workspace, opts ...xre
 func ExamplePublishOnline() {
 	ctx := context.Background()
 	dst := exampleTarget()
-	poll := xregion.WithPollInterval(0)
+	poll := xregion.WithoutPause()
 
 	res, err := online.PublishOnline(ctx,
 		online.Clients{FeatureStore: dst.FeatureStore, Postgres: dst.Postgres, SyncedTables: dst.Database, Tables: dst.Tables},
@@ -74,7 +74,7 @@ func ExamplePublishOnline() {
 func ExampleWaitOnline() {
 	ctx := context.Background()
 	dst := exampleTarget()
-	poll := xregion.WithPollInterval(0)
+	poll := xregion.WithoutPause()
 	res, err := publishExample(ctx, dst, poll)
 	if err != nil {
 		fmt.Println(err)
@@ -103,7 +103,7 @@ func ExampleWaitOnline() {
 func ExamplePublishOnline_refresh() {
 	ctx := context.Background()
 	dst := exampleTarget()
-	poll := xregion.WithPollInterval(0)
+	poll := xregion.WithoutPause()
 	res, err := publishExample(ctx, dst, poll)
 	if err != nil {
 		fmt.Println(err)

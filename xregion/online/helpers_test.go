@@ -14,7 +14,7 @@ import (
 )
 
 // noSleep polls without waiting, so tests never sleep for real.
-var noSleep = xregion.WithPollInterval(0)
+var noSleep = xregion.WithoutPause()
 
 // giveUpAfter polls n more times without waiting, then gives up.
 func giveUpAfter(n uint64) xregion.Option {

@@ -113,6 +113,10 @@ type PublishResult struct {
 	StoreOp xregion.Op `json:"store_op"`
 	// Tables reports each feature table, in the order of the spec.
 	Tables []PublishedTable `json:"tables,omitempty"`
+	// Read holds the status, as read by this call, of each online table
+	// that was online and left as it was: pass it to [WaitSpec].Known so
+	// that the wait does not read those tables again. Not in the JSON.
+	Read []TableStatus `json:"-"`
 }
 
 // PublishedTable reports one feature table.
@@ -231,6 +235,8 @@ type plan struct {
 	publish bool
 	// phase is the existing table's phase; "" for a new one.
 	phase Phase
+	// status is the existing table's status as read; nil for a new one.
+	status *TableStatus
 }
 
 func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Settings) (*PublishResult, error) {
@@ -300,6 +306,9 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	}
 	for _, p := range plans {
 		res.Tables = append(res.Tables, p.PublishedTable)
+		if !p.publish && p.status != nil && p.status.Phase == PhaseOnline {
+			res.Read = append(res.Read, *p.status)
+		}
 	}
 	return res, nil
 }
@@ -439,7 +448,7 @@ func checkTable(ctx context.Context, tables Tables, r *statusReader, p *plan, dr
 		return err
 	}
 	st := statusOf(p.Online, t)
-	p.API, p.LastSync, p.phase = t.API, t.LastSync, st.Phase
+	p.API, p.LastSync, p.phase, p.status = t.API, t.LastSync, st.Phase, &st
 	switch st.Phase {
 	case PhaseDeleting:
 		// why: DELETING is terminal for our purposes (service-facts.md

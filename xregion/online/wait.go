@@ -126,6 +126,10 @@ type WaitSpec struct {
 	// after its publish: past it the wait fails. Default:
 	// [DefaultMissingGrace].
 	MissingGrace time.Duration
+	// Known are statuses of some of the Tables read moments ago in this
+	// run, such as [PublishResult].Read: a table Known to be online is not
+	// read again, and its Known status is reported.
+	Known []TableStatus
 	// SyncedAfter names tables published again (to heal them or refresh
 	// their data), with their last sync before: such a table is online
 	// only once it reports a later last sync, since an online state alone
@@ -178,6 +182,12 @@ func wait(ctx context.Context, c StatusClients, spec WaitSpec, s xregion.Setting
 	}
 	total := len(pending)
 	final := map[string]TableStatus{}
+	for _, k := range spec.Known {
+		if i, found := slices.BinarySearch(pending, k.Name); found && k.Phase == PhaseOnline {
+			final[k.Name] = k
+			pending = slices.Delete(pending, i, i+1)
+		}
+	}
 	log := s.Logger.With("step", StepWait)
 	timeout := cmp.Or(spec.Timeout, DefaultWaitTimeout)
 	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errWaitTimeout)

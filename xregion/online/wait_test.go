@@ -209,3 +209,23 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitOnlineKnown: a table known to be online from a read moments ago
+// (PublishResult.Read) is not read again and is reported as known; the
+// others are waited for as usual.
+func TestWaitOnlineKnown(t *testing.T) {
+	t.Parallel()
+	ws := xregiontest.NewWorkspace()
+	names := onlineTables(ws, 2, func(i int) []xregiontest.SyncStep { return []xregiontest.SyncStep{provisioningFor(1), ready} })
+	known := online.TableStatus{Name: names[0], Phase: online.PhaseOnline}
+	got, err := online.WaitOnline(t.Context(), status(ws), online.WaitSpec{Tables: names, Known: []online.TableStatus{known}}, noSleep)
+	if err != nil {
+		t.Fatalf("WaitOnline() error = %v", err)
+	}
+	if len(got) != 2 || got[0] != known || got[1].Phase != online.PhaseOnline {
+		t.Errorf("WaitOnline() = %+v, want the known status of %s and %s online", got, names[0], names[1])
+	}
+	if n := ws.Calls("Database.GetSyncedDatabaseTable") + ws.Calls("Postgres.GetSyncedTable"); n != 2 {
+		t.Errorf("%d status reads, want 2 (two polls of %s only)", n, names[1])
+	}
+}

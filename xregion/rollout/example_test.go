@@ -29,7 +29,7 @@ func ExampleRegions() {
 	}
 	xregiontest.Link(all...)
 	source := rollouttest.Workspace(src)
-	fast := xregion.WithPollInterval(0) // the fakes settle at once
+	fast := xregion.WithoutPause() // the fakes settle at once
 
 	// Version 1 everywhere, in one wave.
 	if _, err := rollout.Regions(ctx, &source, targets, rollout.Spec{Model: "main.ml.fraud", Version: "1"}, rollout.Plan{}, fast); err != nil {

@@ -116,6 +116,7 @@ var ErrNotStarted = errors.New("region not started")
 // Regions is safe to call concurrently for different targets; it keeps no
 // state between calls.
 func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, plan Plan, opts ...xregion.Option) ([]*RegionResult, error) {
+	src = withOnceSummary(src) // read by every region's checks and by EnsureShare
 	base, err := spec.withDefaults(src != nil)
 	if err != nil {
 		return nil, err
@@ -157,7 +158,16 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, p
 			f.results[i].Wave = w + 1
 		}
 	}
+	meters := make([]*meterWindow, len(targets))
+	for i, t := range targets {
+		meters[i] = startMeters(src, t.Workspace)
+	}
 	f.run(ctx)
+	for i, r := range f.results {
+		if r != nil {
+			r.Requests = meters[i].requests()
+		}
+	}
 	return f.results, errors.Join(append(f.errs, f.stopErr)...)
 }
 
@@ -436,7 +446,9 @@ func (f *fleet) prepare(ctx context.Context, d *deps.Dependencies) {
 // recipient and grant, so that the regions do not race to add them. It
 // reports false when the objects could not be added (every region failed).
 func (f *fleet) share(ctx context.Context, d *deps.Dependencies) (*deps.ShareResult, bool) {
-	pre, err := deps.EnsureShare(ctx, f.src.sharing(), deps.ShareSpec{Name: f.spec.Share, Dependencies: d, ObjectsOnly: true}, f.opts...)
+	pre, err := reenter(ctx, f.opts, deps.StepShare, func(ctx context.Context) (*deps.ShareResult, error) {
+		return deps.EnsureShare(ctx, f.src.sharing(), deps.ShareSpec{Name: f.spec.Share, Dependencies: d, ObjectsOnly: true}, f.opts...)
+	})
 	if err != nil {
 		for i := range f.targets {
 			if f.errs[i] == nil {
@@ -453,10 +465,12 @@ func (f *fleet) share(ctx context.Context, d *deps.Dependencies) (*deps.ShareRes
 			continue
 		}
 		g.Go(func() error {
-			sr, err := deps.EnsureShare(ctx, f.src.sharing(), deps.ShareSpec{
-				Name: f.specs[i].Share, Dependencies: d,
-				Recipient: deps.RecipientSpec{Name: f.specs[i].Recipient, TargetMetastoreID: p.dstMeta.GlobalMetastoreId},
-			}, p.opts...)
+			sr, err := reenter(ctx, p.opts, deps.StepShare, func(ctx context.Context) (*deps.ShareResult, error) {
+				return deps.EnsureShare(ctx, f.src.sharing(), deps.ShareSpec{
+					Name: f.specs[i].Share, Dependencies: d,
+					Recipient: deps.RecipientSpec{Name: f.specs[i].Recipient, TargetMetastoreID: p.dstMeta.GlobalMetastoreId},
+				}, p.opts...)
+			})
 			if err != nil {
 				p.res.Share = sr
 				f.keep(i, p.res)

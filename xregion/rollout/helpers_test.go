@@ -10,7 +10,7 @@ import (
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
-var noSleep = xregion.WithPollInterval(0)
+var noSleep = xregion.WithoutPause()
 
 // world is a source region with the fraud model and target regions, each
 // with a writable catalog "serving" for online tables.

@@ -13,6 +13,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
@@ -134,6 +135,9 @@ type RegionResult struct {
 	// Warnings are problems a dry run found that the real run would fail
 	// on, such as a missing precondition.
 	Warnings []string `json:"warnings,omitempty"`
+	// Requests are the API requests the run sent, when the workspaces have
+	// meters ([Workspace].Requests).
+	Requests *Requests `json:"requests,omitempty"`
 	// Wave is the region's wave in [Regions], from 1; 0 from [Region].
 	Wave int `json:"wave,omitempty"`
 	// Status says where the region stands at the end of [Regions]; empty
@@ -232,8 +236,15 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 // PhaseDeploy. It stops at the first failing step; the result holds what
 // every step that ran did, and the error is that step's
 // [*xregion.StepError].
-func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionResult, error) {
-	spec, err := spec.withDefaults(src != nil)
+func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (res *RegionResult, err error) {
+	src = withOnceSummary(src) // read by the checks and by EnsureShare
+	meters := startMeters(src, dst.Workspace)
+	defer func() {
+		if res != nil {
+			res.Requests = meters.requests()
+		}
+	}()
+	spec, err = spec.withDefaults(src != nil)
 	if err != nil {
 		return &RegionResult{Region: dst.Region, Model: spec.Model, Error: err.Error()}, err
 	}
@@ -247,7 +258,7 @@ func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...
 }
 
 func discover(ctx context.Context, src *Workspace, spec Spec, opts []xregion.Option) (*deps.Dependencies, error) {
-	d, err := deps.DiscoverDependencies(ctx, src.source(), deps.DiscoverSpec{Model: spec.Model, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs}, opts...)
+	d, err := deps.DiscoverDependencies(client.WithStep(ctx, deps.StepDiscover), src.source(), deps.DiscoverSpec{Model: spec.Model, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -274,6 +285,9 @@ type prepared struct {
 	dstMeta            *catalog.GetMetastoreSummaryResponse
 	sourceID, provider string
 	opts               []xregion.Option
+	// ws is the target, its reads handed from the checks to the steps.
+	ws Workspace
+	h  *handoff
 }
 
 // prepare reads both metastores and checks the target before any write
@@ -285,11 +299,13 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		p.res.Error = err.Error()
 		return p, err
 	}
-	w := dst.Workspace
+	p.h = &handoff{}
+	p.ws = withHandoff(dst.Workspace, p.h)
+	w := p.ws
 	haveTarget := spec.Phase != PhaseShare || spec.Recipient == ""
 	if haveTarget {
 		var err error
-		if p.dstMeta, err = w.Metastores.Summary(ctx); err != nil {
+		if p.dstMeta, err = w.Metastores.Summary(client.WithStep(ctx, deps.StepPreflight)); err != nil {
 			return fail(&xregion.StepError{Step: "ReadTargetMetastore", Err: err})
 		}
 	} // else: the share phase with a named recipient never touches the target
@@ -299,7 +315,7 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 
 	p.sourceID, p.provider = spec.SourceMetastoreID, spec.Provider
 	if src != nil {
-		srcMeta, err := src.Metastores.Summary(ctx)
+		srcMeta, err := src.Metastores.Summary(client.WithStep(ctx, deps.StepPreflight))
 		if err != nil {
 			return fail(&xregion.StepError{Step: "ReadSourceMetastore", Err: err})
 		}
@@ -328,7 +344,10 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 				pf.OnlineStore = cmp.Or(spec.OnlineStore, online.DefaultStoreName(spec.OnlineCatalog))
 			}
 		}
-		if err := deps.Preflight(ctx, w.preflight(), pf); err != nil {
+		p.h.record(true) // the steps take what the checks read
+		err := deps.Preflight(client.WithStep(ctx, deps.StepPreflight), w.preflight(), pf)
+		p.h.record(false)
+		if err != nil {
 			return fail(err)
 		}
 	}
@@ -342,7 +361,7 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		if d != nil {
 			es.Entity.Version = d.Version
 		}
-		if r, err := endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, append(slices.Clip(p.opts), xregion.WithDryRun())...); err != nil && r.Outcome == endpoint.OutcomeRefused {
+		if r, err := endpoint.DeployWithRollback(client.WithStep(ctx, deps.StepPreflight), w.ServingEndpoints, es, append(slices.Clip(p.opts), xregion.WithDryRun())...); err != nil && r.Outcome == endpoint.OutcomeRefused {
 			return fail(err)
 		}
 	}
@@ -365,7 +384,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		res.Error = err.Error()
 		return res, err
 	}
-	w := dst.Workspace
+	w := p.ws
 	dstMeta, sourceID, provider := p.dstMeta, p.sourceID, p.provider
 	s := xregion.NewSettings(opts...)
 
@@ -377,10 +396,12 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		}
 	} else if d != nil {
 		res.Version = d.Version
-		if res.Share, err = deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
-			Name: spec.Share, Dependencies: d,
-			Recipient: deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: dstMeta.GlobalMetastoreId},
-		}, opts...); err != nil {
+		if res.Share, err = reenter(ctx, opts, "EnsureShare", func(ctx context.Context) (*deps.ShareResult, error) {
+			return deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
+				Name: spec.Share, Dependencies: d,
+				Recipient: deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: dstMeta.GlobalMetastoreId},
+			}, opts...)
+		}); err != nil {
 			return fail(err)
 		}
 		if spec.Phase == PhaseShare {
@@ -389,20 +410,26 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	}
 
 	justGranted := res.Share != nil && (res.Share.RecipientOp.Wrote() || res.Share.GrantOp.Wrote())
-	if res.Catalog, err = deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
-		Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
-		UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
-		// A deploy phase may follow a share job at once.
-		MaybeJustGranted: spec.Phase == PhaseDeploy,
-	}, opts...); err != nil {
+	if res.Catalog, err = reenter(ctx, opts, "EnsureSharedCatalog", func(ctx context.Context) (*deps.CatalogResult, error) {
+		return deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
+			Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
+			UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
+			// A deploy phase may follow a share job at once.
+			MaybeJustGranted: spec.Phase == PhaseDeploy,
+		}, opts...)
+	}); err != nil {
 		return fail(err)
 	}
 	if d != nil && !s.DryRun {
 		// Share changes reach the target about a minute later: read
 		// nothing through the shared catalog before it shows them all.
-		if err := deps.WaitShareVisible(ctx, w.shared(), deps.VisibleSpec{
+		// The shared tables it reads are handed to PublishOnline.
+		p.h.record(true)
+		err := deps.WaitShareVisible(client.WithStep(ctx, deps.StepShareVisible), w.shared(), deps.VisibleSpec{
 			Catalog: spec.SharedCatalog, Dependencies: d, Region: res.Region, Timeout: spec.ShareTimeout,
-		}, opts...); err != nil {
+		}, opts...)
+		p.h.record(false)
+		if err != nil {
 			return fail(err)
 		}
 	}
@@ -418,13 +445,13 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		// resolved on the source first, where it is current: the shared
 		// catalog shows a new version late.
 		if sel, _ := xregion.ParseVersion("version", spec.Version); sel.Number == 0 && src != nil {
-			n, err := deps.ResolveVersion(ctx, src.ModelVersions, spec.Model, spec.Version)
+			n, err := deps.ResolveVersion(client.WithStep(ctx, deps.StepDiscover), src.ModelVersions, spec.Model, spec.Version)
 			if err != nil {
 				return fail(err)
 			}
 			spec.Version = strconv.Itoa(n)
 		}
-		if d, err = discoverShared(ctx, w, spec, sharedModel, res.Region, s, opts); err != nil {
+		if d, err = discoverShared(client.WithStep(ctx, deps.StepDiscover), w, spec, sharedModel, res.Region, s, opts); err != nil {
 			return fail(err)
 		}
 		if len(d.Tables) > 0 && spec.OnlineCatalog == "" {
@@ -432,7 +459,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		}
 		res.Dependencies, res.Version = d, d.Version
 	}
-	if err := deps.CheckPreconditions(ctx, w.preconditions(), d); err != nil && !s.DryRun {
+	if err := deps.CheckPreconditions(client.WithStep(ctx, deps.StepPreconditions), w.preconditions(), d); err != nil && !s.DryRun {
 		return fail(err)
 	} else if err != nil {
 		res.Warnings = append(res.Warnings, err.Error()) // the plan goes on
@@ -449,20 +476,25 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		if src != nil && spec.Phase != PhaseDeploy {
 			mvs, from = src.ModelVersions, spec.Model
 		}
-		created, err := versionCreated(ctx, mvs, from, d.Version)
+		created := d.VersionCreated // read by discovery
+		if created.IsZero() {
+			created, err = versionCreated(client.WithStep(ctx, online.StepPublish), mvs, from, d.Version)
+		}
 		if err != nil {
 			return fail(&xregion.StepError{Step: "ReadModelVersion", Resource: fmt.Sprintf("%s version %d", from, d.Version), Err: err})
 		}
-		if res.Online, err = online.PublishOnline(ctx, w.online(), online.PublishSpec{
-			Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
-			Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Tables: tables,
-			Refresh: spec.OnlineRefresh, MaxStaleness: spec.OnlineMaxStaleness, VersionCreated: created,
-		}, opts...); err != nil {
+		if res.Online, err = reenter(ctx, opts, "PublishOnline", func(ctx context.Context) (*online.PublishResult, error) {
+			return online.PublishOnline(ctx, w.online(), online.PublishSpec{
+				Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
+				Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Tables: tables,
+				Refresh: spec.OnlineRefresh, MaxStaleness: spec.OnlineMaxStaleness, VersionCreated: created,
+			}, opts...)
+		}); err != nil {
 			return fail(err)
 		}
 		if !s.DryRun {
-			if res.OnlineStatus, err = online.WaitOnline(ctx, w.online().Status(), online.WaitSpec{
-				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout, SyncedAfter: res.Online.Resynced(),
+			if res.OnlineStatus, err = online.WaitOnline(client.WithStep(ctx, online.StepWait), w.online().Status(), online.WaitSpec{
+				Tables: res.Online.OnlineNames(), Timeout: spec.OnlineTimeout, SyncedAfter: res.Online.Resynced(), Known: res.Online.Read,
 			}, opts...); err != nil {
 				return fail(err)
 			}
@@ -473,7 +505,9 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	es.Entity.Model, es.Entity.Version = sharedModel, d.Version
 	es.Caller = cmp.Or(es.Caller, w.Caller)
 	p.endpoint = es
-	res.Endpoint, err = endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, opts...)
+	res.Endpoint, err = reenter(ctx, opts, "DeployWithRollback", func(ctx context.Context) (*endpoint.Result, error) {
+		return endpoint.DeployWithRollback(ctx, w.ServingEndpoints, es, opts...)
+	})
 	if err != nil {
 		return fail(err)
 	}

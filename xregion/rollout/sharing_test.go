@@ -20,9 +20,10 @@ import (
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
 
-// probeMethods are the reads WaitShareVisible makes: the only calls that may
+// probeMethods are the reads WaitShareVisible makes (a list of a schema
+// stands for reads of its tables): the only calls that may
 // meet an object the share lag still hides.
-var probeMethods = map[string]bool{"ModelVersions.Get": true, "Tables.Get": true, "Functions.Get": true}
+var probeMethods = map[string]bool{"ModelVersions.Get": true, "Tables.Get": true, "Tables.ListAll": true, "Functions.Get": true, "Functions.ListAll": true}
 
 // checkLaggedReads fails unless the share lag hid something from ws (so
 // that the test could catch an early read) and every read it hid was a

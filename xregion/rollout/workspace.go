@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/databricks/databricks-sdk-go"
+	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
@@ -37,6 +38,11 @@ type Workspace struct {
 	// unless that is set, so that a failed update names the endpoint's
 	// creator only when the creator is someone else.
 	Caller string
+	// Requests, if set, is the meter of the client behind these services
+	// ([client.Settings].Observe): a run then reports the requests it sent
+	// ([RegionResult].Requests). With several regions at once, a source's
+	// requests are those of the whole window of each region's run.
+	Requests *client.Meter
 }
 
 // FromClient returns the services of a real workspace client, including a

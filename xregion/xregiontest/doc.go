@@ -174,9 +174,11 @@
 //     that CurrentWorkspaceID reads ([WithWorkspaceID]);
 //   - under /api/2.1/unity-catalog: GET metastore_summary; GET
 //     models/{name}/versions, models/{name}/versions/{version} and
-//     models/{name}/aliases/{alias}; GET tables/{name}, connections/{name},
-//     credentials/{name}, and functions/{name} with the securable_kind the
-//     typed SDK drops; POST shares, GET and PATCH shares/{name} and
+//     models/{name}/aliases/{alias}; GET tables (the tables of a schema,
+//     paged, after the share lag) and tables/{name}; GET connections/{name},
+//     credentials/{name}, functions (the functions of a schema, paged,
+//     after the share lag), and functions/{name} with the securable_kind
+//     the typed SDK drops; POST shares, GET and PATCH shares/{name} and
 //     shares/{name}/permissions; GET and POST recipients, GET
 //     recipients/{name}; GET providers, providers/{name} and
 //     providers/{name}/shares; POST catalogs, GET catalogs/{name}; GET

@@ -109,7 +109,7 @@ func (w *Workspace) Calls(method string) int {
 func knownMethod(m string) bool {
 	switch m {
 	case "ModelVersions.Get", "ModelVersions.GetByAlias", "ModelVersions.ListAll",
-		"Tables.Get", "Functions.Get", "Functions.SecurableKind",
+		"Tables.Get", "Tables.ListAll", "Functions.Get", "Functions.ListAll", "Functions.SecurableKind",
 		"Connections.Get", "Credentials.GetCredential", "Metastores.Summary",
 		"Shares.Get", "Shares.SharePermissions", "Shares.ListSharesAll",
 		"Recipients.Get", "Recipients.ListAll",

@@ -29,6 +29,7 @@ type handlerConfig struct {
 	clients   map[string]string // OAuth client id -> secret
 	federated map[string]string // OAuth client id -> subject token it exchanges
 	faults    []HTTPFault
+	storm     *HTTPStorm
 }
 
 // WithToken makes the handler accept token as a bearer token, as a
@@ -174,6 +175,8 @@ func (w *Workspace) Handler(opts ...HandlerOption) http.Handler {
 		clients:   cfg.clients,
 		federated: cfg.federated,
 		issued:    map[string]bool{},
+		storm:     cfg.storm,
+		stormSeen: map[string]int{}, stormFired: map[StormKind]int{},
 	}
 	for _, f := range cfg.faults {
 		h.faults = append(h.faults, &httpFaultRule{HTTPFault: f})
@@ -191,10 +194,14 @@ type handler struct {
 	federated map[string]string
 	routes    []route
 
-	mu     sync.Mutex // guards the fields below
-	faults []*httpFaultRule
-	issued map[string]bool // OAuth access tokens issued
-	seq    int             // tokens issued so far
+	storm *HTTPStorm // nil without a storm
+
+	mu         sync.Mutex // guards the fields below
+	faults     []*httpFaultRule
+	stormSeen  map[string]int // requests seen per method and path
+	stormFired map[StormKind]int
+	issued     map[string]bool // OAuth access tokens issued
+	seq        int             // tokens issued so far
 }
 
 type httpFaultRule struct {
@@ -257,6 +264,9 @@ func (h *handler) fault(r *http.Request) *HTTPFault {
 			f := rule.HTTPFault
 			fired = &f
 		}
+	}
+	if storm := h.stormFault(r); fired == nil {
+		fired = storm
 	}
 	return fired
 }

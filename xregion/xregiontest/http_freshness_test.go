@@ -42,7 +42,7 @@ func TestHTTPRolloutFreshness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	noSleep := xregion.WithPollInterval(0)
+	noSleep := xregion.WithoutPause()
 	const table = "serving.default.ml_customer_features_online"
 	run := func(name, version string) *rollout.RegionResult {
 		t.Helper()

@@ -41,7 +41,9 @@ func (h *handler) routeTable() []route {
 		r(uc+"/models/*/versions", m{get: h.listModelVersions}),
 		r(uc+"/models/*/versions/*", m{get: h.getModelVersion}, patch, del),
 		r(uc+"/models/*/aliases/*", m{get: h.getByAlias}, put, del),
+		r(uc+"/tables", m{get: h.listTables}),
 		r(uc+"/tables/*", m{get: h.getTable}, patch, del),
+		r(uc+"/functions", m{get: h.listFunctions}, post),
 		r(uc+"/functions/*", m{get: h.getFunction}, patch, del),
 		r(uc+"/connections/*", m{get: h.getConnection}, patch, del),
 		r(uc+"/credentials/*", m{get: h.getCredential}, patch, del),
@@ -191,6 +193,44 @@ func (h *handler) getTable(_ http.ResponseWriter, r *http.Request, p []string) (
 	}
 	req.FullName = p[0]
 	return result(h.w.Tables.Get(r.Context(), req))
+}
+
+// listTables serves a page of the tables of a schema.
+func (h *handler) listTables(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {
+	var req catalog.ListTablesRequest
+	if err := decodeQuery(r, &req); err != nil {
+		return nil, err
+	}
+	pg, err := h.newPager("max_results", req.MaxResults, req.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	// why: the share lag counts one list as one read of each table, on its
+	// first page (see ListAll).
+	all, err := h.w.Tables.ListAll(r.Context(), catalog.ListTablesRequest{CatalogName: req.CatalogName, SchemaName: req.SchemaName, PageToken: req.PageToken})
+	if err != nil {
+		return nil, err
+	}
+	items, next := page(pg, all, func(x catalog.TableInfo) string { return x.FullName })
+	return catalog.ListTablesResponse{Tables: items, NextPageToken: next}, nil
+}
+
+// listFunctions serves a page of the functions of a schema.
+func (h *handler) listFunctions(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {
+	var req catalog.ListFunctionsRequest
+	if err := decodeQuery(r, &req); err != nil {
+		return nil, err
+	}
+	pg, err := h.newPager("max_results", req.MaxResults, req.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	all, err := h.w.Functions.ListAll(r.Context(), catalog.ListFunctionsRequest{CatalogName: req.CatalogName, SchemaName: req.SchemaName, PageToken: req.PageToken})
+	if err != nil {
+		return nil, err
+	}
+	items, next := page(pg, all, func(x catalog.FunctionInfo) string { return x.FullName })
+	return catalog.ListFunctionsResponse{Functions: items, NextPageToken: next}, nil
 }
 
 // getFunction serves a function, with the securable_kind the typed SDK

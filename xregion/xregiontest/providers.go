@@ -278,6 +278,15 @@ func versionKey(model string, v catalog.ModelVersionInfo) string {
 	return fmt.Sprintf("version\x00%s\x00%d\x00%d", model, v.Version, v.CreatedAt)
 }
 
+// lagStillHides reports whether the share lag hides the share change key
+// of src from w, without counting a read: for the later pages of one list.
+func (w *Workspace) lagStillHides(src *Workspace, key string) bool {
+	if !src.fresh[key] || w.cfg.shareLag == 0 {
+		return false
+	}
+	return w.seen["lag\x00"+src.GlobalMetastoreID()+"\x00"+key] <= w.cfg.shareLag
+}
+
 // lagHides counts one read by w of the share change key of src, and
 // reports whether the share lag still hides it, logging the read if so.
 func (w *Workspace) lagHides(src *Workspace, key, object string) bool {

@@ -1,0 +1,181 @@
+package rollout
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/online"
+)
+
+// onceSummary reads a workspace's metastore summary once per run and hands
+// the same answer to every step that asks: the metastore a workspace is
+// attached to does not change during a run. A failed read is not kept.
+type onceSummary struct {
+	m  deps.Metastores
+	mu sync.Mutex
+	v  *catalog.GetMetastoreSummaryResponse
+}
+
+func (o *onceSummary) Summary(ctx context.Context) (*catalog.GetMetastoreSummaryResponse, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.v == nil {
+		v, err := o.m.Summary(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o.v = v
+	}
+	v := *o.v
+	return &v, nil
+}
+
+// withOnceSummary returns a copy of w that reads its metastore summary once.
+func withOnceSummary(w *Workspace) *Workspace {
+	if w == nil || w.Metastores == nil {
+		return w
+	}
+	if _, ok := w.Metastores.(*onceSummary); ok {
+		return w
+	}
+	c := *w
+	c.Metastores = &onceSummary{m: w.Metastores}
+	return &c
+}
+
+// handoff passes the objects one phase of a run reads (the preflight, the
+// wait for the share) to the step that reads them next, so that each is
+// read once: a read made while recording is kept, and the next read of the
+// same object takes it instead of asking the service; later reads ask the
+// service again. Nothing is written to the target between the two reads of
+// a hand-off but the step that takes it, which reads before it writes.
+type handoff struct {
+	mu        sync.Mutex
+	recording bool
+	got       map[string]any
+}
+
+func (h *handoff) record(on bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.recording = on
+}
+
+// read returns the kept object of key, if any, or reads it with get,
+// keeping it while recording.
+func read[T any](ctx context.Context, h *handoff, key string, get func(context.Context) (*T, error)) (*T, error) {
+	h.mu.Lock()
+	if v, ok := h.got[key]; ok && !h.recording {
+		delete(h.got, key)
+		h.mu.Unlock()
+		return v.(*T), nil
+	}
+	h.mu.Unlock()
+	v, err := get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.recording {
+		if h.got == nil {
+			h.got = map[string]any{}
+		}
+		c := *v
+		h.got[key] = &c
+	}
+	return v, nil
+}
+
+type handoffCatalogs struct {
+	deps.Catalogs
+	h *handoff
+}
+
+func (c handoffCatalogs) Get(ctx context.Context, r catalog.GetCatalogRequest) (*catalog.CatalogInfo, error) {
+	return read(ctx, c.h, "catalog\x00"+strings.ToLower(r.Name), func(ctx context.Context) (*catalog.CatalogInfo, error) { return c.Catalogs.Get(ctx, r) })
+}
+
+type handoffProviders struct {
+	deps.Providers
+	h *handoff
+}
+
+func (p handoffProviders) Get(ctx context.Context, r sharing.GetProviderRequest) (*sharing.ProviderInfo, error) {
+	return read(ctx, p.h, "provider\x00"+strings.ToLower(r.Name), func(ctx context.Context) (*sharing.ProviderInfo, error) { return p.Providers.Get(ctx, r) })
+}
+
+type handoffStores struct {
+	online.FeatureStore
+	h *handoff
+}
+
+func (s handoffStores) GetOnlineStore(ctx context.Context, r ml.GetOnlineStoreRequest) (*ml.OnlineStore, error) {
+	return read(ctx, s.h, "store\x00"+r.Name, func(ctx context.Context) (*ml.OnlineStore, error) { return s.FeatureStore.GetOnlineStore(ctx, r) })
+}
+
+type handoffTables struct {
+	online.Tables
+	h *handoff
+}
+
+func (t handoffTables) Get(ctx context.Context, r catalog.GetTableRequest) (*catalog.TableInfo, error) {
+	if r.IncludeBrowse || r.IncludeDeltaMetadata || r.IncludeManifestCapabilities || len(r.ForceSendFields) > 0 {
+		return t.Tables.Get(ctx, r) // a read with options is not handed off
+	}
+	return read(ctx, t.h, "table\x00"+strings.ToLower(r.FullName), func(ctx context.Context) (*catalog.TableInfo, error) { return t.Tables.Get(ctx, r) })
+}
+
+// handoffListingTables is handoffTables over a client that lists tables:
+// while recording, each listed table is kept as if read by itself.
+type handoffListingTables struct {
+	handoffTables
+	l deps.TableLister
+}
+
+func (t handoffListingTables) ListAll(ctx context.Context, r catalog.ListTablesRequest) ([]catalog.TableInfo, error) {
+	all, err := t.l.ListAll(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	t.h.mu.Lock()
+	defer t.h.mu.Unlock()
+	if t.h.recording {
+		if t.h.got == nil {
+			t.h.got = map[string]any{}
+		}
+		for _, ti := range all {
+			c := ti
+			t.h.got["table\x00"+strings.ToLower(ti.FullName)] = &c
+		}
+	}
+	return all, nil
+}
+
+// withHandoff returns a copy of w whose catalog, provider, online store
+// and table reads go through h.
+func withHandoff(w Workspace, h *handoff) Workspace {
+	if w.Catalogs != nil {
+		w.Catalogs = handoffCatalogs{w.Catalogs, h}
+	}
+	if w.Providers != nil {
+		w.Providers = handoffProviders{w.Providers, h}
+	}
+	if w.FeatureStore != nil {
+		w.FeatureStore = handoffStores{w.FeatureStore, h}
+	}
+	if w.Tables != nil {
+		ht := handoffTables{w.Tables, h}
+		if l, ok := w.Tables.(deps.TableLister); ok {
+			w.Tables = handoffListingTables{ht, l}
+		} else {
+			w.Tables = ht
+		}
+	}
+	return w
+}
