@@ -647,3 +647,29 @@ func TestSecretEchoedIsRedacted(t *testing.T) {
 		t.Errorf("log = %q, want the failure without the token", l)
 	}
 }
+
+// TestFleetRolloutAllOrNothing: the fleet rolls out in the file's waves;
+// when the second wave fails, all_or_nothing restores the first, and the
+// call is a tool error.
+func TestFleetRolloutAllOrNothing(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, "serving")
+	f.rollOut(t) // eu-west-1 serves version 1
+	f.ap.ScriptDeployment(demoShared, "2", xregiontest.Deployment{Fail: true, Message: "Model failed to load"})
+	cs := f.session(t)
+	res := call(t, cs, "rollout", map[string]any{"model": "main.ml.fraud", "version": "2", "all_or_nothing": true})
+	if !res.IsError || !strings.Contains(text(res), "ap-southeast-1") {
+		t.Fatalf("fleet rollout with a failing region: IsError %v, text %q; want a tool error naming the region", res.IsError, text(res))
+	}
+	var out changeOut
+	decode(t, res, &out)
+	if len(out.Regions) != 2 || out.Regions[0].Wave != 1 || out.Regions[1].Wave != 2 {
+		t.Fatalf("fleet rollout = %+v, want both regions in their waves", out.Regions)
+	}
+	if out.Regions[0].Restored == nil {
+		t.Errorf("eu-west-1: not reported restored: %+v", out.Regions[0])
+	}
+	if v := served(t, cs); v[1] != 100 || len(v) != 1 {
+		t.Errorf("after the failed fleet rollout, eu-west-1 serves %v, want version 1 again", v)
+	}
+}
