@@ -30,7 +30,7 @@ func exampleTarget() *xregiontest.Workspace {
 }
 
 // Deploy version 5 with a canary and a probe; then try version 4, which
-// fails its probe and is rolled back. WithPollInterval(0) polls without pausing, as
+// fails its probe and is rolled back. WithoutPause polls without pausing, as
 // in tests; leave it out to poll every 1s to 30s.
 func ExampleDeployWithRollback() {
 	ctx := context.Background()

@@ -44,7 +44,7 @@ func publishExample(ctx context.Context, dst *xregiontest.Workspace, opts ...xre
 }
 
 // Publish a feature table online. The example polls the starting store
-// without pausing (WithPollInterval(0)); leave it out to poll every 1s to 30s.
+// without pausing (WithoutPause); leave it out to poll every 1s to 30s.
 func ExamplePublishOnline() {
 	ctx := context.Background()
 	dst := exampleTarget()
