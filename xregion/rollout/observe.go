@@ -98,6 +98,7 @@ func ObserveRegions(ctx context.Context, src *Workspace, targets []Target, spec 
 // ended with planErr.
 func observe(ctx context.Context, src *Workspace, dst Target, spec Spec, plan *RegionResult, planErr error, opts []xregion.Option) (*RegionStatus, error) {
 	s := xregion.NewSettings(opts...)
+	spec = dst.apply(spec)
 	st := &RegionStatus{Region: dst.Region, Model: spec.Model, Plan: plan}
 	if plan != nil {
 		st.Region, st.Want = plan.Region, plan.Version

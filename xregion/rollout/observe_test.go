@@ -183,3 +183,20 @@ func BenchmarkObserveRegions(b *testing.B) {
 	b.ReportMetric(float64(src)/float64(b.N), "source-requests/op")
 	b.ReportMetric(float64(dst)/float64(b.N)/10, "requests/region")
 }
+
+// TestRegionAppliesTargetOverrides: a target's own endpoint name applies in
+// Region and Observe as in Regions.
+func TestRegionAppliesTargetOverrides(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1")
+	target := w.regionTargets()[0]
+	target.Endpoint = "fraud-eu"
+	res, err := rollout.Region(t.Context(), w.source(), target, baseSpec(), noSleep)
+	if err != nil || res.Endpoint == nil || res.Endpoint.Endpoint != "fraud-eu" {
+		t.Fatalf("Region() = %+v, %v; want endpoint fraud-eu", res.Endpoint, err)
+	}
+	st, err := rollout.Observe(t.Context(), w.source(), target, baseSpec(), noSleep)
+	if err != nil || st.Endpoint == nil || st.Endpoint.Endpoint != "fraud-eu" || st.Err() != nil {
+		t.Errorf("Observe() = %+v, %v; want fraud-eu observed, converged", st.Endpoint, err)
+	}
+}

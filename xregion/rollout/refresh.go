@@ -50,7 +50,7 @@ func Refresh(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ..
 			return fail(fmt.Errorf("online table %s does not exist yet: run a rollout first: %w", t.Online, xregion.ErrPrecondition))
 		}
 	}
-	full, err := spec.withDefaults(src != nil)
+	full, err := dst.apply(spec).withDefaults(src != nil)
 	if err != nil {
 		return fail(err)
 	}

@@ -244,7 +244,9 @@ func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...
 			res.Requests = meters.requests()
 		}
 	}()
-	spec, err = spec.withDefaults(src != nil)
+	// A target's own overrides (endpoint, online catalog, workload size)
+	// apply here as in Regions.
+	spec, err = dst.apply(spec).withDefaults(src != nil)
 	if err != nil {
 		return &RegionResult{Region: dst.Region, Model: spec.Model, Error: err.Error()}, err
 	}
