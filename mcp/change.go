@@ -26,7 +26,7 @@ type (
 		Model         string `json:"model" jsonschema:"the model's three-part name in the source workspace, such as main.ml.fraud"`
 		Version       int    `json:"version" jsonschema:"the earlier version number to serve again"`
 		SharedCatalog string `json:"shared_catalog,omitempty" jsonschema:"the catalog mounted from the share in the region; default the share's name"`
-		Endpoint      string `json:"endpoint,omitempty" jsonschema:"the serving endpoint's name; default the regions file's endpoint for the region, else the model's name with hyphens"`
+		Endpoint      string `json:"endpoint,omitempty" jsonschema:"the serving endpoint's name; the regions file's endpoint for the region wins (naming another is an error), else this, else the model's name with hyphens"`
 	}
 	changeOut struct {
 		// Regions are what happened in each region, step by step:
@@ -37,24 +37,26 @@ type (
 
 // changing are the annotations of a tool that writes. destructive: it may
 // replace what an endpoint serves; idempotent: a second call with the same
-// arguments changes nothing more (every step converges).
-func changing(title string, destructive bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{Title: title, DestructiveHint: &destructive, IdempotentHint: true}
+// arguments changes nothing more (every step converges) — not true of a
+// tool whose version may be an alias or latest, which can name another
+// version by the second call.
+func changing(title string, destructive, idempotent bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{Title: title, DestructiveHint: &destructive, IdempotentHint: idempotent}
 }
 
 // changeTools registers the tools that write.
 func (s *server) changeTools(srv *mcp.Server) {
-	add(s, srv, &mcp.Tool{Name: "share_model", Annotations: changing("Share a model version", false),
+	add(s, srv, &mcp.Tool{Name: "share_model", Annotations: changing("Share a model version", false, false),
 		Description: "The source side of a rollout: discovers what the model version needs and shares it (model, feature tables, functions) with the recipient of each region's metastore, creating the share and recipients if missing. Adds only; never removes share objects or grants it did not add."},
 		s.shareModel)
-	add(s, srv, &mcp.Tool{Name: "consume_shared_model", Annotations: changing("Serve a shared model in a region", true),
+	add(s, srv, &mcp.Tool{Name: "consume_shared_model", Annotations: changing("Serve a shared model in a region", true, false),
 		Description: "The target side of a rollout in one region, the share in place: mounts the shared catalog, publishes the feature tables online and waits for them, then deploys the version to the endpoint through a canary with rollback. Replaces what the endpoint serves."},
 		s.consume)
-	add(s, srv, &mcp.Tool{Name: "rollout", Annotations: changing("Roll a model out", true),
+	add(s, srv, &mcp.Tool{Name: "rollout", Annotations: changing("Roll a model out", true, false),
 		Description: "Every step for one region, or for the whole fleet wave by wave (the regions file's waves): share, shared catalog, online tables, endpoint. A failing deployment is rolled back; with all_or_nothing a failure restores the regions the call shipped. Replaces what the endpoints serve."},
 		s.rollout)
-	add(s, srv, &mcp.Tool{Name: "rollback_endpoint", Annotations: changing("Serve an earlier version again", true),
-		Description: "Serves a named earlier version again in one region, through the same deployment as a rollout (canary, health checks, what the endpoint's config carries inherited). The version must still be shared with the region."},
+	add(s, srv, &mcp.Tool{Name: "rollback_endpoint", Annotations: changing("Serve an earlier version again", true, true),
+		Description: "Serves a named version again in one region (normally an earlier one), through the deploy phase of a rollout: the shared catalog and online tables are checked and refreshed as a rollout would, then the endpoint is deployed with its checks, inheriting the live config's settings. The version must still be shared with the region."},
 		s.rollback)
 }
 
@@ -68,7 +70,10 @@ func (s *server) runRegion(ctx context.Context, req *mcp.CallToolRequest, region
 	if err != nil {
 		return nil, "", err
 	}
-	spec := args.in(t)
+	spec, err := args.in(t)
+	if err != nil {
+		return nil, "", err
+	}
 	spec.Phase = phase
 	res, err := rollout.Region(ctx, src, t, spec, s.callOpts(ctx, req)...)
 	out := &changeOut{Regions: []*rollout.RegionResult{res}}

@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -23,6 +24,7 @@ import (
 	"syscall"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/regionsfile"
 )
 
@@ -50,7 +52,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, in io.R
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(redactingWriter{stderr, redactor(f.Secrets)}, nil))
+	errs := redactingWriter{stderr, redactor(f.Secrets)}
+	log := slog.New(slog.NewTextHandler(errs, nil))
+	// The SDK's own logger writes through the standard log: redact it too.
+	stdlog.SetOutput(errs)
 	log.Info("serving MCP on stdio", "regions", f.Path, "workspaces", strings.Join(f.Names(), ","), "source", f.Source != nil)
 	srv := newServer(config{File: f, Log: log})
 	err = srv.Run(ctx, &mcp.IOTransport{Reader: in, Writer: out})
@@ -65,19 +70,47 @@ func load(path string, getenv func(string) string) (*regionsfile.File, error) {
 	f, err := regionsfile.Load(path, regionsfile.Options{
 		Getenv: getenv,
 		CheckEntry: func(where string, e regionsfile.Entry) error {
-			if e.Settings.Host == "" {
-				return regionsfile.Errorf(path, where, "key %q: required, the workspace URL", "host")
+			if e.Name == sourceName {
+				return regionsfile.Errorf(path, where, "key %q: %q names the source workspace; choose another name for the region", "name", e.Name)
 			}
-			return nil
+			return checkSide(path, where, e.Settings)
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
-	if f.Source != nil && f.Source.Host == "" {
-		return nil, regionsfile.Errorf(path, "source", "key %q: required, the workspace URL", "host")
+	if f.Source != nil {
+		if err := checkSide(path, "source", *f.Source); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
+}
+
+// checkSide checks that a workspace has a host and credentials the file
+// names: an auth type whose secrets come from the file's variables, so
+// that no credential the server did not read (a CLI login, the cloud's
+// metadata service) is ever used, or left out of the redaction.
+func checkSide(path, where string, s regionsfile.Settings) error {
+	if s.Host == "" {
+		return regionsfile.Errorf(path, where, "key %q: required, the workspace URL", "host")
+	}
+	switch auth := s.Client().ResolvedAuthType(); auth {
+	case client.AuthPAT:
+		if s.Token == "" {
+			return regionsfile.Errorf(path, where, "key %q: the pat auth type needs a token variable", "token-env")
+		}
+	case client.AuthOAuthM2M, client.AuthAzureClientSecret:
+		if s.ClientID == "" || s.ClientSecret == "" {
+			return regionsfile.Errorf(path, where, "key %q: the %s auth type needs client-id and a client-secret variable", "client-secret-env", auth)
+		}
+	case client.AuthAzureMSI:
+	case "":
+		return regionsfile.Errorf(path, where, "key %q: no credentials: name the variable of a token (token-env) or a client secret (client-id, client-secret-env)", "token-env")
+	default:
+		return regionsfile.Errorf(path, where, "key %q: %q is not offered by the MCP server: want pat, oauth-m2m, azure-client-secret or azure-msi", "auth-type", auth)
+	}
+	return nil
 }
 
 // redactingWriter writes to w without the secrets.

@@ -63,12 +63,13 @@ func (s *server) callOpts(ctx context.Context, req *mcp.CallToolRequest, extra .
 	var mu sync.Mutex
 	n := 0
 	notify := func(msg string) {
+		// Sent under the lock, so that progress values arrive increasing
+		// (regions of a fleet log concurrently). A client that went away
+		// misses its progress; the call goes on until ctx ends.
 		mu.Lock()
+		defer mu.Unlock()
 		n++
 		p := &mcp.ProgressNotificationParams{ProgressToken: token, Progress: float64(n), Message: s.redact.Replace(msg)}
-		mu.Unlock()
-		// A client that went away misses its progress; the call goes on
-		// until ctx ends.
 		_ = req.Session.NotifyProgress(ctx, p)
 	}
 	log := slog.New(&progressHandler{next: s.cfg.Log.Handler(), notify: notify})

@@ -45,7 +45,15 @@ type server struct {
 	redact *strings.Replacer
 
 	mu    sync.Mutex
-	conns map[string]*conn
+	conns map[string]*connecting // by workspace name
+}
+
+// connecting is one workspace's connection, made once; done closes when it
+// is made or failed.
+type connecting struct {
+	done chan struct{}
+	c    *conn
+	err  error
 }
 
 // conn is one connected workspace.
@@ -62,7 +70,7 @@ func newServer(cfg config) *mcp.Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{cfg: cfg, redact: redactor(cfg.File.Secrets), conns: map[string]*conn{}}
+	s := &server{cfg: cfg, redact: redactor(cfg.File.Secrets), conns: map[string]*connecting{}}
 	srv := mcp.NewServer(&mcp.Implementation{Name: "xregion", Version: cmp.Or(cfg.Version, "dev")}, &mcp.ServerOptions{
 		Instructions: "xregion serves a Unity Catalog model version from Databricks workspaces in other regions through Delta Sharing. " +
 			"Workspaces come from the server's regions file: name them by their names there (" + strings.Join(s.names(), ", ") + "), or \"source\" for the source workspace. " +
@@ -85,6 +93,10 @@ func (s *server) names() []string {
 // redactor replaces every secret of the file, as it is and as JSON would
 // escape it, with "***".
 func redactor(secrets []string) *strings.Replacer {
+	// A replacer takes the first match in argument order: the longest
+	// secret first, so that one that starts another is never left half.
+	secrets = slices.Clone(secrets)
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
 	var pairs []string
 	for _, v := range secrets {
 		if v == "" {
@@ -116,11 +128,36 @@ func (s *server) workspace(ctx context.Context, name string) (*conn, error) {
 	default:
 		return nil, fmt.Errorf("region %q is not in the regions file %s: want one of %s", name, s.cfg.File.Path, strings.Join(s.names(), ", "))
 	}
+	// One connection per workspace, made by the first call that needs it;
+	// other calls wait for that one alone, and give up when their own
+	// context ends. A failed connection is tried again by the next call.
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c := s.conns[name]; c != nil {
-		return c, nil
+	cn := s.conns[name]
+	mine := cn == nil
+	if mine {
+		cn = &connecting{done: make(chan struct{})}
+		s.conns[name] = cn
 	}
+	s.mu.Unlock()
+	if mine {
+		cn.c, cn.err = s.connect(ctx, name, set)
+		if cn.err != nil {
+			s.mu.Lock()
+			delete(s.conns, name)
+			s.mu.Unlock()
+		}
+		close(cn.done)
+	}
+	select {
+	case <-cn.done:
+		return cn.c, cn.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
+// connect makes the connection of the workspace called name.
+func (s *server) connect(ctx context.Context, name string, set regionsfile.Settings) (*conn, error) {
 	w, err := s.cfg.Connect(ctx, set.Client())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -129,9 +166,7 @@ func (s *server) workspace(ctx context.Context, name string) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	c := &conn{w: w, ws: ws}
-	s.conns[name] = c
-	return c, nil
+	return &conn{w: w, ws: ws}, nil
 }
 
 // source returns the source workspace's services.
@@ -222,11 +257,13 @@ func clean[Out any](r *strings.Replacer, out *Out) (*Out, error) {
 // scrubRecipient removes what lets anyone read a share from a recipient:
 // its activation link and its tokens' links.
 func scrubRecipient(r sharing.RecipientInfo) sharing.RecipientInfo {
-	r.ActivationUrl = ""
+	// The activation link, the one-time sharing code and a token's id
+	// (which may be the link's token) all let someone take the share:
+	// keep only when tokens expire.
+	r.ActivationUrl, r.SharingCode = "", ""
 	tokens := make([]sharing.RecipientTokenInfo, len(r.Tokens))
 	for i, t := range r.Tokens {
-		t.ActivationUrl = ""
-		tokens[i] = t
+		tokens[i] = sharing.RecipientTokenInfo{ExpirationTime: t.ExpirationTime, CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy}
 	}
 	if r.Tokens == nil {
 		tokens = nil

@@ -28,7 +28,7 @@ type specArgs struct {
 	Share         string `json:"share,omitempty" jsonschema:"the share's name; default xregion_<catalog>_<schema>_<model>"`
 	SharedCatalog string `json:"shared_catalog,omitempty" jsonschema:"the catalog mounted from the share in each region; default the share's name"`
 	OnlineCatalog string `json:"online_catalog,omitempty" jsonschema:"the catalog of the online tables in each region (required when the model has feature tables, unless the regions file sets it per region)"`
-	Endpoint      string `json:"endpoint,omitempty" jsonschema:"the serving endpoint's name; default the model's name with hyphens (or the regions file's per-region endpoint)"`
+	Endpoint      string `json:"endpoint,omitempty" jsonschema:"the serving endpoint's name; the regions file's endpoint for a region wins (naming another is an error), else this, else the model's name with hyphens"`
 }
 
 func (a specArgs) spec() rollout.Spec {
@@ -36,14 +36,30 @@ func (a specArgs) spec() rollout.Spec {
 		OnlineCatalog: a.OnlineCatalog, Endpoint: endpoint.Spec{Name: a.Endpoint}}
 }
 
-// in returns the spec with the overrides of one region of the regions file,
-// as a fleet applies them: rollout.Region reads only the spec's.
-func (a specArgs) in(t rollout.Target) rollout.Spec {
+// in returns the spec for one region of the regions file, whose own
+// endpoint, online catalog and workload size apply (rollout.Region applies
+// them too). An endpoint argument that names another endpoint than the
+// file's for that region is refused: the call would silently act on the
+// file's.
+func (a specArgs) in(t rollout.Target) (rollout.Spec, error) {
+	if _, err := endpointFor(t, a.Endpoint, a.Model); err != nil {
+		return rollout.Spec{}, err
+	}
 	spec := a.spec()
 	spec.Endpoint.Name = cmp.Or(t.Endpoint, spec.Endpoint.Name)
 	spec.OnlineCatalog = cmp.Or(t.OnlineCatalog, spec.OnlineCatalog)
 	spec.Endpoint.Entity.WorkloadSize = cmp.Or(t.WorkloadSize, spec.Endpoint.Entity.WorkloadSize)
-	return spec
+	return spec, nil
+}
+
+// endpointFor returns the endpoint a call acts on in region t: the
+// region's own from the regions file, else the argument, else the model's
+// default; an argument that contradicts the file is an error.
+func endpointFor(t rollout.Target, arg, model string) (string, error) {
+	if t.Endpoint != "" && arg != "" && arg != t.Endpoint {
+		return "", xregion.Invalid("endpoint", arg, "the regions file sets region %s's endpoint to %s; leave the argument out or name that one", t.Region, t.Endpoint)
+	}
+	return cmp.Or(t.Endpoint, arg, rollout.DefaultEndpointName(model)), nil
 }
 
 type regionArg struct {
@@ -80,7 +96,7 @@ type (
 	endpointIn struct {
 		regionArg
 		Model         string `json:"model" jsonschema:"the model's three-part name in the source workspace, such as main.ml.fraud"`
-		Endpoint      string `json:"endpoint,omitempty" jsonschema:"the serving endpoint's name; default the regions file's endpoint for the region, else the model's name with hyphens"`
+		Endpoint      string `json:"endpoint,omitempty" jsonschema:"the serving endpoint's name; the regions file's endpoint for the region wins (naming another is an error), else this, else the model's name with hyphens"`
 		SharedCatalog string `json:"shared_catalog,omitempty" jsonschema:"the shared catalog the region serves the model from; default the share's name"`
 	}
 	planIn struct {
@@ -239,7 +255,10 @@ func (s *server) endpointStatus(ctx context.Context, _ *mcp.CallToolRequest, in 
 	if err != nil {
 		return nil, "", err
 	}
-	name := cmp.Or(in.Endpoint, t.Endpoint, rollout.DefaultEndpointName(in.Model))
+	name, err := endpointFor(t, in.Endpoint, in.Model)
+	if err != nil {
+		return nil, "", err
+	}
 	st, err := endpoint.Observe(ctx, t.Workspace.ServingEndpoints, name, model, nil, s.opts()...)
 	if err != nil {
 		return nil, "", err
@@ -258,7 +277,11 @@ func (s *server) plan(ctx context.Context, _ *mcp.CallToolRequest, in planIn) (*
 		if err != nil {
 			return nil, "", err
 		}
-		res, err := rollout.Region(ctx, src, t, in.in(t), dry...)
+		spec, err := in.in(t)
+		if err != nil {
+			return nil, "", err
+		}
+		res, err := rollout.Region(ctx, src, t, spec, dry...)
 		out := &planOut{Regions: []*rollout.RegionResult{res}}
 		if err != nil {
 			return out, "", err
@@ -363,7 +386,11 @@ func (s *server) validate(ctx context.Context, _ *mcp.CallToolRequest, in valida
 	if err != nil {
 		return nil, "", err
 	}
-	res, err := rollout.Region(ctx, src, t, in.in(t), s.opts(xregion.WithDryRun())...)
+	spec, err := in.in(t)
+	if err != nil {
+		return nil, "", err
+	}
+	res, err := rollout.Region(ctx, src, t, spec, s.opts(xregion.WithDryRun())...)
 	out := &validateOut{Region: in.Region, Plan: res}
 	if res != nil {
 		out.Problems = append(out.Problems, res.Warnings...)
