@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -43,6 +44,73 @@ func runStatus(ctx context.Context, a *githubactions.Action, red redactor, in *i
 			return derr
 		}
 		a.Warningf("%s", oneLine(red.Err(derr)))
+	}
+	return nil
+}
+
+// runFleetStatus is runStatus for every region of the regions file
+// (rollout.ObserveRegions: the source's discovery once, nothing written).
+func runFleetStatus(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src *rollout.Workspace, targets []rollout.Target, opts []xregion.Option) error {
+	sts, err := rollout.ObserveRegions(ctx, src, targets, in.Spec, rollout.Plan{}, opts...)
+	err = red.Err(err)
+	byRegion := map[string]*rollout.RegionStatus{}
+	var md strings.Builder
+	var drifted []error
+	for _, st := range sts {
+		if st == nil {
+			continue
+		}
+		st.Error = red.String(st.Error)
+		for i := range st.Drift {
+			st.Drift[i] = red.String(st.Drift[i])
+		}
+		byRegion[st.Region] = st
+		md.WriteString(statusMarkdown(in, st))
+		if derr := st.Err(); derr != nil {
+			drifted = append(drifted, derr)
+		}
+	}
+	b, _ := json.Marshal(byRegion)
+	setOutput(a, "status", red.String(string(b)))
+	setOutput(a, "drift", fmt.Sprint(len(drifted) > 0))
+	addSummary(a, md.String())
+	if err != nil {
+		a.WithFieldsMap(map[string]string{"title": "xregion: status failed"}).Errorf("%s", oneLine(err))
+		return err
+	}
+	if len(drifted) > 0 {
+		derr := red.Err(errors.Join(drifted...))
+		if in.FailOnDrift {
+			a.WithFieldsMap(map[string]string{"title": "xregion: drift"}).Errorf("%s", oneLine(derr))
+			return derr
+		}
+		a.Warningf("%s", oneLine(derr))
+	}
+	return nil
+}
+
+// runFleetRefresh runs rollout.Refresh in every region of the regions
+// file, one after the other, and reports each as a rollout would.
+func runFleetRefresh(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src *rollout.Workspace, targets []rollout.Target, opts []xregion.Option) error {
+	var results []*rollout.RegionResult
+	var errs []error
+	for _, t := range targets {
+		res, err := rollout.Refresh(ctx, src, t, in.Spec, opts...)
+		if res != nil {
+			res.Region = cmpOr(res.Region, t.Region)
+			redactFleet(red, res)
+			results = append(results, res)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("region %s: %w", t.Region, err))
+		}
+	}
+	err := red.Err(errors.Join(errs...))
+	setFleetOutputs(a, in, results)
+	addSummary(a, fleetSummary(in, results))
+	if err != nil {
+		a.WithFieldsMap(map[string]string{"title": "xregion: refresh failed"}).Errorf("%s", oneLine(err))
+		return err
 	}
 	return nil
 }

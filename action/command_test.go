@@ -88,3 +88,54 @@ func TestCommandRefused(t *testing.T) {
 		t.Errorf("wrote %v", w.writes())
 	}
 }
+
+// TestCommandStatusAndRefreshOfAFleet: status of a converged fleet finds no
+// drift and writes nothing; after the version moves it finds drift in every
+// region; refresh syncs every region's online table again.
+func TestCommandStatusAndRefreshOfAFleet(t *testing.T) {
+	t.Parallel()
+	w := newFleetWorld()
+	in := fleetInputs(t, regionsYAML)
+	if r := runFleetAction(t, w, in); r.err != nil {
+		t.Fatalf("rollout: %v\n%s", r.err, r.log.String())
+	}
+	w.resetWrites()
+	in["command"], in["fail-on-drift"] = "status", "true"
+	r := runFleetAction(t, w, in)
+	if r.err != nil {
+		t.Fatalf("status of a converged fleet: %v\n%s", r.err, r.log.String())
+	}
+	noSecrets(t, r, euToken, apSecret, usToken, srcToken)
+	out := r.outputs(t)
+	for _, region := range []string{"eu-west-1", "ap-southeast-1", "us-west-2"} {
+		if !strings.Contains(out["status"], `"`+region+`":`) || !strings.Contains(r.summary(t), "→ "+region) {
+			t.Errorf("status lacks region %s: %s", region, out["status"])
+		}
+	}
+	if out["drift"] != "false" {
+		t.Errorf("drift = %q, want false", out["drift"])
+	}
+	in["version"] = "2"
+	if r = runFleetAction(t, w, in); r.err == nil || r.outputs(t)["drift"] != "true" {
+		t.Errorf("status after the version moved: error %v, drift %q; want drift and a failure", r.err, r.outputs(t)["drift"])
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("status wrote %v", got)
+	}
+
+	in["command"], in["version"] = "refresh", "1"
+	delete(in, "fail-on-drift")
+	if r = runFleetAction(t, w, in); r.err != nil {
+		t.Fatalf("refresh: %v\n%s", r.err, r.log.String())
+	}
+	publishes := 0
+	for _, wr := range w.writes() {
+		if wr.Method != "FeatureStore.PublishTable" {
+			t.Errorf("refresh wrote %v", wr)
+		}
+		publishes++
+	}
+	if publishes != 3 {
+		t.Errorf("refresh published %d tables, want one per region", publishes)
+	}
+}

@@ -42,6 +42,14 @@ func runFleet(ctx context.Context, a *githubactions.Action, red redactor, connec
 		}
 		ws[r.Name] = w
 	}
+	switch in.Command {
+	case commandStatus:
+		defer h.endGroup()
+		return runFleetStatus(ctx, a, red, in, src, f.targets(ws), opts)
+	case commandRefresh:
+		defer h.endGroup()
+		return runFleetRefresh(ctx, a, red, in, src, f.targets(ws), opts)
+	}
 	plan := rollout.Plan{Waves: f.Waves, WaveBake: in.WaveBake, AllOrNothing: in.AllOrNothing}
 	results, err := rollout.Regions(ctx, src, f.targets(ws), in.Spec, plan, opts...)
 	h.endGroup()

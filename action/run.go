@@ -36,12 +36,6 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		return err
 	}
 
-	if in.Fleet != nil && in.Command != commandRollout {
-		err := xregion.Invalid("command", in.Command, "works for one target-host; with regions, only rollout is built so far")
-		a.WithFieldsMap(map[string]string{"title": "xregion: bad input"}).Errorf("%s", err)
-		reportFailure(a, err)
-		return err
-	}
 	if in.Fleet != nil {
 		return runFleet(ctx, a, red.with(in.Fleet.secrets...), connect, in, opts...)
 	}
