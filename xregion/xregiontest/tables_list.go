@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
 )
 
 // ListAll lists the tables of one schema (CatalogName and SchemaName are
@@ -46,34 +47,54 @@ func (w *Workspace) listTables(cat, schema string, first bool) ([]catalog.TableI
 			}
 		}
 	} else {
-		// why: a catalog created from a share shows the share's objects
-		// (reference §3), each after the share lag (service-facts fact 14);
-		// "a list that leaves it out" is how the lag shows in lists.
-		links, shares := w.eligible()
-		link, ok := links[c.ProviderName]
-		if ok && slices.Contains(shares[c.ProviderName], c.ShareName) {
-			for _, o := range link.src.shares[c.ShareName].info.Objects {
-				exposed := exposedName(o)
-				if !isTableLike(o.DataObjectType) || !strings.HasPrefix(exposed, schema+".") {
-					continue
-				}
-				full := cat + "." + exposed
-				if first && w.lagHides(link.src, objectKey(c.ShareName, o), full) || !first && w.lagStillHides(link.src, objectKey(c.ShareName, o)) {
-					continue
-				}
-				t, found := link.src.tables[o.Name]
-				if !found {
-					continue // dropped at the source
-				}
-				t = clone(t)
-				parts := strings.SplitN(full, ".", 3)
-				t.FullName, t.CatalogName, t.SchemaName, t.Name = full, parts[0], parts[1], parts[2]
-				out = append(out, t)
+		for _, v := range w.visibleShared(c, schema, first, isTableLike) {
+			t, found := v.src.tables[v.source]
+			if !found {
+				continue // dropped at the source
 			}
+			t = clone(t)
+			t.FullName, t.CatalogName, t.SchemaName, t.Name = v.full, v.parts[0], v.parts[1], v.parts[2]
+			out = append(out, t)
 		}
 	}
 	slices.SortFunc(out, func(a, b catalog.TableInfo) int { return strings.Compare(a.FullName, b.FullName) })
 	return out, nil
+}
+
+// shared is an object of a share as a catalog created from it shows it.
+type shared struct {
+	src    *Workspace // the provider's workspace
+	source string     // the object's name there
+	full   string     // its name in the catalog
+	parts  []string   // full, split: catalog, schema, name
+}
+
+// visibleShared returns the objects of kind that the catalog c, created
+// from a share, shows in schema to a list: first is set for the first page
+// of a list, which alone counts as a read for the share lag.
+func (w *Workspace) visibleShared(c catalog.CatalogInfo, schema string, first bool, kind func(sharing.SharedDataObjectDataObjectType) bool) []shared {
+	// why: a catalog created from a share shows the share's objects
+	// (reference §3), each after the share lag (service-facts fact 14);
+	// "a list that leaves it out" is how the lag shows in lists.
+	links, shares := w.eligible()
+	link, ok := links[c.ProviderName]
+	if !ok || !slices.Contains(shares[c.ProviderName], c.ShareName) {
+		return nil
+	}
+	var out []shared
+	for _, o := range link.src.shares[c.ShareName].info.Objects {
+		exposed := exposedName(o)
+		if !kind(o.DataObjectType) || !strings.HasPrefix(exposed, schema+".") {
+			continue
+		}
+		full := c.Name + "." + exposed
+		key := objectKey(c.ShareName, o)
+		if first && w.lagHides(link.src, key, full) || !first && w.lagStillHides(link.src, key) {
+			continue
+		}
+		out = append(out, shared{src: link.src, source: o.Name, full: full, parts: strings.SplitN(full, ".", 3)})
+	}
+	return out
 }
 
 // hasTablesIn reports whether a local schema holds seeded tables: AddTable
@@ -117,29 +138,14 @@ func (w *Workspace) listFunctions(cat, schema string, first bool) ([]catalog.Fun
 			}
 		}
 	} else {
-		// why: as for tables (see listTables): the share's objects, each
-		// after the share lag (service-facts fact 14).
-		links, shares := w.eligible()
-		link, ok := links[c.ProviderName]
-		if ok && slices.Contains(shares[c.ProviderName], c.ShareName) {
-			for _, o := range link.src.shares[c.ShareName].info.Objects {
-				exposed := exposedName(o)
-				if !isFunctionLike(o.DataObjectType) || !strings.HasPrefix(exposed, schema+".") {
-					continue
-				}
-				full := cat + "." + exposed
-				if first && w.lagHides(link.src, objectKey(c.ShareName, o), full) || !first && w.lagStillHides(link.src, objectKey(c.ShareName, o)) {
-					continue
-				}
-				f, found := link.src.functions[o.Name]
-				if !found {
-					continue
-				}
-				info := clone(f.info)
-				parts := strings.SplitN(full, ".", 3)
-				info.FullName, info.CatalogName, info.SchemaName, info.Name = full, parts[0], parts[1], parts[2]
-				out = append(out, info)
+		for _, v := range w.visibleShared(c, schema, first, isFunctionLike) {
+			f, found := v.src.functions[v.source]
+			if !found {
+				continue // dropped at the source
 			}
+			info := clone(f.info)
+			info.FullName, info.CatalogName, info.SchemaName, info.Name = v.full, v.parts[0], v.parts[1], v.parts[2]
+			out = append(out, info)
 		}
 	}
 	slices.SortFunc(out, func(a, b catalog.FunctionInfo) int { return strings.Compare(a.FullName, b.FullName) })
