@@ -3,7 +3,6 @@ package deps_test
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/org/xregion-action/xregion"
@@ -117,7 +116,7 @@ func ExampleEnsureSharedCatalog() {
 	if err := deps.WaitShareVisible(ctx,
 		deps.SharedReaders{ModelVersions: dst.ModelVersions, Tables: dst.Tables, Functions: dst.Functions},
 		deps.VisibleSpec{Catalog: r.Catalog, Dependencies: discover(ctx, src), Region: "eu-west-1"},
-		xregion.WithPollInterval(time.Millisecond)); err != nil {
+		xregion.WithoutPause()); err != nil {
 		fmt.Println(err)
 		return
 	}
