@@ -1,6 +1,6 @@
 package xregion
 
-// Op says what an Ensure step did to one resource.
+// Op says what a step did to one resource.
 type Op string
 
 const (
@@ -14,4 +14,4 @@ const (
 )
 
 // Wrote reports whether op stands for a write.
-func (op Op) Wrote() bool { return op == OpCreated || op == OpUpdated }
+func (op Op) Wrote() bool { return op == OpCreated || op == OpUpdated || op == OpRemoved }
