@@ -1,0 +1,93 @@
+package endpoint
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/org/xregion-action/xregion"
+)
+
+// StepRemove is the step name [Remove] reports in errors.
+const StepRemove = "RemoveEndpoint"
+
+// Remove deletes the endpoint called name when xregion created it for model
+// (its three-part name in the target, in the shared catalog) and it serves
+// nothing else. It is the first step of a teardown, and the only one that
+// stops traffic. The decision, read from one GET:
+//
+//   - no such endpoint: [xregion.OpAbsent];
+//   - no [OwnerTag] (xregion did not create it, or created it before the
+//     tag existed) and not adopted: kept, serving;
+//   - an [OwnerTag] naming another model: kept;
+//   - serving entities of other models: kept, for their sake;
+//   - a config update in progress: kept (someone is changing it; a re-run
+//     after it ends decides again);
+//   - otherwise deleted ([xregion.OpRemoved]).
+//
+// A kept endpoint may still serve the model: the teardown that called Remove
+// must then keep what the endpoint reads ([Removal.Why] says so). In a dry
+// run ([xregion.WithDryRun]) nothing is deleted and the removal says what
+// would happen. A delete that finds the endpoint gone counts as absent, so a
+// re-run after a crash finishes the job.
+func Remove(ctx context.Context, c Endpoints, name, model string, adopt bool, opts ...xregion.Option) (*xregion.Removal, error) {
+	s := xregion.NewSettings(opts...)
+	fail := func(err error) (*xregion.Removal, error) {
+		return nil, &xregion.StepError{Step: StepRemove, Resource: fmt.Sprintf("endpoint %q", name), Err: err}
+	}
+	r := &xregion.Removal{Kind: xregion.KindEndpoint, Name: name}
+	ep, err := c.Get(ctx, serving.GetServingEndpointRequest{Name: name})
+	if apierr.IsMissing(err) {
+		r.Op = xregion.OpAbsent
+		return r, nil
+	}
+	if err != nil {
+		return fail(fmt.Errorf("read: %w", err))
+	}
+	r.Op, r.Why = removable(ep, model, adopt)
+	if r.Op != xregion.OpRemoved || s.DryRun {
+		return r, nil
+	}
+	s.Logger.InfoContext(ctx, "deleting endpoint", "step", StepRemove, "endpoint", name)
+	err = c.Delete(ctx, serving.DeleteServingEndpointRequest{Name: name})
+	if apierr.IsMissing(err) {
+		r.Op = xregion.OpAbsent
+		return r, nil
+	}
+	if err != nil {
+		return fail(fmt.Errorf("delete: %w", err))
+	}
+	return r, nil
+}
+
+// removable decides whether a teardown of model may delete ep, and why not.
+func removable(ep *serving.ServingEndpointDetailed, model string, adopt bool) (xregion.Op, string) {
+	owner := tag(ep, OwnerTag)
+	switch {
+	case owner == "" && !adopt:
+		return xregion.OpKept, fmt.Sprintf("not created by xregion (no %s tag): left serving; adopt endpoint to remove it", OwnerTag)
+	case owner != "" && !sameModel(owner, model):
+		return xregion.OpKept, fmt.Sprintf("created by xregion for %s: left serving", owner)
+	case ep.State != nil && ep.State.ConfigUpdate == serving.EndpointStateConfigUpdateInProgress:
+		return xregion.OpKept, "a config update is in progress: left serving; re-run when it ends"
+	}
+	var foreign []string
+	if snap := snapshotOf(ep); snap != nil {
+		for _, se := range snap.ServedEntities {
+			if !sameModel(se.EntityName, model) {
+				foreign = append(foreign, se.EntityName)
+			}
+		}
+		for _, sm := range snap.ServedModels {
+			if !sameModel(sm.ModelName, model) {
+				foreign = append(foreign, sm.ModelName)
+			}
+		}
+	}
+	if len(foreign) > 0 {
+		return xregion.OpKept, "also serves " + strings.Join(foreign, ", ") + ": left serving"
+	}
+	return xregion.OpRemoved, ""
+}
