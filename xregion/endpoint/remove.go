@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/serving"
@@ -59,8 +60,30 @@ func Remove(ctx context.Context, c Endpoints, name, model string, adopt bool, op
 	if err != nil {
 		return fail(fmt.Errorf("delete: %w", err))
 	}
+	// why: the DELETE answers at once and how long the endpoint takes to
+	// disappear is not documented (teardown-facts §9): wait until its GET
+	// says it is gone, so that what it reads is removed only afterwards.
+	wctx, cancel := context.WithTimeoutCause(ctx, DefaultRemoveTimeout, errRemoveTimeout)
+	defer cancel()
+	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		_, err := c.Get(ctx, serving.GetServingEndpointRequest{Name: name})
+		if apierr.IsMissing(err) {
+			return true, nil
+		}
+		s.Logger.InfoContext(ctx, "waiting for the endpoint to disappear", "step", StepRemove, "endpoint", name)
+		return false, err
+	})
+	if err != nil {
+		return fail(fmt.Errorf("deleted, but still there: %w", err))
+	}
 	return r, nil
 }
+
+// DefaultRemoveTimeout bounds [Remove]'s wait for a deleted endpoint to
+// disappear.
+const DefaultRemoveTimeout = 10 * time.Minute
+
+var errRemoveTimeout = fmt.Errorf("timed out after %s waiting for the deleted endpoint to disappear", DefaultRemoveTimeout)
 
 // removable decides whether a teardown of model may delete ep, and why not.
 func removable(ep *serving.ServingEndpointDetailed, model string, adopt bool) (xregion.Op, string) {

@@ -114,7 +114,7 @@ func knownMethod(m string) bool {
 		"Shares.Get", "Shares.SharePermissions", "Shares.ListSharesAll",
 		"Recipients.Get", "Recipients.ListAll",
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
-		"Catalogs.Get", "Schemas.Get",
+		"Catalogs.Get", "Schemas.Get", "Schemas.ListAll",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
 		"Database.GetSyncedDatabaseTable", "Postgres.GetSyncedTable",
 		"ServingEndpoints.Get", "ServingEndpoints.Query", "ServingEndpoints.QueryServedEntity", "ServingEndpoints.ListAll":

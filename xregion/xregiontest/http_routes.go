@@ -59,7 +59,7 @@ func (h *handler) routeTable() []route {
 		r(uc+"/providers/*/shares", m{get: h.listProviderShares}),
 		r(uc+"/catalogs", m{post: h.createCatalog}, get),
 		r(uc+"/catalogs/*", m{get: h.getCatalog}, patch, del),
-		r(uc+"/schemas", m{post: h.createSchema}, get),
+		r(uc+"/schemas", m{get: h.listSchemas, post: h.createSchema}),
 		r(uc+"/schemas/*", m{get: h.getSchema}, patch, del),
 
 		// Online stores and tables (reference §4).

@@ -413,6 +413,7 @@ func (s *ServingEndpoints) Create(ctx context.Context, req serving.CreateServing
 			rollout: &rollout{steps: steps, idle: 1},
 		}
 		w.endpoints[req.Name] = e
+		delete(w.vanishing, req.Name)
 		w.record(req.Name, e)
 		return w.reply(e), req.Name, nil
 	})
@@ -809,6 +810,10 @@ func (w *Workspace) failUpdate(name string, e *servingEndpoint) {
 func (s *ServingEndpoints) Get(ctx context.Context, req serving.GetServingEndpointRequest) (*serving.ServingEndpointDetailed, error) {
 	return call(ctx, s.w, "ServingEndpoints.Get", func() (*serving.ServingEndpointDetailed, string, error) {
 		e := s.w.endpoints[req.Name]
+		if v := s.w.vanishing[req.Name]; e == nil && v != nil && v.reads > 0 {
+			v.reads--
+			return clone(v.ep), "", nil
+		}
 		if e == nil {
 			return nil, "", NotFound("Endpoint with name '%s' does not exist.", req.Name)
 		}
@@ -867,12 +872,25 @@ func (s *ServingEndpoints) Delete(ctx context.Context, req serving.DeleteServing
 		if w.endpoints[req.Name] == nil {
 			return struct{}{}, "", NotFound("Endpoint with name '%s' does not exist.", req.Name)
 		}
+		// why: the DELETE answers at once and how long the endpoint stays
+		// visible is not documented (teardown-facts §9, from the REST
+		// reference's empty reply): its GET shows it for a few more reads.
+		w.vanishing[req.Name] = &vanishingEndpoint{ep: w.reply(w.endpoints[req.Name]), reads: endpointLinger}
 		delete(w.endpoints, req.Name)
 		w.now()
 		w.record(req.Name, nil)
 		return struct{}{}, req.Name, nil
 	})
 	return err
+}
+
+// endpointLinger is how many GETs still show a deleted endpoint.
+const endpointLinger = 2
+
+// vanishingEndpoint is a deleted endpoint its GET still shows.
+type vanishingEndpoint struct {
+	ep    *serving.ServingEndpointDetailed
+	reads int
 }
 
 // routed is what a query is routed to.
@@ -1124,5 +1142,6 @@ func (w *Workspace) AddEndpoint(e serving.ServingEndpointDetailed) {
 		se.info.PermissionLevel = serving.ServingEndpointDetailedPermissionLevelCanManage
 	}
 	w.endpoints[e.Name] = se
+	delete(w.vanishing, e.Name)
 	w.record(e.Name, se)
 }

@@ -779,6 +779,12 @@ func TestServingDeleteAndList(t *testing.T) {
 	if err := w.ServingEndpoints.Delete(ctx, serving.DeleteServingEndpointRequest{Name: "e1"}); err != nil {
 		t.Fatal(err)
 	}
+	// A deleted endpoint lingers for two reads, then is gone.
+	for i := range 2 {
+		if _, err := w.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "e1"}); err != nil {
+			t.Fatalf("read %d after Delete: %v, want the endpoint still shown", i+1, err)
+		}
+	}
 	_, err = w.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "e1"})
 	checkErr(t, "Get after Delete", err, apierr.ErrResourceDoesNotExist)
 	if list, err := w.ServingEndpoints.ListAll(ctx); err != nil || len(list) != 1 {

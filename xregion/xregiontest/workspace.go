@@ -79,10 +79,11 @@ type Workspace struct {
 	synced      map[string]*syncedTable // online tables by full name
 	scripts     map[string][]SyncStep   // by online table full name
 
-	endpoints     map[string]*servingEndpoint // by name
-	deployScripts map[string]Deployment       // by scriptKey
-	queryScripts  map[string]QueryScript      // by scriptKey
-	history       map[string][]EndpointEvent  // by endpoint name
+	endpoints     map[string]*servingEndpoint   // by name
+	vanishing     map[string]*vanishingEndpoint // deleted, still shown by GET
+	deployScripts map[string]Deployment         // by scriptKey
+	queryScripts  map[string]QueryScript        // by scriptKey
+	history       map[string][]EndpointEvent    // by endpoint name
 
 	// seen counts, per provider or provider share that this workspace
 	// could see, the Providers calls that saw it (see WithProviderLag),
@@ -394,6 +395,7 @@ func NewWorkspace(opts ...Option) *Workspace {
 		calls:       map[string]int{},
 
 		endpoints:     map[string]*servingEndpoint{},
+		vanishing:     map[string]*vanishingEndpoint{},
 		deployScripts: map[string]Deployment{},
 		queryScripts:  map[string]QueryScript{},
 		history:       map[string][]EndpointEvent{},
