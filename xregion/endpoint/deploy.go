@@ -936,8 +936,8 @@ func (d *deployer) rollback(ctx context.Context) error {
 		if _, err := d.w.idle(ctx, d.spec.RollbackTimeout); err != nil {
 			return err
 		}
-		if err := d.c.Delete(ctx, serving.DeleteServingEndpointRequest{Name: d.spec.Name}); err != nil && !apierr.IsMissing(err) {
-			return fmt.Errorf("delete the new endpoint: %w", err)
+		if _, err := deleteEndpoint(ctx, d.c, d.spec.Name, d.w.s); err != nil {
+			return fmt.Errorf("the new endpoint: %w", err)
 		}
 		d.res.After = ConfigSummary{}
 		d.log.InfoContext(ctx, "deleted the new endpoint")

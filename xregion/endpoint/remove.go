@@ -3,6 +3,7 @@ package endpoint
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,17 +53,30 @@ func Remove(ctx context.Context, c Endpoints, name, model string, adopt bool, op
 		return r, nil
 	}
 	s.Logger.InfoContext(ctx, "deleting endpoint", "step", StepRemove, "endpoint", name)
+	gone, err := deleteEndpoint(ctx, c, name, s)
+	if err != nil {
+		return fail(err)
+	}
+	if gone {
+		r.Op = xregion.OpAbsent
+	}
+	return r, nil
+}
+
+// deleteEndpoint deletes the endpoint and waits until its GET no longer
+// shows it; gone is true when the delete found it missing already.
+func deleteEndpoint(ctx context.Context, c Endpoints, name string, s xregion.Settings) (gone bool, err error) {
 	err = c.Delete(ctx, serving.DeleteServingEndpointRequest{Name: name})
 	if apierr.IsMissing(err) {
-		r.Op = xregion.OpAbsent
-		return r, nil
+		return true, nil
 	}
 	if err != nil {
-		return fail(fmt.Errorf("delete: %w", err))
+		return false, fmt.Errorf("delete: %w", err)
 	}
 	// why: the DELETE answers at once and how long the endpoint takes to
 	// disappear is not documented (teardown-facts §9): wait until its GET
-	// says it is gone, so that what it reads is removed only afterwards.
+	// says it is gone, so that what it reads is removed only afterwards
+	// and a re-run does not find it.
 	wctx, cancel := context.WithTimeoutCause(ctx, DefaultRemoveTimeout, errRemoveTimeout)
 	defer cancel()
 	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
@@ -70,13 +84,13 @@ func Remove(ctx context.Context, c Endpoints, name, model string, adopt bool, op
 		if apierr.IsMissing(err) {
 			return true, nil
 		}
-		s.Logger.InfoContext(ctx, "waiting for the endpoint to disappear", "step", StepRemove, "endpoint", name)
+		s.Logger.InfoContext(ctx, "waiting for the deleted endpoint to disappear", "endpoint", name)
 		return false, err
 	})
 	if err != nil {
-		return fail(fmt.Errorf("deleted, but still there: %w", err))
+		return false, fmt.Errorf("deleted, but still there: %w", err)
 	}
-	return r, nil
+	return false, nil
 }
 
 // DefaultRemoveTimeout bounds [Remove]'s wait for a deleted endpoint to
@@ -113,4 +127,42 @@ func removable(ep *serving.ServingEndpointDetailed, model string, adopt bool) (x
 		return xregion.OpKept, "also serves " + strings.Join(foreign, ", ") + ": left serving"
 	}
 	return xregion.OpRemoved, ""
+}
+
+// Lister lists serving endpoints with a summary of their configs
+// (w.ServingEndpoints has ListAll; an [Endpoints] that does not list
+// cannot tell [ServedBy] about other endpoints).
+type Lister interface {
+	ListAll(ctx context.Context) ([]serving.ServingEndpoint, error)
+}
+
+// ServedBy returns, sorted, the names of the endpoints whose config serves a
+// version of model (its three-part name in the target), from one list call.
+// listed is false when c cannot list endpoints; the names are then unknown.
+func ServedBy(ctx context.Context, c Endpoints, model string) (names []string, listed bool, err error) {
+	l, ok := c.(Lister)
+	if !ok {
+		return nil, false, nil
+	}
+	eps, err := l.ListAll(ctx)
+	if err != nil {
+		return nil, true, &xregion.StepError{Step: StepRemove, Resource: "endpoints", Err: fmt.Errorf("list: %w", err)}
+	}
+	for _, ep := range eps {
+		if ep.Config == nil {
+			continue
+		}
+		serves := false
+		for _, se := range ep.Config.ServedEntities {
+			serves = serves || sameModel(se.EntityName, model)
+		}
+		for _, sm := range ep.Config.ServedModels {
+			serves = serves || sameModel(sm.ModelName, model)
+		}
+		if serves {
+			names = append(names, ep.Name)
+		}
+	}
+	slices.Sort(names)
+	return names, true, nil
 }
