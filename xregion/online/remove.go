@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
@@ -371,13 +372,17 @@ func storeTables(ctx context.Context, c Clients, store string, tables []tableRem
 	// synced tables the Database API lists by instance (databricks-api.md
 	// §4b).
 	all, err := c.ProvisionedRemover.ListSyncedDatabaseTablesAll(ctx, database.ListSyncedDatabaseTablesRequest{InstanceName: store})
+	autoscaling := slices.ContainsFunc(tables, func(t tableRemoval) bool { return t.api == APIAutoscaling })
 	switch {
 	case err == nil:
-	case isNotImplemented(err):
+	case isNotImplemented(err) && !autoscaling:
 		// why: the SDK documents the list as "currently unimplemented, but
 		// exposed for Terraform support" (databricks-api.md §4b).
 		return nil, "cannot list the store's tables (the Lakebase Provisioned API does not implement the list), so it cannot be proven empty; delete it in the Lakebase UI after checking", nil
 	case tryOther(err):
+		// A table of this model read through the Autoscaling API says the
+		// store is an Autoscaling project, whatever the list's refusal.
+		//
 		// why: the Postgres API has no list of synced tables (SDK
 		// service/postgres), and the Database API knows no Autoscaling
 		// project (service-facts.md fact 6). Whether the service refuses
@@ -514,24 +519,27 @@ func waitStoreGone(ctx context.Context, fs StoreRemover, store string, timeout t
 // errRemoveTimeout is the cause of a wait that ran out of time.
 var errRemoveTimeout = errors.New("timed out waiting for the deletion")
 
-// waitGone polls check until it reports done, logging its progress when it
-// changes and at least every 30 s, and fails after timeout naming what was
-// still there.
+// waitGone polls check until it reports done, and fails after timeout
+// naming what was still there. It logs the status when it changes, and
+// often enough that no 30 s pass without a record: it polls at least every
+// 30 s, and logs before any pause that would end more than 30 s after the
+// last record.
 func waitGone(ctx context.Context, what string, timeout time.Duration, s xregion.Settings, log *slog.Logger, check func(context.Context) (status string, done bool, err error)) error {
 	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errRemoveTimeout)
 	defer cancel()
-	var status string
-	var logged time.Time
-	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	p := &progressBackOff{BackOff: s.NewBackOff()}
+	p.log = func() { log.InfoContext(ctx, "waiting for the deletion", "what", what, "status", p.status) }
+	err := xregion.Poll(wctx, p, func(ctx context.Context) (bool, error) {
 		st, done, err := check(ctx)
 		if err != nil || done {
 			return done, err
 		}
-		if st != status || time.Since(logged) >= progressEvery {
-			log.InfoContext(ctx, "waiting for the deletion", "status", st)
-			logged = time.Now()
+		changed := st != p.status
+		p.status = st
+		if changed {
+			p.log()
+			p.logged = time.Now()
 		}
-		status = st
 		return false, nil
 	})
 	switch {
@@ -539,9 +547,37 @@ func waitGone(ctx context.Context, what string, timeout time.Duration, s xregion
 		log.InfoContext(ctx, "deleted", "what", what)
 		return nil
 	case errors.Is(err, errRemoveTimeout):
-		return fmt.Errorf("%s not gone after %s (%s); run again to go on waiting: %w", what, timeout, status, errors.Join(context.DeadlineExceeded, xregion.ErrNotReady))
+		return fmt.Errorf("%s not gone after %s (%s); run again to go on waiting: %w", what, timeout, p.status, errors.Join(context.DeadlineExceeded, xregion.ErrNotReady))
 	case errors.Is(err, xregion.ErrWaitStopped):
-		return fmt.Errorf("%s not gone (%s): %w", what, status, errors.Join(xregion.ErrNotReady, err))
+		return fmt.Errorf("%s not gone (%s): %w", what, p.status, errors.Join(xregion.ErrNotReady, err))
 	}
 	return err
+}
+
+// progressBackOff caps the pauses of a wait at 30 s, and logs the wait's
+// status before a pause that would end more than 30 s after the last
+// record.
+type progressBackOff struct {
+	backoff.BackOff
+	status string
+	logged time.Time
+	log    func()
+}
+
+func (p *progressBackOff) Reset() {
+	p.BackOff.Reset()
+	p.logged = time.Now()
+}
+
+func (p *progressBackOff) NextBackOff() time.Duration {
+	d := p.BackOff.NextBackOff()
+	if d == backoff.Stop {
+		return d
+	}
+	d = min(d, progressEvery)
+	if time.Since(p.logged)+d > progressEvery {
+		p.log()
+		p.logged = time.Now()
+	}
+	return d
 }
