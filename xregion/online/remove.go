@@ -189,6 +189,26 @@ func (spec RemoveSpec) validate() ([]tableRemoval, string, error) {
 type storePlan struct {
 	xregion.Removal
 	deleting bool // already DELETING: only wait
+	// autoscaling is set when the store is known to be a Lakebase
+	// Autoscaling project (see autoscalingStore).
+	autoscaling bool
+}
+
+// autoscalingSince is the day from which new online stores are Lakebase
+// Autoscaling projects.
+var autoscalingSince = time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC)
+
+// autoscalingStore reports whether the store is known to be a Lakebase
+// Autoscaling project: one of its tables was read through the Autoscaling
+// API, or it was created on or after 2026-03-23.
+func autoscalingStore(s *ml.OnlineStore, tables []tableRemoval) bool {
+	if slices.ContainsFunc(tables, func(t tableRemoval) bool { return t.api == APIAutoscaling }) {
+		return true
+	}
+	// why: "stores created after 2026-03-23 are Autoscaling projects"
+	// (service-facts.md fact 6, online feature store docs).
+	created, err := time.Parse(time.RFC3339, s.CreationTime)
+	return err == nil && !created.Before(autoscalingSince)
 }
 
 func remove(ctx context.Context, c Clients, spec RemoveSpec, s xregion.Settings) (*RemoveResult, error) {
@@ -344,7 +364,8 @@ func planStore(ctx context.Context, c Clients, store string, adopt bool, tables 
 		sp.Op, sp.Why = xregion.OpKept, "online stores carry no mark; adopt: online-store removes it once empty"
 		return sp, nil
 	}
-	others, unlisted, err := storeTables(ctx, c, store, tables)
+	sp.autoscaling = autoscalingStore(got, tables)
+	others, unlisted, err := storeTables(ctx, c, store, sp.autoscaling, tables)
 	switch {
 	case err != nil:
 		return sp, err
@@ -362,7 +383,7 @@ func planStore(ctx context.Context, c Clients, store string, adopt bool, tables 
 // removes. When the store's tables cannot be listed, unlisted says why and
 // what to do: the store is not a Lakebase Provisioned instance (the
 // Database API refuses it), or the list is not implemented.
-func storeTables(ctx context.Context, c Clients, store string, tables []tableRemoval) (others []string, unlisted string, err error) {
+func storeTables(ctx context.Context, c Clients, store string, autoscaling bool, tables []tableRemoval) (others []string, unlisted string, err error) {
 	if c.ProvisionedRemover == nil {
 		return nil, "", errors.New("cannot tell whether the adopted online store is empty: set Clients.ProvisionedRemover (w.Database), which lists a Lakebase Provisioned store's tables")
 	}
@@ -372,7 +393,6 @@ func storeTables(ctx context.Context, c Clients, store string, tables []tableRem
 	// synced tables the Database API lists by instance (databricks-api.md
 	// §4b).
 	all, err := c.ProvisionedRemover.ListSyncedDatabaseTablesAll(ctx, database.ListSyncedDatabaseTablesRequest{InstanceName: store})
-	autoscaling := slices.ContainsFunc(tables, func(t tableRemoval) bool { return t.api == APIAutoscaling })
 	switch {
 	case err == nil:
 	case isNotImplemented(err) && !autoscaling:
@@ -380,9 +400,6 @@ func storeTables(ctx context.Context, c Clients, store string, tables []tableRem
 		// exposed for Terraform support" (databricks-api.md §4b).
 		return nil, "cannot list the store's tables (the Lakebase Provisioned API does not implement the list), so it cannot be proven empty; delete it in the Lakebase UI after checking", nil
 	case tryOther(err):
-		// A table of this model read through the Autoscaling API says the
-		// store is an Autoscaling project, whatever the list's refusal.
-		//
 		// why: the Postgres API has no list of synced tables (SDK
 		// service/postgres), and the Database API knows no Autoscaling
 		// project (service-facts.md fact 6). Whether the service refuses
@@ -445,7 +462,7 @@ func deleteTable(ctx context.Context, c Clients, t *tableRemoval) (absent bool, 
 // deleteStore deletes the store once its tables are gone, making sure
 // first that no table was published into it meanwhile.
 func deleteStore(ctx context.Context, c Clients, store string, tables []tableRemoval, sp *storePlan, log *slog.Logger) error {
-	others, unlisted, err := storeTables(ctx, c, store, tables)
+	others, unlisted, err := storeTables(ctx, c, store, sp.autoscaling, tables)
 	switch {
 	case err != nil:
 		return err

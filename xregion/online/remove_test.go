@@ -147,6 +147,18 @@ func TestRemove(t *testing.T) {
 			wantWrites: []xregiontest.Write{{Method: "Postgres.DeleteSyncedTable", Resource: featuresOnline}},
 		},
 		{
+			// Created after 2026-03-23: an Autoscaling project, even with
+			// no table to tell.
+			name: "autoscaling/empty_adopted_store_kept",
+			seed: func(dst *xregiontest.Workspace) { dst.AddOnlineStore(ml.OnlineStore{Name: store}) },
+			spec: modelSpec(true),
+			want: []xregion.Removal{
+				removal(xregion.KindOnlineTable, featuresOnline, xregion.OpAbsent, ""),
+				removal(xregion.KindOnlineStore, store, xregion.OpKept, whyAutoscale),
+			},
+			wantStore: true,
+		},
+		{
 			name:    "provisioned/adopted_and_empty_store_removed",
 			opts:    []xregiontest.Option{xregiontest.WithSyncedTableList()},
 			seed:    provisionedStore,
@@ -567,4 +579,33 @@ func (r *records) times(msg string) []time.Time {
 
 func postgresDelete(name string) postgres.DeleteSyncedTableRequest {
 	return postgres.DeleteSyncedTableRequest{Name: "synced_tables/" + name}
+}
+
+// TestRemovePurgesData deletes a Provisioned store's table with
+// purge_data=true, so that its Postgres table goes too.
+func TestRemovePurgesData(t *testing.T) {
+	t.Parallel()
+	_, dst := sharedTables(t)
+	provisionedStore(dst)
+	publishOnline(t, dst, features)
+	rec := &recordDeletes{ProvisionedRemover: dst.Database}
+	c := removeClients(dst)
+	c.ProvisionedRemover = rec
+	if _, err := online.Remove(t.Context(), c, modelSpec(false), noSleep); err != nil {
+		t.Fatalf("Remove() error = %v", err)
+	}
+	want := []database.DeleteSyncedDatabaseTableRequest{{Name: featuresOnline, PurgeData: true}}
+	if diff := cmp.Diff(want, rec.reqs); diff != "" {
+		t.Errorf("delete requests mismatch (-want +got):\n%s", diff)
+	}
+}
+
+type recordDeletes struct {
+	online.ProvisionedRemover
+	reqs []database.DeleteSyncedDatabaseTableRequest
+}
+
+func (r *recordDeletes) DeleteSyncedDatabaseTable(ctx context.Context, req database.DeleteSyncedDatabaseTableRequest) error {
+	r.reqs = append(r.reqs, req)
+	return r.ProvisionedRemover.DeleteSyncedDatabaseTable(ctx, req)
 }
