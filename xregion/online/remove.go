@@ -123,7 +123,11 @@ func Remove(ctx context.Context, c Clients, spec RemoveSpec, opts ...xregion.Opt
 	s := xregion.NewSettings(opts...)
 	res, err := remove(ctx, c, spec, s)
 	if err != nil {
-		return res, &xregion.StepError{Step: StepRemove, Resource: fmt.Sprintf("online tables in %s.%s", spec.Catalog, spec.Schema), Err: err}
+		resource := fmt.Sprintf("online store %q", cmp.Or(spec.Store, DefaultStoreName(spec.Catalog)))
+		if len(spec.Tables) > 0 {
+			resource = fmt.Sprintf("online tables in %s.%s and %s", spec.Catalog, spec.Schema, resource)
+		}
+		return res, &xregion.StepError{Step: StepRemove, Resource: resource, Err: err}
 	}
 	return res, nil
 }
