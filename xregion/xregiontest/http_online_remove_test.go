@@ -23,6 +23,7 @@ func TestHTTPOnlineRemove(t *testing.T) {
 	pk := []catalog.TableConstraint{{PrimaryKeyConstraint: &catalog.PrimaryKeyConstraint{Name: "pk", ChildColumns: []string{"id"}}}}
 	ws.AddTable(catalog.TableInfo{FullName: "main.ml.a", TableConstraints: pk})
 	ws.AddTable(catalog.TableInfo{FullName: "main.ml.b", TableConstraints: pk})
+	ws.AddTable(catalog.TableInfo{FullName: "main.ml.c", TableConstraints: pk})
 	ws.AddCatalog(catalog.CatalogInfo{Name: "old"})
 	ws.AddCatalog(catalog.CatalogInfo{Name: "new"})
 	// The store of catalog old is a Provisioned instance of 2025; that of
@@ -36,6 +37,10 @@ func TestHTTPOnlineRemove(t *testing.T) {
 		spec := online.PublishSpec{SharedCatalog: "main", Catalog: cat, Schema: "f", Tables: []online.Table{
 			{Name: "main.ml.a", PrimaryKeys: []string{"id"}}, {Name: "main.ml.b", PrimaryKeys: []string{"id"}},
 		}}
+		if cat == "old" {
+			// Another model's table, last on the list's third page.
+			spec.Tables = append(spec.Tables, online.Table{Name: "main.ml.c", PrimaryKeys: []string{"id"}})
+		}
 		res, err := online.PublishOnline(t.Context(), c, spec, noSleep)
 		if err != nil {
 			t.Fatalf("PublishOnline(%s) error = %v", cat, err)
@@ -47,24 +52,38 @@ func TestHTTPOnlineRemove(t *testing.T) {
 
 	tests := []struct {
 		catalog string
+		tables  []string
 		want    []xregion.Removal
 		writes  []xregiontest.Write
 	}{
 		{
 			catalog: "old",
+			tables:  []string{"main.ml.a", "main.ml.b"},
 			want: []xregion.Removal{
 				{Kind: xregion.KindOnlineTable, Name: "old.f.ml_a_online", Op: xregion.OpRemoved},
 				{Kind: xregion.KindOnlineTable, Name: "old.f.ml_b_online", Op: xregion.OpRemoved},
-				{Kind: xregion.KindOnlineStore, Name: "old-online-store", Op: xregion.OpRemoved},
+				{Kind: xregion.KindOnlineStore, Name: "old-online-store", Op: xregion.OpKept, Why: "still holds tables: old.f.ml_c_online"},
 			},
 			writes: []xregiontest.Write{
 				{Method: "Database.DeleteSyncedDatabaseTable", Resource: "old.f.ml_a_online"},
 				{Method: "Database.DeleteSyncedDatabaseTable", Resource: "old.f.ml_b_online"},
+			},
+		},
+		{
+			catalog: "old",
+			tables:  []string{"main.ml.c"},
+			want: []xregion.Removal{
+				{Kind: xregion.KindOnlineTable, Name: "old.f.ml_c_online", Op: xregion.OpRemoved},
+				{Kind: xregion.KindOnlineStore, Name: "old-online-store", Op: xregion.OpRemoved},
+			},
+			writes: []xregiontest.Write{
+				{Method: "Database.DeleteSyncedDatabaseTable", Resource: "old.f.ml_c_online"},
 				{Method: "FeatureStore.DeleteOnlineStore", Resource: "old-online-store"},
 			},
 		},
 		{
 			catalog: "new",
+			tables:  []string{"main.ml.a", "main.ml.b"},
 			want: []xregion.Removal{
 				{Kind: xregion.KindOnlineTable, Name: "new.f.ml_a_online", Op: xregion.OpRemoved},
 				{Kind: xregion.KindOnlineTable, Name: "new.f.ml_b_online", Op: xregion.OpRemoved},
@@ -78,7 +97,7 @@ func TestHTTPOnlineRemove(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		spec := online.RemoveSpec{Catalog: tt.catalog, Schema: "f", Tables: []string{"main.ml.a", "main.ml.b"}, AdoptStore: true}
+		spec := online.RemoveSpec{Catalog: tt.catalog, Schema: "f", Tables: tt.tables, AdoptStore: true}
 		ws.ResetWrites()
 		got, err := online.Remove(t.Context(), c, spec, noSleep)
 		if err != nil {
