@@ -47,7 +47,31 @@ type StatusClients struct {
 	SyncedTables SyncedTables
 }
 
-// Clients are the target-workspace services [PublishOnline] calls.
+// StoreRemover reads and deletes online stores (w.FeatureStore).
+type StoreRemover interface {
+	GetOnlineStore(ctx context.Context, request ml.GetOnlineStoreRequest) (*ml.OnlineStore, error)
+	DeleteOnlineStore(ctx context.Context, request ml.DeleteOnlineStoreRequest) error
+}
+
+// ProvisionedRemover deletes the online tables of online stores that are
+// Lakebase Provisioned instances, and lists an instance's tables
+// (w.Database).
+type ProvisionedRemover interface {
+	DeleteSyncedDatabaseTable(ctx context.Context, request database.DeleteSyncedDatabaseTableRequest) error
+	ListSyncedDatabaseTablesAll(ctx context.Context, request database.ListSyncedDatabaseTablesRequest) ([]database.SyncedDatabaseTable, error)
+}
+
+// AutoscalingRemover deletes the online tables of online stores that are
+// Lakebase Autoscaling projects (w.Postgres). The SDK's reply is a
+// long-running operation; [Remove] does not wait on it, but polls the
+// table until it is gone.
+type AutoscalingRemover interface {
+	DeleteSyncedTable(ctx context.Context, request postgres.DeleteSyncedTableRequest) (postgres.DeleteSyncedTableOperationInterface, error)
+}
+
+// Clients are the target-workspace services [PublishOnline] and [Remove]
+// call. The Removers are needed by [Remove] only; [PublishOnline] and the
+// waits leave them unset.
 type Clients struct {
 	FeatureStore FeatureStore
 	// SyncedTables and Postgres report on online tables (see
@@ -55,6 +79,15 @@ type Clients struct {
 	SyncedTables SyncedTables
 	Postgres     PostgresSyncedTables
 	Tables       Tables
+
+	// StoreRemover deletes online stores (w.FeatureStore).
+	StoreRemover StoreRemover
+	// ProvisionedRemover deletes the online tables of Lakebase Provisioned
+	// stores and lists a store's tables (w.Database).
+	ProvisionedRemover ProvisionedRemover
+	// AutoscalingRemover deletes the online tables of Lakebase Autoscaling
+	// stores (w.Postgres).
+	AutoscalingRemover AutoscalingRemover
 }
 
 // Status returns the clients that report on online tables, for
@@ -69,4 +102,7 @@ var (
 	_ SyncedTables         = database.DatabaseInterface(nil)
 	_ PostgresSyncedTables = postgres.PostgresInterface(nil)
 	_ Tables               = catalog.TablesInterface(nil)
+	_ StoreRemover         = ml.FeatureStoreInterface(nil)
+	_ ProvisionedRemover   = database.DatabaseInterface(nil)
+	_ AutoscalingRemover   = postgres.PostgresInterface(nil)
 )

@@ -138,3 +138,49 @@ func ExamplePublishOnline_refresh() {
 	// version created 2026-05-31T23:00:11Z: unchanged
 	// version created 2026-06-01T01:00:11Z: updated stale: last synced 2026-06-01T00:00:11Z, before the model version was created (2026-06-01T01:00:11Z)
 }
+
+// Remove a model's online tables in teardown order, first in a dry run.
+// The store is an Autoscaling project, whose tables no API lists, so even
+// adopted it is kept: it cannot be proven empty.
+func ExampleRemove() {
+	ctx := context.Background()
+	dst := exampleTarget()
+	poll := xregion.WithoutPause()
+	if _, err := publishExample(ctx, dst, poll); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	clients := online.Clients{
+		FeatureStore: dst.FeatureStore, Postgres: dst.Postgres, SyncedTables: dst.Database, Tables: dst.Tables,
+		StoreRemover: dst.FeatureStore, ProvisionedRemover: dst.Database, AutoscalingRemover: dst.Postgres,
+	}
+	dst.ResetWrites()
+	spec := online.RemoveSpec{
+		Catalog: "serving", Schema: "features",
+		Tables:     []string{"fraud_shared.ml.customer_features"},
+		AdoptStore: true,
+	}
+	for _, opts := range [][]xregion.Option{{poll, xregion.WithDryRun()}, {poll}, {poll}} {
+		res, err := online.Remove(ctx, clients, spec, opts...)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		for _, r := range res.Removals {
+			fmt.Println(r)
+		}
+		fmt.Println("writes:", len(dst.Writes()))
+		dst.ResetWrites()
+	}
+	// Output:
+	// removed online-table serving.features.ml_customer_features_online
+	// kept online-store serving-online-store (cannot list an Autoscaling store's tables, so it cannot be proven empty; delete it in the Lakebase UI after checking)
+	// writes: 0
+	// removed online-table serving.features.ml_customer_features_online
+	// kept online-store serving-online-store (cannot list an Autoscaling store's tables, so it cannot be proven empty; delete it in the Lakebase UI after checking)
+	// writes: 1
+	// absent online-table serving.features.ml_customer_features_online
+	// kept online-store serving-online-store (cannot list an Autoscaling store's tables, so it cannot be proven empty; delete it in the Lakebase UI after checking)
+	// writes: 0
+}

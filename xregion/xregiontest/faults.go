@@ -80,7 +80,8 @@ func (w *Workspace) fault(method string) *Fault {
 // (Shares.Create, Shares.Update, Shares.UpdatePermissions,
 // Recipients.Create, Catalogs.Create, FeatureStore.CreateOnlineStore,
 // FeatureStore.PublishTable, FeatureStore.DeleteOnlineTable,
-// Database.DeleteSyncedDatabaseTable, ServingEndpoints.Create,
+// FeatureStore.DeleteOnlineStore, Database.DeleteSyncedDatabaseTable,
+// Postgres.DeleteSyncedTable, ServingEndpoints.Create,
 // ServingEndpoints.UpdateConfig, ServingEndpoints.Delete,
 // ServingEndpoints.Patch, Schemas.Create), in order,
 // including calls that took effect under an AfterCommit fault. A
@@ -117,6 +118,7 @@ func knownMethod(m string) bool {
 		"Catalogs.Get", "Schemas.Get", "Schemas.ListAll",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
 		"Database.GetSyncedDatabaseTable", "Postgres.GetSyncedTable",
+		"Database.ListSyncedDatabaseTablesAll",
 		"ServingEndpoints.Get", "ServingEndpoints.Query", "ServingEndpoints.QueryServedEntity", "ServingEndpoints.ListAll":
 		return true
 	}
@@ -129,6 +131,7 @@ func isWrite(m string) bool {
 		"Recipients.Create", "Catalogs.Create",
 		"FeatureStore.CreateOnlineStore", "FeatureStore.PublishTable",
 		"FeatureStore.DeleteOnlineTable", "Database.DeleteSyncedDatabaseTable",
+		"FeatureStore.DeleteOnlineStore", "Postgres.DeleteSyncedTable",
 		"ServingEndpoints.Create", "ServingEndpoints.UpdateConfig", "ServingEndpoints.Delete",
 		"ServingEndpoints.Patch", "Schemas.Create":
 		return true

@@ -64,15 +64,16 @@ func (h *handler) routeTable() []route {
 
 		// Online stores and tables (reference §4).
 		r("/api/2.0/feature-store/online-stores", m{get: h.listOnlineStores, post: h.createOnlineStore}),
-		r("/api/2.0/feature-store/online-stores/*", m{get: h.getOnlineStore}, patch, del),
+		r("/api/2.0/feature-store/online-stores/*", m{get: h.getOnlineStore, del: h.deleteOnlineStore}, patch),
 		r("/api/2.0/feature-store/tables/*/publish", m{post: h.publishTable}),
 		r("/api/2.0/feature-store/online-tables/*", m{del: h.deleteOnlineTable}),
 		r("/api/2.0/database/synced_tables", m{}, post),
 		r("/api/2.0/database/synced_tables/*", m{get: h.getSyncedTable, del: h.deleteSyncedTable}, patch),
+		r("/api/2.0/database/instances/*/synced_tables", m{get: h.listSyncedTables}),
 		// Lakebase Autoscaling (service-facts.md fact 6): the SDK puts the
 		// resource name "synced_tables/{full name}" after /api/2.0/postgres/.
 		r("/api/2.0/postgres/synced_tables", m{}, post),
-		r("/api/2.0/postgres/synced_tables/*", m{get: h.getPostgresSyncedTable}, patch, del),
+		r("/api/2.0/postgres/synced_tables/*", m{get: h.getPostgresSyncedTable, del: h.deletePostgresSyncedTable}, patch),
 
 		// Serving (reference §6).
 		r("/api/2.0/serving-endpoints", m{get: h.listEndpoints, post: h.createEndpoint}),
@@ -468,6 +469,10 @@ func (h *handler) getOnlineStore(_ http.ResponseWriter, r *http.Request, p []str
 	return result(h.w.FeatureStore.GetOnlineStore(r.Context(), ml.GetOnlineStoreRequest{Name: p[0]}))
 }
 
+func (h *handler) deleteOnlineStore(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	return struct{}{}, h.w.FeatureStore.DeleteOnlineStore(r.Context(), ml.DeleteOnlineStoreRequest{Name: p[0]})
+}
+
 func (h *handler) publishTable(rw http.ResponseWriter, r *http.Request, p []string) (any, error) {
 	// why: unlike the online store create, publish wraps its payload as
 	// {"publish_spec": {...}} (reference §0, §4a).
@@ -494,6 +499,23 @@ func (h *handler) deleteSyncedTable(_ http.ResponseWriter, r *http.Request, p []
 	}
 	req.Name = p[0]
 	return struct{}{}, h.w.Database.DeleteSyncedDatabaseTable(r.Context(), req)
+}
+
+func (h *handler) listSyncedTables(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	var req database.ListSyncedDatabaseTablesRequest
+	if err := decodeQuery(r, &req); err != nil {
+		return nil, err
+	}
+	pg, err := h.newPager("page_size", req.PageSize, req.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	all, err := h.w.Database.ListSyncedDatabaseTablesAll(r.Context(), database.ListSyncedDatabaseTablesRequest{InstanceName: p[0]})
+	if err != nil {
+		return nil, err
+	}
+	items, next := page(pg, all, func(x database.SyncedDatabaseTable) string { return x.Name })
+	return database.ListSyncedDatabaseTablesResponse{SyncedTables: items, NextPageToken: next}, nil
 }
 
 func (h *handler) listEndpoints(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {
@@ -583,4 +605,14 @@ func (h *handler) query(rw http.ResponseWriter, r *http.Request, p []string) (an
 
 func (h *handler) getPostgresSyncedTable(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
 	return result(h.w.Postgres.GetSyncedTable(r.Context(), postgres.GetSyncedTableRequest{Name: syncedTablesPrefix + p[0]}))
+}
+
+func (h *handler) deletePostgresSyncedTable(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	op, err := h.w.Postgres.DeleteSyncedTable(r.Context(), postgres.DeleteSyncedTableRequest{Name: syncedTablesPrefix + p[0]})
+	if err != nil {
+		return nil, err
+	}
+	// why: the reply is a long-running operation, not done yet (the SDK's
+	// DeleteSyncedTable decodes a postgres.Operation).
+	return postgres.Operation{Name: op.Name()}, nil
 }

@@ -438,6 +438,13 @@ func TestHTTPOnline(t *testing.T) {
 	if err := w.FeatureStore.DeleteOnlineTable(ctx, ml.DeleteOnlineTableRequest{OnlineTableName: "online.ml.features"}); err != nil {
 		t.Fatalf("DeleteOnlineTable: %v", err)
 	}
+	// The deletion lags: DELETING on the next reads, then gone.
+	for range xregiontest.DefaultDeleteLag {
+		tbl, err := w.Postgres.GetSyncedTable(ctx, postgres.GetSyncedTableRequest{Name: "synced_tables/online.ml.features"})
+		if err != nil || tbl.Status.UnityCatalogProvisioningState != postgres.ProvisioningInfoStateDeleting {
+			t.Fatalf("GetSyncedTable while deleting = %+v, %v; want DELETING", tbl, err)
+		}
+	}
 	_, err = w.Postgres.GetSyncedTable(ctx, postgres.GetSyncedTableRequest{Name: "synced_tables/online.ml.features"})
 	if !apierr.IsMissing(err) {
 		t.Errorf("GetSyncedTable after delete: error %v, want a missing resource", err)

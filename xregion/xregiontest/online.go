@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"time"
 
@@ -80,6 +81,11 @@ type onlineStore struct {
 	// autoscaling is set for a Lakebase Autoscaling project, clear for a
 	// Lakebase Provisioned instance.
 	autoscaling bool
+	// deleting is set once the store is being deleted; deleteReads is how
+	// many more reads show it DELETING before it is gone (see
+	// WithDeleteLag).
+	deleting    bool
+	deleteReads int
 }
 
 // isAutoscaling reports whether a store created at ms (since the epoch) is
@@ -116,6 +122,11 @@ type syncedTable struct {
 	// bound the last sync done, 0 when there was none.
 	syncStart, lastStart, lastEnd int64
 	syncing                       bool
+	// deleting is set once the table is being deleted; deleteReads is how
+	// many more reads show it DELETING before it is gone (see
+	// WithDeleteLag).
+	deleting    bool
+	deleteReads int
 }
 
 // storeNameProblem says what is wrong with an online store name, or returns
@@ -254,6 +265,14 @@ func (s *FeatureStore) CreateOnlineStore(ctx context.Context, req ml.CreateOnlin
 func (s *FeatureStore) GetOnlineStore(ctx context.Context, req ml.GetOnlineStoreRequest) (*ml.OnlineStore, error) {
 	return call(ctx, s.w, "FeatureStore.GetOnlineStore", func() (*ml.OnlineStore, string, error) {
 		st := s.w.stores[req.Name]
+		if st != nil && st.deleting {
+			if st.deleteReads <= 0 {
+				delete(s.w.stores, req.Name)
+				st = nil
+			} else {
+				st.deleteReads--
+			}
+		}
 		if st == nil {
 			return nil, "", NotFound("Online store '%s' does not exist.", req.Name)
 		}
@@ -382,6 +401,11 @@ func (s *FeatureStore) PublishTable(ctx context.Context, req ml.PublishTableRequ
 			return nil, "", InvalidParameter("Table '%s' has no primary key constraint; add one, or set full_feature_name.", req.SourceTableName)
 		}
 		name := spec.OnlineTableName
+		if ex := w.synced[name]; ex != nil && ex.deleting {
+			// why: the name is taken until the table is gone (assumption:
+			// the service's refusal is not documented).
+			return nil, "", invalidState("Online table '%s' is being deleted; publish it again once it is gone.", name)
+		}
 		if ex := w.synced[name]; ex != nil {
 			resp, err := w.republish(ex, req, src)
 			return resp, name, err
@@ -483,10 +507,14 @@ func (w *Workspace) onlineTableInfo(parts []string, pipeline string) catalog.Tab
 	}
 }
 
-// DeleteOnlineTable deletes an online table, and the Unity Catalog table
-// that stands for it. A script set for its name stays, and applies to a
+// DeleteOnlineTable deletes an online table of either kind of store, and
+// the Unity Catalog table that stands for it, as
+// [Database.DeleteSyncedDatabaseTable] and [Postgres.DeleteSyncedTable] do:
+// the table reports DELETING on its next reads, then is gone (see
+// [WithDeleteLag]). A script set for its name stays, and applies to a
 // table published again under that name. It returns a 404
-// RESOURCE_DOES_NOT_EXIST error when there is no such online table.
+// RESOURCE_DOES_NOT_EXIST error when there is no such online table, and a
+// 400 INVALID_STATE error when it is already being deleted.
 func (s *FeatureStore) DeleteOnlineTable(ctx context.Context, req ml.DeleteOnlineTableRequest) error {
 	_, err := call(ctx, s.w, "FeatureStore.DeleteOnlineTable", func() (struct{}, string, error) {
 		return struct{}{}, req.OnlineTableName, s.w.deleteOnline(req.OnlineTableName)
@@ -495,17 +523,19 @@ func (s *FeatureStore) DeleteOnlineTable(ctx context.Context, req ml.DeleteOnlin
 }
 
 // DeleteSyncedDatabaseTable deletes a synced table of a Lakebase
-// Provisioned store, as [FeatureStore.DeleteOnlineTable] does; PurgeData
-// changes nothing, as the fake keeps no data. It returns a 404
-// RESOURCE_DOES_NOT_EXIST error when there is no such table, and a 400
-// INVALID_PARAMETER_VALUE error for a table of a Lakebase Autoscaling
-// project (see [Database.GetSyncedDatabaseTable]).
+// Provisioned store: it reports DELETING on its next reads, then is gone
+// (see [WithDeleteLag]). PurgeData changes nothing, as the fake keeps no
+// data. It returns a 404 RESOURCE_DOES_NOT_EXIST error when there is no
+// such table, a 400 INVALID_PARAMETER_VALUE error for a table of a
+// Lakebase Autoscaling project (see [Database.GetSyncedDatabaseTable]),
+// and a 400 INVALID_STATE error when it is already being deleted.
 func (s *Database) DeleteSyncedDatabaseTable(ctx context.Context, req database.DeleteSyncedDatabaseTableRequest) error {
 	_, err := call(ctx, s.w, "Database.DeleteSyncedDatabaseTable", func() (struct{}, string, error) {
-		if _, err := s.w.provisioned(req.Name); err != nil {
+		st, err := s.w.provisioned(req.Name, false)
+		if err != nil {
 			return struct{}{}, "", err
 		}
-		return struct{}{}, req.Name, s.w.deleteSynced(req.Name)
+		return struct{}{}, req.Name, s.w.deleteSynced(req.Name, st)
 	})
 	return err
 }
@@ -514,19 +544,192 @@ func (w *Workspace) deleteOnline(name string) error {
 	if _, err := parseFull("online table", name); err != nil {
 		return err
 	}
-	if w.synced[name] == nil {
+	st := w.synced[name]
+	if st == nil || st.deleting && st.deleteReads <= 0 {
 		return NotFound("Synced table '%s' does not exist.", name)
 	}
-	return w.deleteSynced(name)
+	return w.deleteSynced(name, st)
 }
 
-// deleteSynced deletes the online table called name, which exists.
-func (w *Workspace) deleteSynced(name string) error {
+// deleteSynced starts deleting the online table st called name: it is
+// DELETING for the reads of WithDeleteLag, then gone.
+func (w *Workspace) deleteSynced(name string, st *syncedTable) error {
+	// why: the service's answer to a second delete of a table being
+	// deleted is not documented; the fake refuses it, the more
+	// inconvenient way (callers should wait, not delete again).
+	if st.deleting {
+		return invalidState("Synced table '%s' is already being deleted.", name)
+	}
+	// why: a synced table has the provisioning state DELETING (terraform
+	// synced-table docs), and every delete of one is asynchronous or
+	// likely so: the Postgres API's returns a long-running operation (SDK
+	// Postgres.DeleteSyncedTable), the Database API's returns {} but the
+	// Unity Catalog side is likely asynchronous, and the feature store's
+	// is not documented (teardown-facts.md §7: "poll GET until 404"). The
+	// fake makes all three lag, the more inconvenient way.
+	w.startDelete(name, st)
+	return nil
+}
+
+// startDelete marks the online table st called name as being deleted.
+func (w *Workspace) startDelete(name string, st *syncedTable) {
+	if w.cfg.deleteLag == 0 {
+		w.dropSynced(name)
+		return
+	}
+	st.deleting, st.deleteReads = true, w.cfg.deleteLag
+}
+
+// dropSynced removes the online table called name.
+func (w *Workspace) dropSynced(name string) {
 	// why: the online table is the Unity Catalog table; deleting one
 	// deletes the other (reference §7, teardown deletes either).
 	delete(w.synced, name)
 	delete(w.tables, name)
-	return nil
+}
+
+// readSynced returns the online table called name for a read, moving its
+// deletion on: nil once it is gone.
+func (w *Workspace) readSynced(name string) *syncedTable {
+	st := w.synced[name]
+	if st != nil && st.deleting {
+		if st.deleteReads <= 0 {
+			w.dropSynced(name)
+			return nil
+		}
+		st.deleteReads--
+	}
+	return st
+}
+
+// DefaultDeleteLag is the delete lag of a workspace made without
+// [WithDeleteLag].
+const DefaultDeleteLag = 2
+
+// WithDeleteLag sets how long a deletion takes: an online store deleted by
+// [FeatureStore.DeleteOnlineStore], or an online table of a Lakebase
+// Autoscaling project deleted by [Postgres.DeleteSyncedTable] (or by
+// [FeatureStore.DeleteOnlineTable]), reports DELETING on its next n reads
+// and is gone (404 RESOURCE_DOES_NOT_EXIST) from the read after. Only those
+// reads move it on, never the wall clock. The default is
+// [DefaultDeleteLag]; 0 deletes at once, a kinder mode. It panics if n < 0.
+func WithDeleteLag(n int) Option {
+	if n < 0 {
+		panic(fmt.Sprintf("xregiontest: WithDeleteLag: %d < 0", n))
+	}
+	return func(c *config) { c.deleteLag = n }
+}
+
+// DeleteOnlineStore deletes an online store: it reports DELETING on its
+// next reads, then is gone (see [WithDeleteLag]); while DELETING nothing
+// can be published into it. The online tables it still holds are deleted
+// with it. It returns a 404 RESOURCE_DOES_NOT_EXIST error when the store
+// does not exist, and a 400 INVALID_STATE error when it is already being
+// deleted.
+func (s *FeatureStore) DeleteOnlineStore(ctx context.Context, req ml.DeleteOnlineStoreRequest) error {
+	_, err := call(ctx, s.w, "FeatureStore.DeleteOnlineStore", func() (struct{}, string, error) {
+		w := s.w
+		st := w.stores[req.Name]
+		if st == nil || st.deleting && st.deleteReads <= 0 {
+			return struct{}{}, "", NotFound("Online store '%s' does not exist.", req.Name)
+		}
+		// why: a second delete of a store being deleted is not documented;
+		// the fake refuses it, the more inconvenient way.
+		if st.deleting {
+			return struct{}{}, "", invalidState("Online store '%s' is already being deleted.", req.Name)
+		}
+		// why: whether the service refuses to delete a store that still
+		// holds tables or deletes them with it is unknown (teardown-facts.md
+		// §6: no Databricks doc or issue; DeleteOnlineStoreRequest has no
+		// force flag). The fake takes the tables with it, the more
+		// dangerous way: only the caller's own check keeps other models'
+		// tables.
+		for _, n := range w.storeTables(req.Name) {
+			if t := w.synced[n]; !t.deleting {
+				w.startDelete(n, t)
+			}
+		}
+		// why: deletion is asynchronous: the store is DELETING, then Get
+		// answers 404 (databricks-api.md §7: "poll Get until 404"; fact 7
+		// lists DELETING among the store states; terraform's online_store
+		// Delete returns before the store is gone, teardown-facts.md §6).
+		st.starting = 0
+		st.info.State = ml.OnlineStoreStateDeleting
+		st.deleting, st.deleteReads = true, w.cfg.deleteLag
+		if w.cfg.deleteLag == 0 {
+			delete(w.stores, req.Name)
+		}
+		return struct{}{}, req.Name, nil
+	})
+	return err
+}
+
+// storeTables returns the names of the online tables of the store called
+// name, sorted, those being deleted included.
+func (w *Workspace) storeTables(name string) []string {
+	var out []string
+	for _, n := range slices.Sorted(maps.Keys(w.synced)) {
+		if st := w.synced[n]; st.store == name || st.store == "" && st.info.DatabaseInstanceName == name {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// WithSyncedTableList makes [Database.ListSyncedDatabaseTablesAll] list
+// the synced tables of a Lakebase Provisioned instance, a kinder mode than
+// the default, in which it fails with 501 NOT_IMPLEMENTED as the SDK
+// documents the real call.
+func WithSyncedTableList() Option {
+	return func(c *config) { c.syncedList = true }
+}
+
+// ListSyncedDatabaseTablesAll lists the synced tables of a Lakebase
+// Provisioned instance, InstanceName, with their status as a read reports
+// it (without moving their scripts on); for an online store of that kind,
+// the instance is the store. The fake returns one page and issues no page
+// tokens.
+//
+// By default it fails with a 501 NOT_IMPLEMENTED error, as the SDK
+// documents the call ("currently unimplemented, but exposed for Terraform
+// support"); [WithSyncedTableList] makes it list. Then it returns a 404
+// RESOURCE_DOES_NOT_EXIST error when no Provisioned instance has that name
+// (an online store that is a Lakebase Autoscaling project is not one), and
+// a 400 INVALID_PARAMETER_VALUE error for a negative PageSize or a
+// PageToken.
+func (s *Database) ListSyncedDatabaseTablesAll(ctx context.Context, req database.ListSyncedDatabaseTablesRequest) ([]database.SyncedDatabaseTable, error) {
+	return call(ctx, s.w, "Database.ListSyncedDatabaseTablesAll", func() ([]database.SyncedDatabaseTable, string, error) {
+		w := s.w
+		// why: the SDK's doc of ListSyncedDatabaseTables says "This API is
+		// currently unimplemented, but exposed for Terraform support"
+		// (databricks-api.md §4b); the fake follows it unless told to list.
+		if !w.cfg.syncedList {
+			return nil, "", apiError(http.StatusNotImplemented, codeNotImplemented, "ListSyncedDatabaseTables is not implemented.")
+		}
+		if req.PageSize < 0 {
+			return nil, "", InvalidParameter("page_size must not be negative")
+		}
+		if req.PageToken != "" {
+			return nil, "", InvalidParameter("invalid page_token")
+		}
+		// why: an online store of the Provisioned kind is a database
+		// instance named like the store (service-facts.md fact 6 says so of
+		// Autoscaling projects; the same for instances is an assumption);
+		// the Database API knows no Autoscaling project (fact 6).
+		st := w.stores[req.InstanceName]
+		if st == nil || st.autoscaling || st.deleting && st.deleteReads <= 0 {
+			return nil, "", NotFound("Database instance '%s' does not exist.", req.InstanceName)
+		}
+		out := []database.SyncedDatabaseTable{}
+		for _, n := range w.storeTables(req.InstanceName) {
+			t := clone(w.synced[n].info)
+			if w.synced[n].deleting {
+				t.UnityCatalogProvisioningState = database.ProvisioningInfoStateDeleting
+			}
+			out = append(out, t)
+		}
+		return out, "", nil
+	})
 }
 
 // GetSyncedDatabaseTable returns an online table of a Lakebase Provisioned
@@ -540,7 +743,7 @@ func (w *Workspace) deleteSynced(name string) error {
 // Autoscaling project, which only [Postgres.GetSyncedTable] serves.
 func (s *Database) GetSyncedDatabaseTable(ctx context.Context, req database.GetSyncedDatabaseTableRequest) (*database.SyncedDatabaseTable, error) {
 	return call(ctx, s.w, "Database.GetSyncedDatabaseTable", func() (*database.SyncedDatabaseTable, string, error) {
-		st, err := s.w.provisioned(req.Name)
+		st, err := s.w.provisioned(req.Name, true)
 		if err != nil {
 			return nil, "", err
 		}
@@ -550,12 +753,15 @@ func (s *Database) GetSyncedDatabaseTable(ctx context.Context, req database.GetS
 }
 
 // provisioned returns the online table called name for the Lakebase
-// Provisioned API.
-func (w *Workspace) provisioned(name string) (*syncedTable, error) {
+// Provisioned API; read moves a deletion on.
+func (w *Workspace) provisioned(name string, read bool) (*syncedTable, error) {
 	if _, err := parseFull("synced table", name); err != nil {
 		return nil, err
 	}
 	st := w.synced[name]
+	if read {
+		st = w.readSynced(name)
+	}
 	if st == nil {
 		return nil, NotFound("Synced table '%s' does not exist.", name)
 	}
@@ -585,6 +791,13 @@ func (w *Workspace) report(name string, st *syncedTable) database.SyncedDatabase
 	steps := w.scripts[name]
 	if steps == nil && st.published {
 		steps = DefaultSyncScript()
+	}
+	if st.deleting {
+		// why: a table being deleted shows the provisioning state
+		// DELETING (an enum value of ProvisioningInfoState) until it is
+		// gone (service-facts.md fact 10).
+		out.UnityCatalogProvisioningState = database.ProvisioningInfoStateDeleting
+		steps = nil
 	}
 	if len(steps) > 0 {
 		// why: there is no waiter; a published table goes through

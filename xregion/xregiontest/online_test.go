@@ -660,6 +660,15 @@ func TestDeleteOnlineTable(t *testing.T) {
 			first := publish(t, w, "main.ml.keyed", "oc.ml.keyed")
 			w.ResetWrites()
 			checkErr(t, "delete", tt.del(ctx, w, "oc.ml.keyed"), nil)
+			// The deletion takes DefaultDeleteLag reads, DELETING meanwhile,
+			// and cannot be started again.
+			checkErr(t, "delete while deleting", tt.del(ctx, w, "oc.ml.keyed"), apierr.ErrInvalidState)
+			for i := range xregiontest.DefaultDeleteLag {
+				got, err := w.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "oc.ml.keyed"})
+				if err != nil || got.UnityCatalogProvisioningState != database.ProvisioningInfoStateDeleting {
+					t.Fatalf("read %d after delete = %+v, %v; want DELETING", i, got, err)
+				}
+			}
 			_, err := w.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "oc.ml.keyed"})
 			checkErr(t, "GetSyncedDatabaseTable after delete", err, apierr.ErrResourceDoesNotExist)
 			_, err = w.Tables.Get(ctx, catalog.GetTableRequest{FullName: "oc.ml.keyed"})
@@ -726,7 +735,7 @@ func TestOnlineFaults(t *testing.T) {
 	err = w.Database.DeleteSyncedDatabaseTable(ctx, database.DeleteSyncedDatabaseTableRequest{Name: "oc.ml.t2"})
 	checkErr(t, "DeleteSyncedDatabaseTable after commit", err, apierr.ErrTemporarilyUnavailable)
 	err = w.Database.DeleteSyncedDatabaseTable(ctx, database.DeleteSyncedDatabaseTableRequest{Name: "oc.ml.t2"})
-	checkErr(t, "DeleteSyncedDatabaseTable again", err, apierr.ErrResourceDoesNotExist)
+	checkErr(t, "DeleteSyncedDatabaseTable again", err, apierr.ErrInvalidState)
 
 	want := []xregiontest.Write{
 		{Method: "FeatureStore.PublishTable", Resource: "oc.ml.t2"},

@@ -2,10 +2,12 @@ package xregiontest
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	sdktime "github.com/databricks/databricks-sdk-go/common/types/time"
+	"github.com/databricks/databricks-sdk-go/experimental/api"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/postgres"
 )
@@ -66,7 +68,7 @@ func (s *Postgres) GetSyncedTable(ctx context.Context, req postgres.GetSyncedTab
 		if _, err := parseFull("synced table", full); err != nil {
 			return nil, "", err
 		}
-		st := w.synced[full]
+		st := w.readSynced(full)
 		// why: the Autoscaling API manages the resources of projects; that
 		// it answers "not found" for a table of a Provisioned instance is
 		// an assumption (service-facts.md fact 6 says only to try the
@@ -138,3 +140,54 @@ func msTime(ms int64) *sdktime.Time {
 	}
 	return sdktime.New(time.UnixMilli(ms).UTC())
 }
+
+// DeleteSyncedTable deletes a synced table of a Lakebase Autoscaling
+// project, named "synced_tables/catalog.schema.table", and the Unity
+// Catalog table that stands for it. The deletion is a long-running
+// operation: the table reports the provisioning state DELETING on its next
+// reads, then is gone (see [WithDeleteLag]). The operation returned only
+// names itself; poll [Postgres.GetSyncedTable] until it answers 404, as its
+// Wait and Done are not served by the fake.
+//
+// It returns a 400 INVALID_PARAMETER_VALUE error for a malformed name, a
+// 404 RESOURCE_DOES_NOT_EXIST error when there is no such table or the
+// table is one of a Lakebase Provisioned instance, and a 400 INVALID_STATE
+// error when it is already being deleted.
+func (s *Postgres) DeleteSyncedTable(ctx context.Context, req postgres.DeleteSyncedTableRequest) (postgres.DeleteSyncedTableOperationInterface, error) {
+	return call(ctx, s.w, "Postgres.DeleteSyncedTable", func() (postgres.DeleteSyncedTableOperationInterface, string, error) {
+		w := s.w
+		full, ok := strings.CutPrefix(req.Name, syncedTablesPrefix)
+		if !ok {
+			return nil, "", InvalidParameter("invalid synced table name %q: want synced_tables/catalog.schema.table", req.Name)
+		}
+		if _, err := parseFull("synced table", full); err != nil {
+			return nil, "", err
+		}
+		st := w.synced[full]
+		if st == nil || !st.autoscaling || st.deleting && st.deleteReads <= 0 {
+			return nil, "", NotFound("Synced table '%s' does not exist.", req.Name)
+		}
+		// why: the SDK's DeleteSyncedTable returns a long-running
+		// operation (service/postgres: DeleteSyncedTableOperationInterface),
+		// so the table outlives the call.
+		if err := w.deleteSynced(full, st); err != nil {
+			return nil, "", err
+		}
+		return &deleteSyncedTableOp{name: "operations/" + w.newID("operation")}, full, nil
+	})
+}
+
+// deleteSyncedTableOp is the long-running operation of a synced table's
+// deletion, as far as the fake serves it: its name.
+type deleteSyncedTableOp struct{ name string }
+
+var errOperationNotServed = errors.New("xregiontest: the fake serves no long-running operations: poll Postgres.GetSyncedTable until it answers 404")
+
+func (o *deleteSyncedTableOp) Wait(context.Context, ...api.Option) error {
+	return errOperationNotServed
+}
+func (o *deleteSyncedTableOp) Name() string { return o.name }
+func (o *deleteSyncedTableOp) Metadata() (*postgres.SyncedTableOperationMetadata, error) {
+	return nil, nil
+}
+func (o *deleteSyncedTableOp) Done() (bool, error) { return false, errOperationNotServed }

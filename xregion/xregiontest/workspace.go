@@ -126,6 +126,8 @@ type config struct {
 	shareLag      int
 	latency       time.Duration
 	storeStartup  int
+	deleteLag     int  // see WithDeleteLag
+	syncedList    bool // see WithSyncedTableList
 	workspaceID   int64
 	serving       servingConfig
 
@@ -349,7 +351,7 @@ func WithStartTime(t time.Time) Option {
 // NewWorkspace returns an empty fake workspace configured by opts. Seed it
 // with the Add methods, and call [Link] to let it share data with others.
 func NewWorkspace(opts ...Option) *Workspace {
-	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2, shareLag: DefaultShareLag, providerLag: DefaultProviderLag,
+	cfg := config{cloud: "aws", region: "us-east-1", user: "xregion-test@example.com", pageSize: 50, storeStartup: 2, deleteLag: DefaultDeleteLag, shareLag: DefaultShareLag, providerLag: DefaultProviderLag,
 		serving: defaultServingConfig()}
 	for _, o := range opts {
 		if o != nil {
