@@ -33,13 +33,21 @@ const (
 	maxReconcileAttempts = 8
 )
 
-// ShareClients are the source-workspace services [EnsureShare] calls.
+// ShareClients are the source-workspace services [EnsureShare] and
+// [RemoveShare] call.
 type ShareClients struct {
 	Shares     Shares
 	Recipients Recipients
 	// Metastores reads the source metastore. It is needed only when the
 	// recipient is resolved from [RecipientSpec.TargetMetastoreID].
 	Metastores Metastores
+	// ShareDeleter deletes shares, for [RemoveShare]. When nil, Shares is
+	// used if it has a Delete method, as w.Shares and the fakes do.
+	ShareDeleter ShareDeleter
+	// RecipientRemover reads a recipient's grants and deletes recipients,
+	// for [RemoveShare]. When nil, Recipients is used if it has those
+	// methods, as w.Recipients and the fakes do.
+	RecipientRemover RecipientRemover
 }
 
 // ShareSpec is the desired state of a share.
