@@ -107,8 +107,9 @@ type ShareResult struct {
 	// Share is the share's name.
 	Share string `json:"share"`
 	// Op is OpCreated when the share was created, OpUpdated when objects
-	// were added to an existing share or SELECT was granted on it,
-	// OpUnchanged otherwise.
+	// were added to an existing share, SELECT was granted on it or the
+	// model was added to ownership marks (Marked, ShareMarked), OpUnchanged
+	// otherwise.
 	Op xregion.Op `json:"op"`
 	// Objects are all the objects the model needs, sorted by name; every one
 	// of them is in the share.
