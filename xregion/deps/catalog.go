@@ -122,6 +122,10 @@ type CatalogResult struct {
 	Provider string `json:"provider"`
 	// Share is the share the catalog is mounted from.
 	Share string `json:"share"`
+	// MarkWarning says why the model could not be added to the mark of an
+	// existing catalog marked for other models (the caller does not own
+	// it); the catalog still serves the model.
+	MarkWarning string `json:"mark_warning,omitempty"`
 }
 
 // EnsureSharedCatalog makes the target workspace hold a catalog mounted from
@@ -138,8 +142,9 @@ type CatalogResult struct {
 //
 // A catalog it creates carries the ownership mark of spec.Model in its
 // comment; an existing catalog of the share whose comment is marked for
-// other models only gets spec.Model added (Op is then OpUpdated). An
-// unmarked existing catalog is left alone.
+// other models only gets spec.Model added (Op is then OpUpdated); when the
+// caller may not change it, the step goes on and says so in
+// [CatalogResult].MarkWarning. An unmarked existing catalog is left alone.
 func EnsureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, opts ...xregion.Option) (*CatalogResult, error) {
 	r, err := ensureSharedCatalog(ctx, c, spec, xregion.NewSettings(opts...))
 	if err != nil {
@@ -266,7 +271,16 @@ func markCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, cat *c
 		log.WarnContext(ctx, "cannot add the model to the catalog's ownership mark: CatalogClients has no Editor", "model", spec.Model)
 		return res, nil
 	}
-	if _, err := ed.Update(ctx, catalog.UpdateCatalog{Name: cat.Name, Comment: comment}); err != nil {
+	_, err = ed.Update(ctx, catalog.UpdateCatalog{Name: cat.Name, Comment: comment})
+	if errors.Is(err, apierr.ErrPermissionDenied) {
+		// The catalog serves the model as it is: go on, and say what it
+		// means for teardown.
+		res.MarkWarning = fmt.Sprintf("cannot add %s to the catalog's ownership mark (%v): a teardown of the models named on it "+
+			"would remove the catalog %s still uses; ask the catalog's owner to run this once", spec.Model, err, spec.Model)
+		log.WarnContext(ctx, res.MarkWarning)
+		return res, nil
+	}
+	if err != nil {
 		return nil, fmt.Errorf("add model %s to the catalog's ownership mark: %w", spec.Model, err)
 	}
 	log.InfoContext(ctx, "added the model to the catalog's ownership mark", "model", spec.Model)

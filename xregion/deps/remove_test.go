@@ -849,3 +849,39 @@ func httpWorkspace(t *testing.T, ws *xregiontest.Workspace) *databricks.Workspac
 	}
 	return w
 }
+
+// TestMarksOfOthersContainers: a share or catalog that the caller does not
+// own, marked for another model, serves the model as it is; the step goes
+// on and warns that the mark could not name the model.
+func TestMarksOfOthersContainers(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 1)
+	ctx := t.Context()
+	var objs []sharing.SharedDataObject
+	for _, o := range modelObjects() {
+		objs = append(objs, sharing.SharedDataObject{Name: o.Name, DataObjectType: o.Type, HistoryDataSharingStatus: o.History, Comment: markOf(churn)})
+	}
+	w.src.AddShare(sharing.ShareInfo{Name: shareName, Owner: "platform@example.com", Comment: markOf(churn), Objects: objs})
+	spec := deps.ShareSpec{Name: shareName, Dependencies: fullDeps(), Recipient: deps.RecipientSpec{TargetMetastoreID: w.dsts[0].GlobalMetastoreID()}}
+	res, err := deps.EnsureShare(ctx, shareClients(w.src), spec)
+	if err != nil {
+		t.Fatalf("EnsureShare() error = %v", err)
+	}
+	if res.MarkWarning == "" || len(res.Marked) != 0 || res.ShareMarked {
+		t.Errorf("EnsureShare() = marked %v, share marked %v, warning %q; want a warning and no mark", res.Marked, res.ShareMarked, res.MarkWarning)
+	}
+	if got := readAfter(t, w.src); got.Comment != markOf(churn) || got.Objects[features] != markOf(churn) {
+		t.Errorf("share %q objects %v: want the marks unchanged", got.Comment, got.Objects)
+	}
+
+	dst := w.dsts[0]
+	dst.AddCatalog(catalog.CatalogInfo{Name: "fraud_shared", ProviderName: "org-us-east-1", ShareName: shareName, Owner: "platform@example.com", Comment: markOf(churn)})
+	dst.ResetWrites()
+	cres, err := deps.EnsureSharedCatalog(ctx, catalogClients(dst), deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: w.src.GlobalMetastoreID(), Model: model}, noSleep)
+	if err != nil {
+		t.Fatalf("EnsureSharedCatalog() error = %v", err)
+	}
+	if cres.Op != xregion.OpUnchanged || cres.MarkWarning == "" || len(dst.Writes()) != 0 {
+		t.Errorf("EnsureSharedCatalog() = %+v, writes %v; want unchanged with a warning, no write", cres, dst.Writes())
+	}
+}

@@ -132,6 +132,10 @@ type ShareResult struct {
 	// ShareMarked is true when the existing share was marked for other
 	// models and had this model added to its mark.
 	ShareMarked bool `json:"share_marked,omitempty"`
+	// MarkWarning says why the model could not be added to the marks of a
+	// share marked for other models (the caller may not change a share it
+	// does not own); the share still holds what the model needs.
+	MarkWarning string `json:"mark_warning,omitempty"`
 }
 
 // DefaultRecipientName returns the name EnsureShare gives a recipient it
@@ -367,7 +371,7 @@ func tableObjectType(t Table) sharing.SharedDataObjectDataObjectType {
 func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []SharedObject, res *ShareResult, log *slog.Logger) error {
 	model := spec.Dependencies.Model
 	op := xregion.OpUnchanged
-	read := false
+	read, denied := false, false
 	var lastErr error
 	for range maxReconcileAttempts {
 		share, err := shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true})
@@ -392,6 +396,9 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 			return err
 		}
 		marks := unmarkedFor(share, want, model)
+		if denied {
+			marks = nil
+		}
 		if !read {
 			res.Added, read = missing, true
 		}
@@ -400,14 +407,20 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 				res.Marked = append(res.Marked, m)
 			}
 		}
-		if comment, ok := shareMarkFor(share.Comment, model); ok {
+		if comment, ok := shareMarkFor(share.Comment, model); ok && !denied {
 			// why: only the comment is sent; the other fields of an
 			// UpdateShare are left out and so left alone.
-			if _, err := shares.Update(ctx, sharing.UpdateShare{Name: spec.Name, Comment: comment}); err != nil {
+			_, err := shares.Update(ctx, sharing.UpdateShare{Name: spec.Name, Comment: comment})
+			switch {
+			case errors.Is(err, apierr.ErrPermissionDenied):
+				denied = true
+				markDenied(ctx, res, model, err, log)
+			case err != nil:
 				return fmt.Errorf("add model %s to the share's ownership mark: %w", model, err)
+			default:
+				res.ShareMarked = true
+				log.InfoContext(ctx, "added the model to the share's ownership mark")
 			}
-			res.ShareMarked = true
-			log.InfoContext(ctx, "added the model to the share's ownership mark")
 			continue // verify with a fresh read
 		}
 		if len(missing) == 0 && len(marks) == 0 {
@@ -420,6 +433,11 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 		// After a write, loop to verify with a fresh read; after losing a
 		// race, loop to reconcile with what the winner wrote.
 		lastErr = addObjects(ctx, shares, spec.Name, model, missing, share, marks, log)
+		if len(missing) == 0 && errors.Is(lastErr, apierr.ErrPermissionDenied) {
+			denied = true
+			markDenied(ctx, res, model, lastErr, log)
+			continue
+		}
 		if lastErr != nil && !isConflict(lastErr) && !(isMissing(lastErr) && len(missing) == 0) {
 			return lastErr
 		}
@@ -428,6 +446,16 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 		}
 	}
 	return fmt.Errorf("share did not converge after %d attempts: %w", maxReconcileAttempts, cmp.Or(lastErr, errNoProgress))
+}
+
+// markDenied records that the caller may not change the marks of a share
+// that others made: the run goes on, as the share holds what the model
+// needs, and says what that means for teardown.
+func markDenied(ctx context.Context, res *ShareResult, model string, err error, log *slog.Logger) {
+	res.Marked, res.ShareMarked = nil, false
+	res.MarkWarning = fmt.Sprintf("cannot add %s to the ownership marks of the share and its objects (%v): "+
+		"a teardown of the models named on them would remove what %s still uses; ask the share's owner to run this once", model, err, model)
+	log.WarnContext(ctx, res.MarkWarning)
 }
 
 // shareMarkFor returns the share comment with model added to its mark, and

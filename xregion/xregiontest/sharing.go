@@ -287,8 +287,10 @@ func (s *Shares) Create(ctx context.Context, req sharing.CreateShare) (*sharing.
 // whole request is checked first and applied only if every part is valid.
 // It returns the share with its objects.
 //
-// It returns a 404 RESOURCE_DOES_NOT_EXIST error when the share, an object
-// to add, or an object to remove or update is missing; a 409
+// It returns a 403 PERMISSION_DENIED error when the caller does not own
+// the share (a metastore admin may change only its owner); a 404
+// RESOURCE_DOES_NOT_EXIST error when the share, an object to add, or an
+// object to update is missing; a 409
 // RESOURCE_ALREADY_EXISTS error when an object to add, or its name as
 // exposed to recipients, is already in the share (or when NewName is taken);
 // and a 400 INVALID_PARAMETER_VALUE error for more than 100 updates, a
@@ -300,6 +302,16 @@ func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.
 		sh := w.shares[req.Name]
 		if sh == nil {
 			return nil, "", NotFound("Share '%s' does not exist.", req.Name)
+		}
+		// why: "The caller must be the owner of the share or a metastore
+		// admin. When the caller is a metastore admin, only the __owner__
+		// field can be updated" (SDK doc of SharesService.Update;
+		// teardown-facts §8).
+		if sh.info.Owner != w.cfg.user {
+			ownerOnly := len(req.Updates) == 0 && req.Comment == "" && req.NewName == "" && req.StorageRoot == "" && !slices.Contains(req.ForceSendFields, "Comment")
+			if !w.cfg.admin || !ownerOnly {
+				return nil, "", PermissionDenied("User is not an owner of Share '%s'.", req.Name)
+			}
 		}
 		// why: the SDK doc says "The maximum number update data objects
 		// allowed is a 100" (reference §2); whether the server enforces it

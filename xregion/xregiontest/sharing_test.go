@@ -278,16 +278,35 @@ func TestSharesUpdateFields(t *testing.T) {
 	t.Parallel()
 	w := shareSource()
 	ctx := t.Context()
-	got, err := w.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Comment: "c", Owner: "team", NewName: "s2"})
+	got, err := w.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Comment: "c", NewName: "s2"})
 	checkErr(t, "Update", err, nil)
-	if got.Name != "s2" || got.Comment != "c" || got.Owner != "team" || len(got.Objects) != 1 {
-		t.Errorf("Update() = %+v, want s2 with comment, owner and its object", got)
+	if got.Name != "s2" || got.Comment != "c" || len(got.Objects) != 1 {
+		t.Errorf("Update() = %+v, want s2 with comment and its object", got)
 	}
 	_, err = w.Shares.Get(ctx, sharing.GetShareRequest{Name: "s1"})
 	checkErr(t, "Get old name", err, apierr.ErrResourceDoesNotExist)
 	w.AddShare(sharing.ShareInfo{Name: "s3"})
 	_, err = w.Shares.Update(ctx, sharing.UpdateShare{Name: "s2", NewName: "s3"})
 	checkErr(t, "rename onto s3", err, apierr.ErrResourceAlreadyExists)
+	got, err = w.Shares.Update(ctx, sharing.UpdateShare{Name: "s2", Owner: "team"})
+	checkErr(t, "give the share away", err, nil)
+	if got.Owner != "team" {
+		t.Errorf("Update(owner) = %+v, want owner team", got)
+	}
+	// Only the owner changes a share.
+	_, err = w.Shares.Update(ctx, sharing.UpdateShare{Name: "s2", Comment: "again"})
+	checkErr(t, "Update by a former owner", err, apierr.ErrPermissionDenied)
+}
+
+func TestSharesUpdateByAdmin(t *testing.T) {
+	t.Parallel()
+	w := xregiontest.NewWorkspace(xregiontest.WithMetastoreAdmin())
+	w.AddShare(sharing.ShareInfo{Name: "s1", Owner: "team"})
+	ctx := t.Context()
+	_, err := w.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Comment: "c"})
+	checkErr(t, "admin changes the comment", err, apierr.ErrPermissionDenied)
+	_, err = w.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Owner: "other"})
+	checkErr(t, "admin changes the owner", err, nil)
 }
 
 func TestSharePermissionsPagination(t *testing.T) {
