@@ -885,3 +885,48 @@ func TestMarksOfOthersContainers(t *testing.T) {
 		t.Errorf("EnsureSharedCatalog() = %+v, writes %v; want unchanged with a warning, no write", cres, dst.Writes())
 	}
 }
+
+// TestTeardownOverHTTP runs the teardown steps through the real SDK client
+// against the fakes' HTTP faces: the SDK services fit the interfaces, and
+// the requests carry what the steps mean.
+func TestTeardownOverHTTP(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 1)
+	w.ensure(t, fullDeps(), 0)
+	w.ensure(t, churnDeps(), 0)
+	ctx := t.Context()
+	dst := w.dsts[0]
+	d := httpWorkspace(t, dst)
+	cc := deps.CatalogClients{Providers: d.Providers, Catalogs: d.Catalogs}
+	if _, err := deps.EnsureSharedCatalog(ctx, cc, deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: w.src.GlobalMetastoreID(), Model: model, JustGranted: true}, noSleep); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := deps.EnsureSharedCatalog(ctx, cc, deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: w.src.GlobalMetastoreID(), Model: churn}, noSleep); err != nil {
+		t.Fatal(err)
+	}
+	r, err := deps.RemoveSharedCatalog(ctx, cc, deps.RemoveCatalogSpec{Name: "fraud_shared", Share: shareName, Model: model})
+	if err != nil || r.Op != xregion.OpUpdated {
+		t.Fatalf("RemoveSharedCatalog(fraud) = %v, %v; want updated", r, err)
+	}
+	if r, err = deps.RemoveSharedCatalog(ctx, cc, deps.RemoveCatalogSpec{Name: "fraud_shared", Share: shareName, Model: churn}); err != nil || r.Op != xregion.OpRemoved {
+		t.Fatalf("RemoveSharedCatalog(churn) = %v, %v; want removed", r, err)
+	}
+
+	s := httpWorkspace(t, w.src)
+	sc := deps.ShareClients{Shares: s.Shares, Recipients: s.Recipients, Metastores: s.Metastores}
+	spec := w.removeSpec(0)
+	if _, err := deps.RemoveShare(ctx, sc, spec); err != nil {
+		t.Fatal(err)
+	}
+	spec.Model = churn
+	res, err := deps.RemoveShare(ctx, sc, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := res.Removals[len(res.Removals)-1]; last.Op != xregion.OpRemoved {
+		t.Errorf("RemoveShare(churn) share = %s, want removed", last)
+	}
+	if diff := cmp.Diff(after{}, readAfter(t, w.src), cmpOpts); diff != "" {
+		t.Errorf("state after both teardowns mismatch (-want +got):\n%s", diff)
+	}
+}
