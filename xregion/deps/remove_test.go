@@ -2,6 +2,7 @@ package deps_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -928,5 +929,62 @@ func TestTeardownOverHTTP(t *testing.T) {
 	}
 	if diff := cmp.Diff(after{}, readAfter(t, w.src), cmpOpts); diff != "" {
 		t.Errorf("state after both teardowns mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestManyObjectsGoInRequestsOf100: marking and removing 150 objects takes
+// two PATCHes each way.
+func TestManyObjectsGoInRequestsOf100(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 1)
+	ctx := t.Context()
+	d := &deps.Dependencies{Model: model, Version: 1}
+	objs := []sharing.SharedDataObject{{Name: model, DataObjectType: sharing.SharedDataObjectDataObjectTypeModel, Comment: markOf(churn)}}
+	for i := range 150 {
+		name := fmt.Sprintf("main.ml.t%03d", i)
+		d.Tables = append(d.Tables, deps.Table{Name: name, Type: catalog.TableTypeManaged})
+		objs = append(objs, sharing.SharedDataObject{Name: name, DataObjectType: sharing.SharedDataObjectDataObjectTypeTable,
+			HistoryDataSharingStatus: sharing.SharedDataObjectHistoryDataSharingStatusEnabled, Comment: markOf(churn)})
+	}
+	w.src.AddShare(sharing.ShareInfo{Name: shareName, Comment: markOf(churn), Objects: objs})
+	w.src.ResetWrites()
+	w.ensure(t, d, 0)
+	patches := func() int {
+		n := 0
+		for _, wr := range w.src.Writes() {
+			if wr.Method == "Shares.Update" {
+				n++
+			}
+		}
+		return n
+	}
+	// One for the share's comment, two for 151 object marks.
+	if n := patches(); n != 3 {
+		t.Errorf("EnsureShare sent %d share PATCHes, want 3", n)
+	}
+	for n, c := range readAfter(t, w.src).Objects {
+		if c != markOf(churn, model) {
+			t.Fatalf("object %s comment = %q, want both models", n, c)
+		}
+	}
+	w.src.ResetWrites()
+	spec := w.removeSpec(0)
+	spec.Model = churn
+	if _, err := deps.RemoveShare(ctx, shareClients(w.src), spec); err != nil {
+		t.Fatal(err)
+	}
+	// Two for 151 marks, one for the share's comment.
+	if n := patches(); n != 3 {
+		t.Errorf("RemoveShare sent %d share PATCHes, want 3", n)
+	}
+	w.src.ResetWrites()
+	if _, err := deps.RemoveShare(ctx, shareClients(w.src), w.removeSpec(0)); err != nil {
+		t.Fatal(err)
+	}
+	// Revoke, two PATCHes of removals, the recipient, the share.
+	want := []xregiontest.Write{{Method: "Shares.UpdatePermissions", Resource: shareName}, {Method: "Shares.Update", Resource: shareName},
+		{Method: "Shares.Update", Resource: shareName}, {Method: "Recipients.Delete", Resource: w.reg[0]}, {Method: "Shares.Delete", Resource: shareName}}
+	if diff := cmp.Diff(want, w.src.Writes()); diff != "" {
+		t.Errorf("writes mismatch (-want +got):\n%s", diff)
 	}
 }
