@@ -40,10 +40,25 @@ const providerListHint = "provider lists show only the providers you own or hold
 	"(reading it by name needs its ownership or metastore admin)"
 
 // CatalogClients are the target-workspace services [EnsureSharedCatalog]
-// calls.
+// and [RemoveSharedCatalog] call.
 type CatalogClients struct {
 	Providers Providers
 	Catalogs  Catalogs
+	// Editor changes and deletes catalogs. When nil, Catalogs is used if
+	// it has those methods too, as w.Catalogs and the fakes do. Without
+	// either, EnsureSharedCatalog cannot add the model to an existing
+	// catalog's mark (it logs that and goes on) and RemoveSharedCatalog
+	// fails.
+	Editor CatalogEditor
+}
+
+// editor returns the catalog editor, or nil.
+func (c CatalogClients) editor() CatalogEditor {
+	if c.Editor != nil {
+		return c.Editor
+	}
+	e, _ := c.Catalogs.(CatalogEditor)
+	return e
 }
 
 // CatalogSpec is the desired shared catalog in the target workspace.
@@ -62,8 +77,15 @@ type CatalogSpec struct {
 	// UseExisting accepts only a catalog that already exists and never
 	// creates one, for teams without CREATE CATALOG.
 	UseExisting bool
-	// Comment is set when the catalog is created.
+	// Comment is set when the catalog is created, with the ownership mark
+	// ([xregion.MarkKey]) naming Model appended.
 	Comment string
+	// Model is the source model's three-part name, the owner named on the
+	// catalog's ownership mark: a catalog EnsureSharedCatalog creates is
+	// marked for it, and an existing catalog of the share that is marked
+	// for other models only gets it added. With no Model, a created
+	// catalog is left unmarked, and teardown keeps it unless adopted.
+	Model string
 	// ProviderTimeout bounds the wait for the provider and the share to show
 	// up in the target after the grant. Default: [DefaultProviderTimeout],
 	// or [DefaultNamedProviderTimeout] for a named provider when
@@ -93,12 +115,17 @@ type CatalogResult struct {
 	// Catalog is the catalog's name. Shared objects appear in it as
 	// <catalog>.<schema>.<name>.
 	Catalog string `json:"catalog"`
-	// Op is OpCreated or OpUnchanged.
+	// Op is OpCreated, OpUpdated when only the model was added to the
+	// existing catalog's ownership mark, or OpUnchanged.
 	Op xregion.Op `json:"op"`
 	// Provider is the provider the catalog is mounted from.
 	Provider string `json:"provider"`
 	// Share is the share the catalog is mounted from.
 	Share string `json:"share"`
+	// MarkWarning says why the model could not be added to the mark of an
+	// existing catalog marked for other models (the caller does not own
+	// it); the catalog still serves the model.
+	MarkWarning string `json:"mark_warning,omitempty"`
 }
 
 // EnsureSharedCatalog makes the target workspace hold a catalog mounted from
@@ -112,6 +139,12 @@ type CatalogResult struct {
 // [xregion.ErrConflict] that says what is there. With spec.UseExisting a
 // missing catalog is an error matching [xregion.ErrPrecondition]. Every error
 // is a [*xregion.StepError].
+//
+// A catalog it creates carries the ownership mark of spec.Model in its
+// comment; an existing catalog of the share whose comment is marked for
+// other models only gets spec.Model added (Op is then OpUpdated); when the
+// caller may not change it, the step goes on and says so in
+// [CatalogResult].MarkWarning. An unmarked existing catalog is left alone.
 func EnsureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, opts ...xregion.Option) (*CatalogResult, error) {
 	r, err := ensureSharedCatalog(ctx, c, spec, xregion.NewSettings(opts...))
 	if err != nil {
@@ -129,7 +162,7 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 	existing, err := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: spec.Name})
 	switch {
 	case err == nil:
-		return acceptCatalog(ctx, c.Providers, spec, existing)
+		return markCatalog(ctx, c, spec, existing, s, log)
 	case !isMissing(err):
 		return nil, fmt.Errorf("read: %w", err)
 	case spec.UseExisting:
@@ -153,7 +186,7 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		return nil, err
 	}
 	create := func(ctx context.Context) error {
-		_, err := c.Catalogs.Create(ctx, catalog.CreateCatalog{Name: spec.Name, ProviderName: provider, ShareName: spec.Share, Comment: spec.Comment})
+		_, err := c.Catalogs.Create(ctx, catalog.CreateCatalog{Name: spec.Name, ProviderName: provider, ShareName: spec.Share, Comment: catalogComment(spec)})
 		return err
 	}
 	err = create(ctx)
@@ -180,7 +213,7 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		if gerr != nil {
 			return nil, fmt.Errorf("create: %w", errors.Join(err, gerr))
 		}
-		return acceptCatalog(ctx, c.Providers, spec, existing)
+		return markCatalog(ctx, c, spec, existing, s, log)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create from provider %q share %q: %w", provider, spec.Share, err)
@@ -208,6 +241,51 @@ func (spec CatalogSpec) validate() error {
 		return xregion.Invalid("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid", or name the provider`)
 	}
 	return nil
+}
+
+// catalogComment is the comment of a catalog EnsureSharedCatalog creates.
+func catalogComment(spec CatalogSpec) string {
+	if spec.Model == "" {
+		return spec.Comment
+	}
+	return xregion.WithMark(spec.Comment, spec.Model)
+}
+
+// markCatalog accepts an existing catalog and adds spec.Model to its
+// ownership mark when it is marked for other models only.
+func markCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, cat *catalog.CatalogInfo, s xregion.Settings, log *slog.Logger) (*CatalogResult, error) {
+	res, err := acceptCatalog(ctx, c.Providers, spec, cat)
+	if err != nil || spec.Model == "" || !xregion.ParseMark(cat.Comment).Found {
+		return res, err
+	}
+	comment, changed := xregion.AddOwner(cat.Comment, spec.Model)
+	if !changed {
+		return res, nil
+	}
+	if s.DryRun {
+		res.Op = xregion.OpUpdated
+		return res, nil
+	}
+	ed := c.editor()
+	if ed == nil {
+		log.WarnContext(ctx, "cannot add the model to the catalog's ownership mark: CatalogClients has no Editor", "model", spec.Model)
+		return res, nil
+	}
+	_, err = ed.Update(ctx, catalog.UpdateCatalog{Name: cat.Name, Comment: comment})
+	if errors.Is(err, apierr.ErrPermissionDenied) {
+		// The catalog serves the model as it is: go on, and say what it
+		// means for teardown.
+		res.MarkWarning = fmt.Sprintf("cannot add %s to the catalog's ownership mark (%v): a teardown of the models named on it "+
+			"would remove the catalog %s still uses; ask the catalog's owner to run this once", spec.Model, err, spec.Model)
+		log.WarnContext(ctx, res.MarkWarning)
+		return res, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("add model %s to the catalog's ownership mark: %w", spec.Model, err)
+	}
+	log.InfoContext(ctx, "added the model to the catalog's ownership mark", "model", spec.Model)
+	res.Op = xregion.OpUpdated
+	return res, nil
 }
 
 // acceptCatalog checks that an existing catalog is mounted from the share.

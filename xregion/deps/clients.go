@@ -81,6 +81,26 @@ type Catalogs interface {
 	Create(ctx context.Context, request catalog.CreateCatalog) (*catalog.CatalogInfo, error)
 }
 
+// ShareDeleter deletes shares (w.Shares). [RemoveShare] calls it.
+type ShareDeleter interface {
+	Delete(ctx context.Context, request sharing.DeleteShareRequest) error
+}
+
+// RecipientRemover reads the shares granted to a recipient and deletes
+// recipients (w.Recipients). [RemoveShare] calls it.
+type RecipientRemover interface {
+	SharePermissions(ctx context.Context, request sharing.SharePermissionsRequest) (*sharing.GetRecipientSharePermissionsResponse, error)
+	Delete(ctx context.Context, request sharing.DeleteRecipientRequest) error
+}
+
+// CatalogEditor changes and deletes catalogs (w.Catalogs).
+// [EnsureSharedCatalog] updates a catalog's comment with it and
+// [RemoveSharedCatalog] deletes catalogs.
+type CatalogEditor interface {
+	Update(ctx context.Context, request catalog.UpdateCatalog) (*catalog.CatalogInfo, error)
+	Delete(ctx context.Context, request catalog.DeleteCatalogRequest) error
+}
+
 // Compile-time proof that the real SDK services still fit.
 var (
 	_ ModelVersions = catalog.ModelVersionsInterface(nil)
@@ -91,4 +111,8 @@ var (
 	_ Recipients    = sharing.RecipientsInterface(nil)
 	_ Providers     = sharing.ProvidersInterface(nil)
 	_ Catalogs      = catalog.CatalogsInterface(nil)
+
+	_ ShareDeleter     = sharing.SharesInterface(nil)
+	_ RecipientRemover = sharing.RecipientsInterface(nil)
+	_ CatalogEditor    = catalog.CatalogsInterface(nil)
 )

@@ -25,6 +25,15 @@
 // they did. Running one again on converged state makes no write. They are
 // safe to run concurrently on the same share, as the legs of a matrix do.
 //
+// What they create carries an ownership mark ([xregion.MarkKey]) naming the
+// model, and the teardown steps, [RemoveSharedCatalog] on each target and
+// then [RemoveShare] on the source, remove only what the mark (or an
+// explicit adopt) makes the model's, and only once nothing else uses it:
+// objects two models share lose one name from their mark, and a share or
+// recipient still granted elsewhere stays. They report each object as
+// removed, updated, kept (with why) or absent, and a re-run after a crash
+// finishes the job.
+//
 // This package imports only [github.com/org/xregion-action/xregion] of
 // xregion's own packages.
 package deps

@@ -131,3 +131,42 @@ func ExampleEnsureSharedCatalog() {
 	// catalog fraud_shared created from provider org-us-east-1, share fraud_share
 	// target reads fraud_shared.ml.customer_features
 }
+
+func ExampleRemoveShare() {
+	ctx := context.Background()
+	src, dst := exampleRegions()
+	d := discover(ctx, src)
+	sc := deps.ShareClients{Shares: src.Shares, Recipients: src.Recipients, Metastores: src.Metastores}
+	recipient := deps.RecipientSpec{TargetMetastoreID: dst.GlobalMetastoreID()}
+	if _, err := deps.EnsureShare(ctx, sc, deps.ShareSpec{Name: "fraud_share", Dependencies: d, Recipient: recipient}); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	spec := deps.RemoveShareSpec{Name: "fraud_share", Model: d.Model, Recipients: []deps.RecipientSpec{recipient}}
+	src.ResetWrites()
+	plan, err := deps.RemoveShare(ctx, sc, spec, xregion.WithDryRun())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("dry run writes:", len(src.Writes()))
+	for _, r := range plan.Removals {
+		fmt.Println(r)
+	}
+	if _, err := deps.RemoveShare(ctx, sc, spec); err != nil {
+		fmt.Println(err)
+		return
+	}
+	again, _ := deps.RemoveShare(ctx, sc, spec)
+	fmt.Println("re-run:", again.Removals[len(again.Removals)-1])
+	// Output:
+	// dry run writes: 0
+	// removed grant SELECT on fraud_share to xregion-eu-west-1-bb3de75d
+	// removed share-object main.ml.customer_features
+	// removed share-object main.ml.fraud
+	// removed share-object main.ml.fraud_features
+	// removed recipient xregion-eu-west-1-bb3de75d
+	// removed share fraud_share
+	// re-run: absent share fraud_share
+}

@@ -33,21 +33,31 @@ const (
 	maxReconcileAttempts = 8
 )
 
-// ShareClients are the source-workspace services [EnsureShare] calls.
+// ShareClients are the source-workspace services [EnsureShare] and
+// [RemoveShare] call.
 type ShareClients struct {
 	Shares     Shares
 	Recipients Recipients
 	// Metastores reads the source metastore. It is needed only when the
 	// recipient is resolved from [RecipientSpec.TargetMetastoreID].
 	Metastores Metastores
+	// ShareDeleter deletes shares, for [RemoveShare]. When nil, Shares is
+	// used if it has a Delete method, as w.Shares and the fakes do.
+	ShareDeleter ShareDeleter
+	// RecipientRemover reads a recipient's grants and deletes recipients,
+	// for [RemoveShare]. When nil, Recipients is used if it has those
+	// methods, as w.Recipients and the fakes do.
+	RecipientRemover RecipientRemover
 }
 
 // ShareSpec is the desired state of a share.
 type ShareSpec struct {
 	// Name is the share's name. It is created if missing.
 	Name string
-	// Comment is set when EnsureShare creates the share; an existing
-	// share's comment is left alone.
+	// Comment is set when EnsureShare creates the share, with the
+	// ownership mark ([xregion.MarkKey]) naming the model appended. An
+	// existing share's comment is left alone, except that a share marked
+	// for other models gets this model added to its mark.
 	Comment string
 	// Dependencies is what DiscoverDependencies found: the model and every
 	// table and function it needs are added to the share.
@@ -97,8 +107,9 @@ type ShareResult struct {
 	// Share is the share's name.
 	Share string `json:"share"`
 	// Op is OpCreated when the share was created, OpUpdated when objects
-	// were added to an existing share or SELECT was granted on it,
-	// OpUnchanged otherwise.
+	// were added to an existing share, SELECT was granted on it or the
+	// model was added to ownership marks (Marked, ShareMarked), OpUnchanged
+	// otherwise.
 	Op xregion.Op `json:"op"`
 	// Objects are all the objects the model needs, sorted by name; every one
 	// of them is in the share.
@@ -115,6 +126,16 @@ type ShareResult struct {
 	// GrantOp is OpCreated when SELECT was granted by this call,
 	// OpUnchanged when the recipient already had it.
 	GrantOp xregion.Op `json:"grant_op"`
+	// Marked are the objects of Objects that were already in the share,
+	// marked for other models, and had this model added to their mark.
+	Marked []SharedObject `json:"marked,omitempty"`
+	// ShareMarked is true when the existing share was marked for other
+	// models and had this model added to its mark.
+	ShareMarked bool `json:"share_marked,omitempty"`
+	// MarkWarning says why the model could not be added to the marks of a
+	// share marked for other models (the caller may not change a share it
+	// does not own); the share still holds what the model needs.
+	MarkWarning string `json:"mark_warning,omitempty"`
 }
 
 // DefaultRecipientName returns the name EnsureShare gives a recipient it
@@ -140,6 +161,21 @@ func DefaultRecipientName(targetMetastoreID string) string {
 // schema.name, or the same name with another type) is an error matching
 // [xregion.ErrConflict], raised before any object is added.
 //
+// # Ownership marks
+//
+// What EnsureShare creates carries the ownership mark ([xregion.MarkKey]) in
+// its comment, naming the model (spec.Dependencies.Model): the share, each
+// object it adds, and a recipient it creates (marked as xregion's, with no
+// model, as a recipient serves every model of its metastore). An object the
+// model needs that is already in the share, or the share itself, gets the
+// model added to its mark when it is marked for other models only; unmarked
+// ones (another tool's, or xregion's from before marks) are left alone. A
+// converged re-run writes nothing. The service has no compare-and-set on
+// comments: two different models marking the same object at the same moment
+// can lose one name, and teardown would then treat the object as the other
+// models' only. Ensure different models of one share one after another (the
+// legs of one model's matrix may run together: they write the same mark).
+//
 // Concurrent calls for the same share, from the legs of a matrix, converge to
 // the union: a create or add that loses a race re-reads the share and
 // reconciles. Every error is a [*xregion.StepError].
@@ -163,7 +199,7 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 		if s.DryRun {
 			return planShare(ctx, c.Shares, spec, want, recipientPlan{}, res)
 		}
-		if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
+		if err = ensureObjects(ctx, c.Shares, spec, want, res, log); err != nil {
 			return nil, err
 		}
 		return res, nil
@@ -196,7 +232,7 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 		}
 		log.InfoContext(ctx, "recipient ready", "recipient", res.Recipient, "op", res.RecipientOp)
 	}
-	if res.Op, res.Added, err = ensureObjects(ctx, c.Shares, spec, want, log); err != nil {
+	if err = ensureObjects(ctx, c.Shares, spec, want, res, log); err != nil {
 		return nil, err
 	}
 	if res.GrantOp, err = ensureGrant(ctx, c.Shares, spec.Name, res.Recipient); err != nil {
@@ -230,7 +266,9 @@ func planShare(ctx context.Context, shares Shares, spec ShareSpec, want []Shared
 	if res.Added, err = missingObjects(share, want); err != nil {
 		return nil, err
 	}
-	if len(res.Added) > 0 {
+	res.Marked = unmarkedFor(share, want, spec.Dependencies.Model)
+	_, res.ShareMarked = shareMarkFor(share.Comment, spec.Dependencies.Model)
+	if len(res.Added) > 0 || len(res.Marked) > 0 || res.ShareMarked {
 		res.Op = xregion.OpUpdated
 	}
 	if spec.ObjectsOnly {
@@ -326,56 +364,128 @@ func tableObjectType(t Table) sharing.SharedDataObjectDataObjectType {
 	return sharing.SharedDataObjectDataObjectTypeTable
 }
 
-// ensureObjects creates the share if needed and adds what it lacks. It
-// returns what it did to the share and the objects that were missing at the
-// first read.
-func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []SharedObject, log *slog.Logger) (xregion.Op, []SharedObject, error) {
+// ensureObjects creates the share if needed, adds what it lacks and adds
+// the model to the marks of the share and of its objects that are marked
+// for other models only. It sets res.Op, res.Added (the objects missing at
+// the first read), res.Marked and res.ShareMarked.
+func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []SharedObject, res *ShareResult, log *slog.Logger) error {
+	model := spec.Dependencies.Model
 	op := xregion.OpUnchanged
-	var added []SharedObject
-	read := false
+	read, denied := false, false
 	var lastErr error
 	for range maxReconcileAttempts {
 		share, err := shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true})
 		if isMissing(err) {
-			_, err = shares.Create(ctx, sharing.CreateShare{Name: spec.Name, Comment: spec.Comment})
+			_, err = shares.Create(ctx, sharing.CreateShare{Name: spec.Name, Comment: xregion.WithMark(spec.Comment, model)})
 			switch {
 			case err == nil:
 				op = xregion.OpCreated
 				log.InfoContext(ctx, "created share")
 			case !isConflict(err):
-				return "", nil, fmt.Errorf("create: %w", err)
+				return fmt.Errorf("create: %w", err)
 			}
 			// Created, by this call or a concurrent one: read it again.
 			lastErr = err
 			continue
 		}
 		if err != nil {
-			return "", nil, fmt.Errorf("read: %w", err)
+			return fmt.Errorf("read: %w", err)
 		}
 		missing, err := missingObjects(share, want)
 		if err != nil {
-			return "", nil, err
+			return err
+		}
+		marks := unmarkedFor(share, want, model)
+		if denied {
+			marks = nil
 		}
 		if !read {
-			added, read = missing, true
+			res.Added, read = missing, true
 		}
-		if len(missing) == 0 {
-			if len(added) > 0 && op == xregion.OpUnchanged {
+		for _, m := range marks {
+			if !slices.ContainsFunc(res.Marked, func(o SharedObject) bool { return strings.EqualFold(o.Name, m.Name) }) {
+				res.Marked = append(res.Marked, m)
+			}
+		}
+		if comment, ok := shareMarkFor(share.Comment, model); ok && !denied {
+			// why: only the comment is sent; the other fields of an
+			// UpdateShare are left out and so left alone.
+			_, err := shares.Update(ctx, sharing.UpdateShare{Name: spec.Name, Comment: comment})
+			switch {
+			case errors.Is(err, apierr.ErrPermissionDenied):
+				denied = true
+				markDenied(ctx, res, model, err, log)
+			case err != nil:
+				return fmt.Errorf("add model %s to the share's ownership mark: %w", model, err)
+			default:
+				res.ShareMarked = true
+				log.InfoContext(ctx, "added the model to the share's ownership mark")
+			}
+			continue // verify with a fresh read
+		}
+		if len(missing) == 0 && len(marks) == 0 {
+			if (len(res.Added) > 0 || len(res.Marked) > 0 || res.ShareMarked) && op == xregion.OpUnchanged {
 				op = xregion.OpUpdated
 			}
-			return op, added, nil
+			res.Op = op
+			return nil
 		}
 		// After a write, loop to verify with a fresh read; after losing a
 		// race, loop to reconcile with what the winner wrote.
-		lastErr = addObjects(ctx, shares, spec.Name, missing, log)
-		if lastErr != nil && !isConflict(lastErr) {
-			return "", nil, lastErr
+		lastErr = addObjects(ctx, shares, spec.Name, model, missing, share, marks, log)
+		if len(missing) == 0 && errors.Is(lastErr, apierr.ErrPermissionDenied) {
+			denied = true
+			markDenied(ctx, res, model, lastErr, log)
+			continue
+		}
+		if lastErr != nil && !isConflict(lastErr) && !(isMissing(lastErr) && len(missing) == 0) {
+			return lastErr
 		}
 		if lastErr != nil {
-			log.DebugContext(ctx, "lost a race adding objects; re-reading", "error", lastErr)
+			log.DebugContext(ctx, "lost a race changing objects; re-reading", "error", lastErr)
 		}
 	}
-	return "", nil, fmt.Errorf("share did not converge after %d attempts: %w", maxReconcileAttempts, cmp.Or(lastErr, errNoProgress))
+	return fmt.Errorf("share did not converge after %d attempts: %w", maxReconcileAttempts, cmp.Or(lastErr, errNoProgress))
+}
+
+// markDenied records that the caller may not change the marks of a share
+// that others made: the run goes on, as the share holds what the model
+// needs, and says what that means for teardown.
+func markDenied(ctx context.Context, res *ShareResult, model string, err error, log *slog.Logger) {
+	res.Marked, res.ShareMarked = nil, false
+	res.MarkWarning = fmt.Sprintf("cannot add %s to the ownership marks of the share and its objects (%v): "+
+		"a teardown of the models named on them would remove what %s still uses; ask the share's owner to run this once", model, err, model)
+	log.WarnContext(ctx, res.MarkWarning)
+}
+
+// shareMarkFor returns the share comment with model added to its mark, and
+// true, when the comment is marked for other models only. An unmarked
+// comment is another tool's or older than marks, and is left alone.
+func shareMarkFor(comment, model string) (string, bool) {
+	if !xregion.ParseMark(comment).Found {
+		return comment, false
+	}
+	return xregion.AddOwner(comment, model)
+}
+
+// unmarkedFor returns the objects of want that the share holds, marked, but
+// without model on their mark. Unmarked objects are left alone.
+func unmarkedFor(share *sharing.ShareInfo, want []SharedObject, model string) []SharedObject {
+	byName := make(map[string]sharing.SharedDataObject, len(share.Objects))
+	for _, o := range share.Objects {
+		byName[strings.ToLower(o.Name)] = o
+	}
+	var out []SharedObject
+	for _, w := range want {
+		have, ok := byName[strings.ToLower(w.Name)]
+		if !ok {
+			continue
+		}
+		if m := xregion.ParseMark(have.Comment); m.Found && !m.Has(model) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // errNoProgress reports a share whose objects did not change after writes
@@ -394,7 +504,7 @@ func missingObjects(share *sharing.ShareInfo, want []SharedObject) ([]SharedObje
 	}
 	var missing []SharedObject
 	for _, w := range want {
-		req := w.request()
+		req := w.request("")
 		if have, ok := byName[strings.ToLower(w.Name)]; ok {
 			switch {
 			case !compatibleTypes(have.DataObjectType, w.Type):
@@ -454,35 +564,80 @@ func isTableLike(t sharing.SharedDataObjectDataObjectType) bool {
 }
 
 // request builds a fresh object for an ADD: never one read back from the
-// service, whose output-only fields would be echoed.
-func (o SharedObject) request() *sharing.SharedDataObject {
+// service, whose output-only fields would be echoed. It carries the
+// ownership mark of model in its comment.
+func (o SharedObject) request(model string) *sharing.SharedDataObject {
 	d := &sharing.SharedDataObject{Name: o.Name, DataObjectType: o.Type}
 	if o.Type == sharing.SharedDataObjectDataObjectTypeTable {
 		d.HistoryDataSharingStatus = sharing.SharedDataObjectHistoryDataSharingStatusEnabled
 	}
+	if model != "" {
+		d.Comment = xregion.WithMark("", model)
+	}
 	return d
 }
 
-// addObjects sends ADD updates in requests of at most maxUpdatesPerRequest.
-func addObjects(ctx context.Context, shares Shares, share string, objs []SharedObject, log *slog.Logger) error {
-	for chunk := range slices.Chunk(objs, maxUpdatesPerRequest) {
-		updates := make([]sharing.SharedDataObjectUpdate, len(chunk))
-		names := make([]string, len(chunk))
-		for i, o := range chunk {
-			updates[i] = sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionAdd, DataObject: o.request()}
-			names[i] = o.Name
+// commentUpdate builds the UPDATE of an object already in a share that
+// changes only its comment. It sends the object's name and type and the
+// comment, as the research advises (teardown-facts §5: "send UPDATE with
+// the same name and data_object_type, and only the fields you change"),
+// plus, as read, the fields an UPDATE might reset when left out (history
+// sharing, CDF, start version, partitions): whether omitted fields are kept
+// is not documented. Never the shared-as names, which an UPDATE may not
+// carry (terraform-provider-databricks issue #2240), nor output-only fields.
+func commentUpdate(have sharing.SharedDataObject, comment string) sharing.SharedDataObjectUpdate {
+	d := &sharing.SharedDataObject{
+		Name: have.Name, DataObjectType: have.DataObjectType, Comment: comment,
+		HistoryDataSharingStatus: have.HistoryDataSharingStatus, CdfEnabled: have.CdfEnabled,
+		StartVersion: have.StartVersion, Partitions: slices.Clone(have.Partitions),
+	}
+	if comment == "" {
+		d.ForceSendFields = append(d.ForceSendFields, "Comment")
+	}
+	return sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionUpdate, DataObject: d}
+}
+
+// addObjects sends ADD updates for objs, and UPDATE updates adding model to
+// the marks of the objects marks of share, in requests of at most
+// maxUpdatesPerRequest.
+func addObjects(ctx context.Context, shares Shares, share, model string, objs []SharedObject, info *sharing.ShareInfo, marks []SharedObject, log *slog.Logger) error {
+	var all []sharing.SharedDataObjectUpdate
+	for _, o := range objs {
+		all = append(all, sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionAdd, DataObject: o.request(model)})
+	}
+	for _, m := range marks {
+		i := slices.IndexFunc(info.Objects, func(o sharing.SharedDataObject) bool { return strings.EqualFold(o.Name, m.Name) })
+		comment, _ := xregion.AddOwner(info.Objects[i].Comment, model)
+		all = append(all, commentUpdate(info.Objects[i], comment))
+	}
+	for updates := range slices.Chunk(all, maxUpdatesPerRequest) {
+		var added, marked []string
+		for _, u := range updates {
+			if u.Action == sharing.SharedDataObjectUpdateActionAdd {
+				added = append(added, u.DataObject.Name)
+			} else {
+				marked = append(marked, u.DataObject.Name)
+			}
 		}
+		names := strings.Join(slices.Concat(added, marked), ", ")
 		_, err := shares.Update(ctx, sharing.UpdateShare{Name: share, Updates: updates})
 		switch {
 		case err == nil:
-			log.InfoContext(ctx, "added objects", "objects", names)
-		case isConflict(err):
-			return fmt.Errorf("add %s: %w", strings.Join(names, ", "), err)
-		case errors.Is(err, apierr.ErrBadRequest):
+			if len(added) > 0 {
+				log.InfoContext(ctx, "added objects", "objects", added)
+			}
+			if len(marked) > 0 {
+				log.InfoContext(ctx, "added the model to the ownership mark of objects", "objects", marked)
+			}
+		case isConflict(err) || isMissing(err) && len(added) == 0:
+			// A race: an object was added, or one to mark removed, by
+			// another writer.
+			return fmt.Errorf("change %s: %w", names, err)
+		case errors.Is(err, apierr.ErrBadRequest) && len(added) > 0:
 			return fmt.Errorf("the service refused to add %s (%w); check that each is Delta-shareable from this workspace: %w",
-				strings.Join(names, ", "), err, xregion.ErrPrecondition)
+				strings.Join(added, ", "), err, xregion.ErrPrecondition)
 		default:
-			return fmt.Errorf("add %s: %w", strings.Join(names, ", "), err)
+			return fmt.Errorf("change %s: %w", names, err)
 		}
 	}
 	return nil
@@ -577,7 +732,7 @@ func createRecipient(ctx context.Context, rs Recipients, name, metastoreID strin
 		Name:                           name,
 		AuthenticationType:             sharing.AuthenticationTypeDatabricks,
 		DataRecipientGlobalMetastoreId: metastoreID,
-		Comment:                        "Created by xregion for cross-region model serving.",
+		Comment:                        xregion.WithMark("Created by xregion for cross-region model serving."),
 	})
 	if err == nil {
 		return name, xregion.OpCreated, nil

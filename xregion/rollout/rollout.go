@@ -416,6 +416,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		return deps.EnsureSharedCatalog(ctx, w.catalogs(), deps.CatalogSpec{
 			Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
 			UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
+			Model: spec.Model,
 			// A deploy phase may follow a share job at once.
 			MaybeJustGranted: spec.Phase == PhaseDeploy,
 		}, opts...)

@@ -15,6 +15,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
+	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/rollout/rollouttest"
@@ -89,6 +90,44 @@ var conformance = map[string]check{
 		}
 		_, err = svc.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Updates: many})
 		obs = append(obs, "101 updates: "+class(err))
+		return obs
+	},
+	"teardown": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
+		ctx := t.Context()
+		ws.AddTable(catalog.TableInfo{FullName: "main.ml.features"})
+		ws.AddTable(catalog.TableInfo{FullName: "local.s.t"})
+		ws.AddRecipient(sharing.RecipientInfo{Name: "r1", AuthenticationType: sharing.AuthenticationTypeToken})
+		ws.AddShare(sharing.ShareInfo{Name: "s1", Objects: []sharing.SharedDataObject{{Name: "main.ml.features", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable}}})
+		ws.Grant("s1", "r1")
+		shares, recipients := svc.Shares.(deps.ShareDeleter), svc.Recipients.(deps.RecipientRemover)
+		catalogs := svc.Catalogs.(deps.CatalogEditor)
+		var obs []string
+		remove := func(name string) error {
+			_, err := svc.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Updates: []sharing.SharedDataObjectUpdate{{Action: sharing.SharedDataObjectUpdateActionRemove,
+				DataObject: &sharing.SharedDataObject{Name: name, DataObjectType: sharing.SharedDataObjectDataObjectTypeTable}}}})
+			return err
+		}
+		obs = append(obs, "remove missing object: "+class(remove("main.ml.nope")))
+		obs = append(obs, "remove object: "+class(remove("main.ml.features")))
+		revoke := func() error {
+			_, err := svc.Shares.UpdatePermissions(ctx, sharing.UpdateSharePermissions{Name: "s1", Changes: []sharing.PermissionsChange{{Principal: "r1", Remove: []string{"SELECT"}}}})
+			return err
+		}
+		p, err := recipients.SharePermissions(ctx, sharing.SharePermissionsRequest{Name: "r1"})
+		obs = append(obs, fmt.Sprintf("recipient's shares: %d %s", len(p.PermissionsOut), class(err)))
+		obs = append(obs, "revoke: "+class(revoke()), "revoke again: "+class(revoke()))
+		ws.Grant("s1", "r1")
+		obs = append(obs, "delete recipient with a grant: "+class(recipients.Delete(ctx, sharing.DeleteRecipientRequest{Name: "r1"})))
+		g, _ := svc.Shares.SharePermissions(ctx, sharing.SharePermissionsRequest{Name: "s1"})
+		for _, pa := range g.PrivilegeAssignments {
+			obs = append(obs, fmt.Sprintf("grant left: %q %v", pa.Principal, pa.Privileges))
+		}
+		obs = append(obs, "delete share: "+class(shares.Delete(ctx, sharing.DeleteShareRequest{Name: "s1"})))
+		obs = append(obs, "delete share again: "+class(shares.Delete(ctx, sharing.DeleteShareRequest{Name: "s1"})))
+		_, err = catalogs.Update(ctx, catalog.UpdateCatalog{Name: "local", Comment: "c"})
+		obs = append(obs, "catalog comment: "+class(err))
+		obs = append(obs, "delete catalog without force: "+class(catalogs.Delete(ctx, catalog.DeleteCatalogRequest{Name: "local"})))
+		obs = append(obs, "delete catalog with force: "+class(catalogs.Delete(ctx, catalog.DeleteCatalogRequest{Name: "local", Force: true})))
 		return obs
 	},
 	"grants_paginate": func(t *testing.T, ws *xregiontest.Workspace, svc rollout.Workspace) []string {
@@ -315,6 +354,13 @@ var wantConformance = map[string][]string{
 	"shares": {"get missing: not-found", "create: ok", "create again: conflict", "add: ok", "add again: conflict",
 		"objects without/with include_shared_data: 0/1", "object status: ACTIVE", "101 updates: bad-request"},
 	"grants_paginate": {"principals [r0 r1 r2 r3 r4] over 3 pages"},
+	"teardown": {
+		"remove missing object: bad-request", "remove object: ok",
+		"recipient's shares: 1 ok", "revoke: ok", "revoke again: bad-request",
+		"delete recipient with a grant: ok", `grant left: "" [SELECT]`,
+		"delete share: ok", "delete share again: not-found", "catalog comment: ok",
+		"delete catalog without force: bad-request", "delete catalog with force: ok",
+	},
 	"recipients_and_providers": {"recipient for own metastore: bad-request", "providers before grant: 0 ok", "providers after grant: 0", "providers after grant: 1",
 		"provider shares: 1 ok", "catalog from share: ok", "shared table: ok", "shared table id: 0000aaaa-0000-0000-0000-000000000001"},
 	"share_lag_schemas_and_filtered_lists": {"providers after grant: 0 ok", "providers after grant: 1 ok", "catalog from share: ok",

@@ -58,6 +58,20 @@
 //     to a share by Shares.Update, or a version added to a shared model,
 //     is left out of the first [DefaultShareLag] reads through a catalog
 //     created from the share ([WithShareLag], [Workspace.LaggedReads]).
+//   - Teardown (teardown-facts.md): Shares.Delete and Recipients.Delete
+//     need ownership and are not blocked by objects or grants; a deleted
+//     recipient's grants stay listed with an empty principal. Revoking a
+//     privilege not held, or adding and removing for one principal in one
+//     change, is a 400 (assumption). Two updates of one object in one
+//     Shares.Update are a 400; REMOVE of an object not in the share is a
+//     400 (the code is unknown); UPDATE may not carry shared_as and resets
+//     the fields it leaves out (assumption). A removal reaches recipients
+//     after the share lag, as an addition does; a deleted share's catalog
+//     stays and reads nothing. Catalogs.Delete refuses a catalog with
+//     contents (a shared catalog's share objects count) unless Force is
+//     set, with a 400 saying "is not empty" (the code is unknown), and a
+//     catalog holding online tables even with Force. Catalogs.Update
+//     refuses properties on a catalog created from a share (assumption).
 //   - Schemas.Get finds the default and information_schema schemas of
 //     every catalog not created from a share, the schemas of seeded
 //     objects and [Workspace.AddSchema]; a catalog created from a share
@@ -178,11 +192,12 @@
 //     paged, after the share lag) and tables/{name}; GET connections/{name},
 //     credentials/{name}, functions (the functions of a schema, paged,
 //     after the share lag), and functions/{name} with the securable_kind
-//     the typed SDK drops; POST shares, GET and PATCH shares/{name} and
-//     shares/{name}/permissions; GET and POST recipients, GET
-//     recipients/{name}; GET providers, providers/{name} and
-//     providers/{name}/shares; POST catalogs, GET catalogs/{name}; GET
-//     schemas/{name};
+//     the typed SDK drops; POST shares, GET, PATCH and DELETE
+//     shares/{name}, GET and PATCH shares/{name}/permissions; GET and POST
+//     recipients, GET and DELETE recipients/{name}, GET
+//     recipients/{name}/share-permissions; GET providers, providers/{name}
+//     and providers/{name}/shares; POST catalogs, GET, PATCH and DELETE
+//     catalogs/{name}; GET schemas/{name};
 //   - under /api/2.0: GET and POST feature-store/online-stores (a bare
 //     OnlineStore body), GET feature-store/online-stores/{name}, POST
 //     feature-store/tables/{name}/publish (a {"publish_spec": ...} body),

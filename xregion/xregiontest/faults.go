@@ -77,8 +77,9 @@ func (w *Workspace) fault(method string) *Fault {
 }
 
 // Writes returns the write log: every successful call of a write method
-// (Shares.Create, Shares.Update, Shares.UpdatePermissions,
-// Recipients.Create, Catalogs.Create, FeatureStore.CreateOnlineStore,
+// (Shares.Create, Shares.Update, Shares.UpdatePermissions, Shares.Delete,
+// Recipients.Create, Recipients.Delete, Catalogs.Create, Catalogs.Update,
+// Catalogs.Delete, FeatureStore.CreateOnlineStore,
 // FeatureStore.PublishTable, FeatureStore.DeleteOnlineTable,
 // FeatureStore.DeleteOnlineStore, Database.DeleteSyncedDatabaseTable,
 // Postgres.DeleteSyncedTable, ServingEndpoints.Create,
@@ -113,7 +114,7 @@ func knownMethod(m string) bool {
 		"Tables.Get", "Tables.ListAll", "Functions.Get", "Functions.ListAll", "Functions.SecurableKind",
 		"Connections.Get", "Credentials.GetCredential", "Metastores.Summary",
 		"Shares.Get", "Shares.SharePermissions", "Shares.ListSharesAll",
-		"Recipients.Get", "Recipients.ListAll",
+		"Recipients.Get", "Recipients.ListAll", "Recipients.SharePermissions",
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
 		"Catalogs.Get", "Schemas.Get", "Schemas.ListAll",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
@@ -134,6 +135,8 @@ func isWrite(m string) bool {
 		"FeatureStore.DeleteOnlineStore", "Postgres.DeleteSyncedTable",
 		"ServingEndpoints.Create", "ServingEndpoints.UpdateConfig", "ServingEndpoints.Delete",
 		"ServingEndpoints.Patch", "Schemas.Create":
+		return true
+	case "Shares.Delete", "Recipients.Delete", "Catalogs.Update", "Catalogs.Delete":
 		return true
 	}
 	return false

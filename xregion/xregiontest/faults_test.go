@@ -118,7 +118,7 @@ func TestFaultsStack(t *testing.T) {
 func TestInjectPanics(t *testing.T) {
 	t.Parallel()
 	w := xregiontest.NewWorkspace()
-	mustPanic(t, func() { w.Inject(xregiontest.Fault{Method: "Shares.Delete", Err: xregiontest.Internal("x")}) })
+	mustPanic(t, func() { w.Inject(xregiontest.Fault{Method: "Shares.Undelete", Err: xregiontest.Internal("x")}) })
 	mustPanic(t, func() { w.Inject(xregiontest.Fault{Method: "Shares.Get"}) })
 	mustPanic(t, func() { w.Inject(xregiontest.Fault{Method: "Shares.Get", Skip: -1, Err: xregiontest.Internal("x")}) })
 }

@@ -50,15 +50,16 @@ func (h *handler) routeTable() []route {
 
 		// Sharing (reference §2, §3).
 		r(uc+"/shares", m{get: h.listShares, post: h.createShare}),
-		r(uc+"/shares/*", m{get: h.getShare, patch: h.updateShare}, del),
+		r(uc+"/shares/*", m{get: h.getShare, patch: h.updateShare, del: h.deleteShare}),
 		r(uc+"/shares/*/permissions", m{get: h.sharePermissions, patch: h.updateSharePermissions}),
 		r(uc+"/recipients", m{get: h.listRecipients, post: h.createRecipient}),
-		r(uc+"/recipients/*", m{get: h.getRecipient}, patch, del),
+		r(uc+"/recipients/*", m{get: h.getRecipient, del: h.deleteRecipient}, patch),
+		r(uc+"/recipients/*/share-permissions", m{get: h.recipientSharePermissions}),
 		r(uc+"/providers", m{get: h.listProviders}, post),
 		r(uc+"/providers/*", m{get: h.getProvider}, patch, del),
 		r(uc+"/providers/*/shares", m{get: h.listProviderShares}),
 		r(uc+"/catalogs", m{post: h.createCatalog}, get),
-		r(uc+"/catalogs/*", m{get: h.getCatalog}, patch, del),
+		r(uc+"/catalogs/*", m{get: h.getCatalog, patch: h.updateCatalog, del: h.deleteCatalog}),
 		r(uc+"/schemas", m{get: h.listSchemas, post: h.createSchema}),
 		r(uc+"/schemas/*", m{get: h.getSchema}, patch, del),
 
@@ -302,6 +303,10 @@ func (h *handler) updateShare(rw http.ResponseWriter, r *http.Request, p []strin
 	return result(h.w.Shares.Update(r.Context(), req))
 }
 
+func (h *handler) deleteShare(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	return struct{}{}, h.w.Shares.Delete(r.Context(), sharing.DeleteShareRequest{Name: p[0]})
+}
+
 func (h *handler) sharePermissions(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
 	var req sharing.SharePermissionsRequest
 	if err := decodeQuery(r, &req); err != nil {
@@ -366,6 +371,19 @@ func (h *handler) getRecipient(_ http.ResponseWriter, r *http.Request, p []strin
 	return result(h.w.Recipients.Get(r.Context(), sharing.GetRecipientRequest{Name: p[0]}))
 }
 
+func (h *handler) deleteRecipient(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	return struct{}{}, h.w.Recipients.Delete(r.Context(), sharing.DeleteRecipientRequest{Name: p[0]})
+}
+
+func (h *handler) recipientSharePermissions(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	var req sharing.SharePermissionsRequest
+	if err := decodeQuery(r, &req); err != nil {
+		return nil, err
+	}
+	req.Name = p[0]
+	return result(h.w.Recipients.SharePermissions(r.Context(), req))
+}
+
 func (h *handler) listProviders(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {
 	var req sharing.ListProvidersRequest
 	if err := decodeQuery(r, &req); err != nil {
@@ -419,6 +437,24 @@ func (h *handler) getCatalog(_ http.ResponseWriter, r *http.Request, p []string)
 	}
 	req.Name = p[0]
 	return result(h.w.Catalogs.Get(r.Context(), req))
+}
+
+func (h *handler) updateCatalog(rw http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	var req catalog.UpdateCatalog
+	if err := decodeBody(rw, r, &req); err != nil {
+		return nil, err
+	}
+	req.Name = p[0]
+	return result(h.w.Catalogs.Update(r.Context(), req))
+}
+
+func (h *handler) deleteCatalog(_ http.ResponseWriter, r *http.Request, p []string) (any, error) {
+	var req catalog.DeleteCatalogRequest
+	if err := decodeQuery(r, &req); err != nil {
+		return nil, err
+	}
+	req.Name = p[0]
+	return struct{}{}, h.w.Catalogs.Delete(r.Context(), req)
 }
 
 func (h *handler) createSchema(rw http.ResponseWriter, r *http.Request, _ []string) (any, error) {

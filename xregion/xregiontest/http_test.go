@@ -363,7 +363,8 @@ func TestHTTPErrors(t *testing.T) {
 			return err
 		}},
 		{name: "unmodelled_method_501", wantErr: apierr.ErrNotImplemented, call: func() error {
-			return w.Shares.DeleteByName(ctx, "s1")
+			_, err := w.Recipients.Update(ctx, sharing.UpdateRecipient{Name: "r1", Comment: "c"})
+			return err
 		}},
 		{name: "unmodelled_list_501", wantErr: apierr.ErrNotImplemented, call: func() error {
 			_, err := w.Catalogs.ListAll(ctx, catalog.ListCatalogsRequest{})

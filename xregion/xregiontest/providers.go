@@ -229,21 +229,30 @@ func (w *Workspace) resolve(parts []string, kind func(sharing.SharedDataObjectDa
 	}
 	// why: a catalog created from a share is a read-only, read-through view
 	// of the provider's share (reference §3; seed 001, "Shared catalogs are
-	// read-only"): revoking the grant or dropping the source object makes
-	// the object disappear.
+	// read-only"): revoking the grant, deleting the share (teardown-facts
+	// §2) or dropping the source object makes the object disappear; an
+	// object removed from the share goes after the share lag (fact 14).
 	links, shares := w.eligible()
 	link, ok := links[c.ProviderName]
 	if !ok || !slices.Contains(shares[c.ProviderName], c.ShareName) {
 		return nil, "", false
 	}
 	exposed := parts[1] + "." + parts[2]
-	for _, o := range link.src.shares[c.ShareName].info.Objects {
-		if kind(o.DataObjectType) && exposedName(o) == exposed {
-			if w.lagHides(link.src, objectKey(c.ShareName, o), strings.Join(parts, ".")) {
-				return nil, "", false
-			}
-			return link.src, o.Name, true
+	for _, e := range link.src.shares[c.ShareName].view() {
+		o := e.obj
+		if !kind(o.DataObjectType) || exposedName(o) != exposed {
+			continue
 		}
+		if e.gone != "" {
+			if w.seesRemoved(link.src, c.ShareName, e, strings.Join(parts, "."), true) {
+				return link.src, o.Name, true
+			}
+			continue
+		}
+		if w.lagHides(link.src, objectKey(c.ShareName, o), strings.Join(parts, ".")) {
+			return nil, "", false
+		}
+		return link.src, o.Name, true
 	}
 	return nil, "", false
 }

@@ -17,18 +17,88 @@ const maxUpdates = 100
 
 // share is a share with its objects and its grants.
 type share struct {
-	info   sharing.ShareInfo                     // Objects included
-	grants map[string]map[sharing.Privilege]bool // principal -> privileges
+	info sharing.ShareInfo // Objects included
+	// grants holds the privileges by principal; the grants of a deleted
+	// recipient are kept under deletedPrincipal of its id.
+	grants map[string]map[sharing.Privilege]bool
+	// removed are the objects removed from the share, which recipients
+	// go on seeing for the share lag.
+	removed []tombstone
 }
 
-// assignments returns the grants of sh sorted by principal, privileges
-// sorted too.
-func (sh *share) assignments() []sharing.PrivilegeAssignment {
-	out := []sharing.PrivilegeAssignment{}
-	for _, p := range slices.Sorted(maps.Keys(sh.grants)) {
-		out = append(out, sharing.PrivilegeAssignment{Principal: p, Privileges: slices.Sorted(maps.Keys(sh.grants[p]))})
+// tombstone is an object removed from a share, and the key of its removal
+// for the share lag.
+type tombstone struct {
+	obj sharing.SharedDataObject
+	key string
+}
+
+// sharedEntry is an object of a share as recipients may see it: in the
+// share, or removed (gone is then the key of its removal).
+type sharedEntry struct {
+	obj  sharing.SharedDataObject
+	gone string
+}
+
+// view returns the share's objects, then the removed ones that are not
+// back in the share, newest removal first.
+func (sh *share) view() []sharedEntry {
+	out := make([]sharedEntry, 0, len(sh.info.Objects)+len(sh.removed))
+	live := map[string]bool{}
+	for _, o := range sh.info.Objects {
+		out = append(out, sharedEntry{obj: o})
+		live[o.Name] = true
+	}
+	for i := len(sh.removed) - 1; i >= 0; i-- {
+		t := sh.removed[i]
+		if !live[t.obj.Name] {
+			live[t.obj.Name] = true
+			out = append(out, sharedEntry{obj: t.obj, gone: t.key})
+		}
 	}
 	return out
+}
+
+// removalKey identifies one removal of object o from a share, for the
+// share lag.
+func removalKey(share string, o sharing.SharedDataObject, at int64) string {
+	return fmt.Sprintf("removal\x00%s\x00%s\x00%d\x00%d", share, o.Name, o.AddedAt, at)
+}
+
+// seesRemoved reports whether w, reading through a catalog, still sees the
+// removed object e of src's share: it saw the object before (the share lag
+// no longer hides its addition) and the lag still hides its removal. count
+// says whether this read moves the removal's lag on (see lagHides).
+func (w *Workspace) seesRemoved(src *Workspace, share string, e sharedEntry, object string, count bool) bool {
+	// why: a removal is a share change like an addition, which reaches
+	// recipients about a minute late (service-facts fact 14).
+	if w.lagStillHides(src, objectKey(share, e.obj)) {
+		return false
+	}
+	if count {
+		return w.lagHides(src, e.gone, object)
+	}
+	return w.lagStillHides(src, e.gone)
+}
+
+// deletedPrincipal is the key under which a share keeps the grants of a
+// deleted recipient: the permission list shows them with no principal.
+func deletedPrincipal(id string) string { return "\x00deleted\x00" + id }
+
+// assignments returns the grants of sh sorted by principal (the grants of
+// deleted recipients first, with an empty principal), privileges sorted
+// too, and the key of each in the grants map, for page tokens.
+func (sh *share) assignments() ([]sharing.PrivilegeAssignment, []string) {
+	out := []sharing.PrivilegeAssignment{}
+	keys := slices.Sorted(maps.Keys(sh.grants))
+	for _, p := range keys {
+		principal := p
+		if strings.HasPrefix(p, "\x00") {
+			principal = ""
+		}
+		out = append(out, sharing.PrivilegeAssignment{Principal: principal, Privileges: slices.Sorted(maps.Keys(sh.grants[p]))})
+	}
+	return out, keys
 }
 
 // Shares is the fake of w.Shares. It is safe for concurrent use. Get it
@@ -217,8 +287,10 @@ func (s *Shares) Create(ctx context.Context, req sharing.CreateShare) (*sharing.
 // whole request is checked first and applied only if every part is valid.
 // It returns the share with its objects.
 //
-// It returns a 404 RESOURCE_DOES_NOT_EXIST error when the share, an object
-// to add, or an object to remove or update is missing; a 409
+// It returns a 403 PERMISSION_DENIED error when the caller does not own
+// the share (a metastore admin may change only its owner); a 404
+// RESOURCE_DOES_NOT_EXIST error when the share, an object to add, or an
+// object to update is missing; a 409
 // RESOURCE_ALREADY_EXISTS error when an object to add, or its name as
 // exposed to recipients, is already in the share (or when NewName is taken);
 // and a 400 INVALID_PARAMETER_VALUE error for more than 100 updates, a
@@ -231,11 +303,34 @@ func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.
 		if sh == nil {
 			return nil, "", NotFound("Share '%s' does not exist.", req.Name)
 		}
+		// why: "The caller must be the owner of the share or a metastore
+		// admin. When the caller is a metastore admin, only the __owner__
+		// field can be updated" (SDK doc of SharesService.Update;
+		// teardown-facts §8).
+		if sh.info.Owner != w.cfg.user {
+			ownerOnly := len(req.Updates) == 0 && req.Comment == "" && req.NewName == "" && req.StorageRoot == "" && !slices.Contains(req.ForceSendFields, "Comment")
+			if !w.cfg.admin || !ownerOnly {
+				return nil, "", PermissionDenied("User is not an owner of Share '%s'.", req.Name)
+			}
+		}
 		// why: the SDK doc says "The maximum number update data objects
 		// allowed is a 100" (reference §2); whether the server enforces it
 		// is unknown (reference §15.11), so the fake does.
 		if len(req.Updates) > maxUpdates {
 			return nil, "", InvalidParameter("The maximum number update data objects allowed is %d, got %d.", maxUpdates, len(req.Updates))
+		}
+		// why: "UpdateShare duplicate updates on the same data object"
+		// is refused (teardown-facts §5, terraform-provider-databricks
+		// issue #3517).
+		seen := map[string]bool{}
+		for _, u := range req.Updates {
+			if u.DataObject == nil {
+				continue
+			}
+			if seen[u.DataObject.Name] {
+				return nil, "", InvalidParameter("UpdateShare duplicate updates on the same data object with data object type: %s, names: [%s].", u.DataObject.DataObjectType, u.DataObject.Name)
+			}
+			seen[u.DataObject.Name] = true
 		}
 		at := w.now()
 		objs := clone(sh.info.Objects)
@@ -256,6 +351,19 @@ func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.
 			newName = req.NewName
 		}
 		// Everything is valid: commit.
+		for _, u := range req.Updates {
+			if u.Action != sharing.SharedDataObjectUpdateActionRemove {
+				continue
+			}
+			if i := slices.IndexFunc(sh.info.Objects, func(o sharing.SharedDataObject) bool { return o.Name == u.DataObject.Name }); i >= 0 {
+				o := sh.info.Objects[i]
+				key := removalKey(req.Name, o, at)
+				// why: recipients see a removal late, as an addition
+				// (fact 14); see WithShareLag.
+				w.fresh[key] = true
+				sh.removed = append(sh.removed, tombstone{obj: o, key: key})
+			}
+		}
 		sh.info.Objects = objs
 		for _, u := range req.Updates {
 			if u.Action != sharing.SharedDataObjectUpdateActionAdd {
@@ -327,7 +435,10 @@ func (w *Workspace) applyUpdate(sh *share, objs []sharing.SharedDataObject, u sh
 		return append(objs, n), nil
 	case sharing.SharedDataObjectUpdateActionRemove:
 		if idx < 0 {
-			return nil, NotFound("Data object '%s' does not exist in share '%s'.", o.Name, sh.info.Name)
+			// why: REMOVE of an object not in the share fails with an
+			// unknown code (teardown-facts §5); the fake answers 400, the
+			// side a client that only treats 404 as gone gets wrong.
+			return nil, InvalidParameter("Data object '%s' is not in share '%s'.", o.Name, sh.info.Name)
 		}
 		return slices.Delete(objs, idx, idx+1), nil
 	case sharing.SharedDataObjectUpdateActionUpdate:
@@ -337,6 +448,12 @@ func (w *Workspace) applyUpdate(sh *share, objs []sharing.SharedDataObject, u sh
 		e := &objs[idx]
 		if o.DataObjectType != "" && o.DataObjectType != e.DataObjectType {
 			return nil, InvalidParameter("Data object '%s' is a %s, not a %s.", o.Name, e.DataObjectType, o.DataObjectType)
+		}
+		// why: "`shared_as` is only allowed for new tables in shares at the
+		// moment" (teardown-facts §5, terraform-provider-databricks issue
+		// #2240): an UPDATE carrying it is refused, even unchanged.
+		if o.SharedAs != "" || o.StringSharedAs != "" {
+			return nil, InvalidParameter("shared_as is only allowed for new tables in shares at the moment: data object '%s'.", o.Name)
 		}
 		e.Comment, e.CdfEnabled, e.StartVersion = o.Comment, o.CdfEnabled, o.StartVersion
 		e.Partitions = clone(o.Partitions)
@@ -455,25 +572,33 @@ func (s *Shares) SharePermissions(ctx context.Context, req sharing.SharePermissi
 		if req.MaxResults > 0 && req.MaxResults < size {
 			size = req.MaxResults
 		}
-		all := sh.assignments()
-		start := 0
-		if req.PageToken != "" {
-			after, ok := decodePageToken(req.PageToken)
-			if !ok {
-				return nil, "", InvalidParameter("invalid page_token")
-			}
-			start = len(all)
-			if i := slices.IndexFunc(all, func(a sharing.PrivilegeAssignment) bool { return a.Principal > after }); i >= 0 {
-				start = i
-			}
+		all, keys := sh.assignments()
+		start, end, next, err := pageOf(keys, size, req.PageToken)
+		if err != nil {
+			return nil, "", err
 		}
-		end := min(start+size, len(all))
-		resp := &sharing.GetSharePermissionsResponse{PrivilegeAssignments: all[start:end]}
-		if end < len(all) {
-			resp.NextPageToken = encodePageToken(all[end-1].Principal)
-		}
-		return resp, "", nil
+		return &sharing.GetSharePermissionsResponse{PrivilegeAssignments: all[start:end], NextPageToken: next}, "", nil
 	})
+}
+
+// pageOf returns the bounds of the page of the sorted keys that token
+// starts, of at most size entries, and the token of the next page.
+func pageOf(keys []string, size int, token string) (start, end int, next string, err error) {
+	if token != "" {
+		after, ok := decodePageToken(token)
+		if !ok {
+			return 0, 0, "", InvalidParameter("invalid page_token")
+		}
+		start = len(keys)
+		if i := slices.IndexFunc(keys, func(k string) bool { return k > after }); i >= 0 {
+			start = i
+		}
+	}
+	end = min(start+size, len(keys))
+	if end < len(keys) {
+		next = encodePageToken(keys[end-1])
+	}
+	return start, end, next, nil
 }
 
 // Page tokens are opaque to callers; they carry the last principal of the
@@ -492,16 +617,17 @@ func decodePageToken(tok string) (string, bool) {
 }
 
 // UpdatePermissions grants and revokes privileges on a share. Adding a
-// privilege already held and removing one not held change nothing. The
-// whole request is checked first and applied only if every change is valid.
+// privilege already held changes nothing; removing one not held, or adding
+// and removing for one principal in one change, is refused. The whole
+// request is checked first and applied only if every change is valid.
 // The response lists every grant on the share, unless OmitPermissionsList
 // is set.
 //
 // It returns a 404 RESOURCE_DOES_NOT_EXIST error when the share or a
 // principal (which must be a recipient of this workspace) does not exist,
-// and a 400 INVALID_PARAMETER_VALUE error for a privilege other than SELECT
-// or a grant to a non-D2D recipient on a share that holds non-table
-// objects.
+// and a 400 INVALID_PARAMETER_VALUE error for a privilege other than SELECT,
+// the revoke of a privilege not held, or one change that both adds and
+// removes.
 func (s *Shares) UpdatePermissions(ctx context.Context, req sharing.UpdateSharePermissions) (*sharing.UpdateSharePermissionsResponse, error) {
 	return call(ctx, s.w, "Shares.UpdatePermissions", func() (*sharing.UpdateSharePermissionsResponse, string, error) {
 		w := s.w
@@ -521,6 +647,21 @@ func (s *Shares) UpdatePermissions(ctx context.Context, req sharing.UpdateShareP
 					return nil, "", InvalidParameter("Privilege %s is not applicable to a share; only SELECT is.", p)
 				}
 			}
+			// why: "The Databricks API rejects a PATCH request that both
+			// adds and removes privileges for the same principal in one
+			// call" (teardown-facts §4, terraform-provider-databricks PR
+			// #5824; likely for shares too).
+			if len(ch.Add) > 0 && len(ch.Remove) > 0 {
+				return nil, "", InvalidParameter("Cannot both add and remove privileges for principal %s in one request.", ch.Principal)
+			}
+			// why: revoking a privilege not held is unknown (teardown-facts
+			// §4); the fake takes the inconvenient side and refuses it, so
+			// callers must read the grants first.
+			for _, p := range ch.Remove {
+				if !sh.grants[ch.Principal][sharing.Privilege(p)] {
+					return nil, "", InvalidParameter("Privilege %s is not granted to principal %s on share '%s'.", p, ch.Principal, sh.info.Name)
+				}
+			}
 		}
 		for _, ch := range req.Changes {
 			for _, p := range ch.Add {
@@ -535,8 +676,34 @@ func (s *Shares) UpdatePermissions(ctx context.Context, req sharing.UpdateShareP
 		}
 		resp := &sharing.UpdateSharePermissionsResponse{}
 		if !req.OmitPermissionsList {
-			resp.PrivilegeAssignments = sh.assignments()
+			resp.PrivilegeAssignments, _ = sh.assignments()
 		}
 		return resp, req.Name, nil
 	})
+}
+
+// Delete deletes a share with its objects and its grants: recipients lose
+// it at once, and a catalog created from it stays but reads nothing. It
+// returns a 404 RESOURCE_DOES_NOT_EXIST error when the share does not exist
+// and a 403 PERMISSION_DENIED error when the caller does not own it.
+func (s *Shares) Delete(ctx context.Context, req sharing.DeleteShareRequest) error {
+	_, err := call(ctx, s.w, "Shares.Delete", func() (struct{}, string, error) {
+		w := s.w
+		sh := w.shares[req.Name]
+		if sh == nil {
+			return struct{}{}, "", NotFound("Share '%s' does not exist.", req.Name)
+		}
+		// why: "The caller must be an owner of the share" (SDK doc of
+		// SharesService.Delete; teardown-facts §2).
+		if sh.info.Owner != w.cfg.user {
+			return struct{}{}, "", PermissionDenied("User is not an owner of Share '%s'.", req.Name)
+		}
+		// why: neither objects nor grants block the delete, and "when you
+		// delete a share, all recipients of that share lose access to it"
+		// (teardown-facts §2: terraform databricks_share deletes without
+		// emptying; DROP SHARE lists no condition).
+		delete(w.shares, req.Name)
+		return struct{}{}, req.Name, nil
+	})
+	return err
 }

@@ -122,9 +122,16 @@ func TestSharesUpdate(t *testing.T) {
 			wantObjects: []sharing.SharedDataObject{},
 		},
 		{
-			name:        "add_then_remove_in_one_request",
-			updates:     []sharing.SharedDataObjectUpdate{add("main.ml.t2", typeTable), {Action: actionRemove, DataObject: &sharing.SharedDataObject{Name: "main.ml.t2"}}},
-			wantObjects: []sharing.SharedDataObject{existing},
+			name:    "two_updates_of_one_object",
+			updates: []sharing.SharedDataObjectUpdate{add("main.ml.t2", typeTable), {Action: actionRemove, DataObject: &sharing.SharedDataObject{Name: "main.ml.t2"}}},
+			wantErr: apierr.ErrInvalidParameterValue,
+		},
+		{
+			name: "update_with_shared_as",
+			updates: []sharing.SharedDataObjectUpdate{{Action: actionUpdate, DataObject: &sharing.SharedDataObject{
+				Name: "main.ml.t", DataObjectType: typeTable, SharedAs: "ml.t", Comment: "c",
+			}}},
+			wantErr: apierr.ErrInvalidParameterValue,
 		},
 		{
 			name: "update_replaces_mutable_fields",
@@ -195,7 +202,7 @@ func TestSharesUpdate(t *testing.T) {
 			}}},
 			wantErr: apierr.ErrInvalidParameterValue,
 		},
-		{name: "remove_missing", updates: []sharing.SharedDataObjectUpdate{{Action: actionRemove, DataObject: &sharing.SharedDataObject{Name: "main.ml.t2"}}}, wantErr: apierr.ErrResourceDoesNotExist},
+		{name: "remove_missing", updates: []sharing.SharedDataObjectUpdate{{Action: actionRemove, DataObject: &sharing.SharedDataObject{Name: "main.ml.t2"}}}, wantErr: apierr.ErrInvalidParameterValue},
 		{name: "update_missing", updates: []sharing.SharedDataObjectUpdate{{Action: actionUpdate, DataObject: &sharing.SharedDataObject{Name: "main.ml.t2"}}}, wantErr: apierr.ErrResourceDoesNotExist},
 		{name: "no_action", updates: []sharing.SharedDataObjectUpdate{{DataObject: &sharing.SharedDataObject{Name: "main.ml.t2"}}}, wantErr: apierr.ErrInvalidParameterValue},
 		{name: "no_data_object", updates: []sharing.SharedDataObjectUpdate{{Action: actionAdd}}, wantErr: apierr.ErrInvalidParameterValue},
@@ -271,16 +278,35 @@ func TestSharesUpdateFields(t *testing.T) {
 	t.Parallel()
 	w := shareSource()
 	ctx := t.Context()
-	got, err := w.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Comment: "c", Owner: "team", NewName: "s2"})
+	got, err := w.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Comment: "c", NewName: "s2"})
 	checkErr(t, "Update", err, nil)
-	if got.Name != "s2" || got.Comment != "c" || got.Owner != "team" || len(got.Objects) != 1 {
-		t.Errorf("Update() = %+v, want s2 with comment, owner and its object", got)
+	if got.Name != "s2" || got.Comment != "c" || len(got.Objects) != 1 {
+		t.Errorf("Update() = %+v, want s2 with comment and its object", got)
 	}
 	_, err = w.Shares.Get(ctx, sharing.GetShareRequest{Name: "s1"})
 	checkErr(t, "Get old name", err, apierr.ErrResourceDoesNotExist)
 	w.AddShare(sharing.ShareInfo{Name: "s3"})
 	_, err = w.Shares.Update(ctx, sharing.UpdateShare{Name: "s2", NewName: "s3"})
 	checkErr(t, "rename onto s3", err, apierr.ErrResourceAlreadyExists)
+	got, err = w.Shares.Update(ctx, sharing.UpdateShare{Name: "s2", Owner: "team"})
+	checkErr(t, "give the share away", err, nil)
+	if got.Owner != "team" {
+		t.Errorf("Update(owner) = %+v, want owner team", got)
+	}
+	// Only the owner changes a share.
+	_, err = w.Shares.Update(ctx, sharing.UpdateShare{Name: "s2", Comment: "again"})
+	checkErr(t, "Update by a former owner", err, apierr.ErrPermissionDenied)
+}
+
+func TestSharesUpdateByAdmin(t *testing.T) {
+	t.Parallel()
+	w := xregiontest.NewWorkspace(xregiontest.WithMetastoreAdmin())
+	w.AddShare(sharing.ShareInfo{Name: "s1", Owner: "team"})
+	ctx := t.Context()
+	_, err := w.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Comment: "c"})
+	checkErr(t, "admin changes the comment", err, apierr.ErrPermissionDenied)
+	_, err = w.Shares.Update(ctx, sharing.UpdateShare{Name: "s1", Owner: "other"})
+	checkErr(t, "admin changes the owner", err, nil)
 }
 
 func TestSharePermissionsPagination(t *testing.T) {
@@ -385,7 +411,8 @@ func TestUpdatePermissions(t *testing.T) {
 		{name: "add", changes: []sharing.PermissionsChange{{Principal: "b", Add: []string{"SELECT"}}}, want: selectOn("a", "b")},
 		{name: "add_is_idempotent", changes: []sharing.PermissionsChange{{Principal: "a", Add: []string{"SELECT"}}}, want: selectOn("a")},
 		{name: "remove", changes: []sharing.PermissionsChange{{Principal: "a", Remove: []string{"SELECT"}}}, want: selectOn()},
-		{name: "remove_not_held", changes: []sharing.PermissionsChange{{Principal: "b", Remove: []string{"SELECT"}}}, want: selectOn("a")},
+		{name: "remove_not_held", changes: []sharing.PermissionsChange{{Principal: "b", Remove: []string{"SELECT"}}}, wantErr: apierr.ErrInvalidParameterValue},
+		{name: "add_and_remove_for_one_principal", changes: []sharing.PermissionsChange{{Principal: "a", Add: []string{"SELECT"}, Remove: []string{"SELECT"}}}, wantErr: apierr.ErrInvalidParameterValue},
 		{name: "omit_list", omit: true, changes: []sharing.PermissionsChange{{Principal: "b", Add: []string{"SELECT"}}}, want: selectOn("a", "b")},
 		{name: "missing_share", share: "nope", changes: []sharing.PermissionsChange{{Principal: "b", Add: []string{"SELECT"}}}, wantErr: apierr.ErrResourceDoesNotExist},
 		{name: "unknown_principal", changes: []sharing.PermissionsChange{{Principal: "users", Add: []string{"SELECT"}}}, wantErr: apierr.ErrResourceDoesNotExist},

@@ -82,14 +82,20 @@ func (w *Workspace) visibleShared(c catalog.CatalogInfo, schema string, first bo
 		return nil
 	}
 	var out []shared
-	for _, o := range link.src.shares[c.ShareName].info.Objects {
+	for _, e := range link.src.shares[c.ShareName].view() {
+		o := e.obj
 		exposed := exposedName(o)
 		if !kind(o.DataObjectType) || !strings.HasPrefix(exposed, schema+".") {
 			continue
 		}
 		full := c.Name + "." + exposed
 		key := objectKey(c.ShareName, o)
-		if first && w.lagHides(link.src, key, full) || !first && w.lagStillHides(link.src, key) {
+		switch {
+		case e.gone != "":
+			if !w.seesRemoved(link.src, c.ShareName, e, full, first) {
+				continue // removed, and the lag no longer hides it
+			}
+		case first && w.lagHides(link.src, key, full) || !first && w.lagStillHides(link.src, key):
 			continue
 		}
 		out = append(out, shared{src: link.src, source: o.Name, full: full, parts: strings.SplitN(full, ".", 3)})

@@ -1,0 +1,127 @@
+package deps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/org/xregion-action/xregion"
+)
+
+// StepRemoveCatalog is the step name [RemoveSharedCatalog] reports in
+// errors.
+const StepRemoveCatalog = "RemoveSharedCatalog"
+
+// RemoveCatalogSpec says which shared catalog to tear down for a model.
+type RemoveCatalogSpec struct {
+	// Name is the catalog's name in the target workspace.
+	Name string
+	// Share is the share the catalog must be made from; a catalog made
+	// from another share is never touched.
+	Share string
+	// Model is the source model's three-part name, the owner named on the
+	// catalog's ownership mark ([xregion.MarkKey]).
+	Model string
+	// Adopt treats an unmarked catalog made from Share as made by xregion
+	// for Model: a catalog made before marks existed.
+	Adopt bool
+}
+
+// RemoveSharedCatalog tears down the model's use of a shared catalog in the
+// target workspace, with one read of the catalog:
+//
+//   - a missing catalog is reported absent (OpAbsent);
+//   - a catalog that is not a Delta Sharing catalog of spec.Share is kept;
+//   - a catalog marked for spec.Model alone, or for no model, or unmarked
+//     and adopted, is deleted with force (its contents are the share's
+//     read-only objects, which cannot be deleted one by one: teardown-facts
+//     §1), and reported OpRemoved;
+//   - a catalog marked for other models too has spec.Model taken off its
+//     mark and is kept (OpUpdated);
+//   - a catalog marked for other models only, or unmarked and not
+//     adopted, is kept (OpKept).
+//
+// With [xregion.WithDryRun] it reads and decides the same and writes
+// nothing: the Op says whether the catalog serves only this model. A delete
+// or update that finds the catalog gone reports it absent, so re-runs are
+// safe. Every error is a [*xregion.StepError].
+func RemoveSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatalogSpec, opts ...xregion.Option) (*xregion.Removal, error) {
+	r, err := removeSharedCatalog(ctx, c, spec, xregion.NewSettings(opts...))
+	if err != nil {
+		return nil, &xregion.StepError{Step: StepRemoveCatalog, Resource: fmt.Sprintf("catalog %q", spec.Name), Err: err}
+	}
+	return r, nil
+}
+
+func removeSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatalogSpec, s xregion.Settings) (*xregion.Removal, error) {
+	if err := xregion.CheckName("shared catalog", spec.Name); err != nil {
+		return nil, err
+	}
+	if err := xregion.CheckName("share", spec.Share); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(spec.Model) == "" {
+		return nil, xregion.Invalid("model", spec.Model, "name the model whose shared catalog to remove")
+	}
+	ed := c.editor()
+	if ed == nil && !s.DryRun {
+		return nil, errors.New("CatalogClients has no Editor, and its Catalogs cannot delete catalogs")
+	}
+	log := s.Logger.With("step", StepRemoveCatalog, "catalog", spec.Name, "model", spec.Model)
+
+	r := &xregion.Removal{Kind: xregion.KindCatalog, Name: spec.Name}
+	cat, err := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: spec.Name})
+	if isMissing(err) {
+		r.Op = xregion.OpAbsent
+		return r, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	if cat.CatalogType != catalog.CatalogTypeDeltasharingCatalog {
+		r.Op, r.Why = xregion.OpKept, fmt.Sprintf("not a Delta Sharing catalog but a %s", cat.CatalogType)
+		return r, nil
+	}
+	if !strings.EqualFold(cat.ShareName, spec.Share) {
+		r.Op, r.Why = xregion.OpKept, fmt.Sprintf("made from share %q, not %q", cat.ShareName, spec.Share)
+		return r, nil
+	}
+	mark := xregion.ParseMark(cat.Comment)
+	others := mark.Others(spec.Model)
+	var comment string
+	switch {
+	case mark.Found && len(others) == 0, !mark.Found && spec.Adopt:
+		r.Op = xregion.OpRemoved
+	case mark.Found && mark.Has(spec.Model):
+		comment, _ = xregion.RemoveOwner(cat.Comment, spec.Model)
+		r.Op, r.Why = xregion.OpUpdated, "still used by "+strings.Join(others, ", ")
+	case mark.Found:
+		r.Op, r.Why = xregion.OpKept, "used by "+strings.Join(others, ", ")+", not by this model"
+	default:
+		r.Op, r.Why = xregion.OpKept, "unmarked: xregion did not create it, or created it before marks (adopt catalog to treat it as xregion's)"
+	}
+	if s.DryRun || !r.Op.Wrote() {
+		return r, nil
+	}
+	if r.Op == xregion.OpRemoved {
+		// why: a shared catalog's schemas count as contents, and its
+		// objects cannot be deleted one by one: delete it in one call
+		// with force (teardown-facts §1; databricks-api.md §7 step 5).
+		err = ed.Delete(ctx, catalog.DeleteCatalogRequest{Name: spec.Name, Force: true})
+	} else {
+		_, err = ed.Update(ctx, catalog.UpdateCatalog{Name: spec.Name, Comment: comment})
+	}
+	switch {
+	case isMissing(err):
+		r.Op, r.Why = xregion.OpAbsent, ""
+	case err != nil && r.Op == xregion.OpRemoved:
+		return nil, fmt.Errorf("delete: %w", err)
+	case err != nil:
+		return nil, fmt.Errorf("take model %s off the ownership mark: %w", spec.Model, err)
+	default:
+		log.InfoContext(ctx, "done", "op", r.Op)
+	}
+	return r, nil
+}
