@@ -112,9 +112,17 @@ func TestActionYMLDeclaresEveryOutput(t *testing.T) {
 	for k := range r.outputs(t) {
 		set = append(set, k)
 	}
-	for k := range rs.outputs(t) {
-		if !slices.Contains(set, k) {
-			set = append(set, k)
+	td := baseInputs()
+	td["command"], td["dry-run"] = "teardown", "true"
+	rt := runAction(t, w, td)
+	if rt.err != nil {
+		t.Fatalf("run(teardown) error = %v", rt.err)
+	}
+	for _, run := range []*runner{rs, rt} {
+		for k := range run.outputs(t) {
+			if !slices.Contains(set, k) {
+				set = append(set, k)
+			}
 		}
 	}
 	slices.Sort(set)

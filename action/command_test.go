@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/rollout"
 )
 
 // TestCommandStatus reports a converged target, then one serving an older
@@ -73,16 +77,16 @@ func TestCommandRefresh(t *testing.T) {
 	}
 }
 
-// TestCommandRefused: an unknown command, and status of a fleet, are input
-// errors before any connection.
+// TestCommandRefused: an unknown command is an input error before any
+// connection.
 func TestCommandRefused(t *testing.T) {
 	t.Parallel()
 	in := baseInputs()
-	in["command"] = "teardown"
+	in["command"] = "destroy"
 	w := newFakeWorld()
 	r := runAction(t, w, in)
-	if r.err == nil || !strings.Contains(r.err.Error(), `invalid command "teardown"`) {
-		t.Errorf("run(command teardown) error = %v", r.err)
+	if r.err == nil || !strings.Contains(r.err.Error(), `invalid command "destroy"`) {
+		t.Errorf("run(command destroy) error = %v", r.err)
 	}
 	if len(w.writes()) != 0 {
 		t.Errorf("wrote %v", w.writes())
@@ -137,5 +141,98 @@ func TestCommandStatusAndRefreshOfAFleet(t *testing.T) {
 	}
 	if publishes != 3 {
 		t.Errorf("refresh published %d tables, want one per region", publishes)
+	}
+}
+
+// TestCommandTeardown: without confirm a teardown is an input error naming
+// confirm and calls nothing; a dry run lists the objects and writes
+// nothing; with confirm it removes them and a second run writes nothing.
+func TestCommandTeardown(t *testing.T) {
+	t.Parallel()
+	w := newFakeWorld()
+	if r := runAction(t, w, baseInputs()); r.err != nil {
+		t.Fatalf("rollout: %v\n%s", r.err, r.log.String())
+	}
+	w.resetWrites()
+	in := baseInputs()
+	in["command"] = "teardown"
+	calls := w.src.TotalCalls() + w.dst.TotalCalls()
+	r := runAction(t, w, in)
+	if r.err == nil || !strings.Contains(r.err.Error(), "confirm") {
+		t.Fatalf("teardown without confirm: error %v, want one naming confirm", r.err)
+	}
+	if n := w.src.TotalCalls() + w.dst.TotalCalls() - calls; n != 0 {
+		t.Errorf("an unconfirmed teardown made %d calls", n)
+	}
+
+	in["dry-run"] = "true"
+	r = runAction(t, w, in)
+	if r.err != nil {
+		t.Fatalf("dry run: %v\n%s", r.err, r.log.String())
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("the dry run wrote %v", got)
+	}
+	sum := r.summary(t)
+	for _, want := range []string{"dry run", "| endpoint | `fraud` | would be removed |", "| share | `xregion_main_ml_fraud` | would be removed |", "| online-store | `serving-online-store` | kept: "} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("dry-run summary lacks %q:\n%s", want, sum)
+		}
+	}
+
+	in["dry-run"], in["confirm"] = "false", "main.ml.fraud"
+	r = runAction(t, w, in)
+	if r.err != nil {
+		t.Fatalf("teardown: %v\n%s", r.err, r.log.String())
+	}
+	var res rollout.TeardownResult
+	if err := json.Unmarshal([]byte(r.outputs(t)["teardown"]), &res); err != nil {
+		t.Fatalf("teardown output: %v", err)
+	}
+	if res.Count(xregion.OpRemoved) < 5 || res.Count(xregion.OpKept) != 1 {
+		t.Errorf("teardown output %+v: want the endpoint, table, catalog, grant, recipient, objects and share removed, the store kept", res.Removals)
+	}
+	noSecrets(t, r, srcToken, dstSecret)
+	w.resetWrites()
+	if r = runAction(t, w, in); r.err != nil {
+		t.Fatalf("second teardown: %v", r.err)
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("the second teardown wrote %v", got)
+	}
+}
+
+// TestCommandTeardownOfAFleet tears a three-region fleet down: every region
+// and the source once.
+func TestCommandTeardownOfAFleet(t *testing.T) {
+	t.Parallel()
+	w := newFleetWorld()
+	in := fleetInputs(t, regionsYAML)
+	if r := runFleetAction(t, w, in); r.err != nil {
+		t.Fatalf("rollout: %v\n%s", r.err, r.log.String())
+	}
+	in["command"], in["confirm"] = "teardown", "main.ml.fraud"
+	r := runFleetAction(t, w, in)
+	if r.err != nil {
+		t.Fatalf("teardown: %v\n%s", r.err, r.log.String())
+	}
+	noSecrets(t, r, euToken, apSecret, usToken, srcToken)
+	var ft rollout.FleetTeardown
+	if err := json.Unmarshal([]byte(r.outputs(t)["teardown"]), &ft); err != nil {
+		t.Fatalf("teardown output: %v", err)
+	}
+	if len(ft.Regions) != 3 || ft.Source == nil {
+		t.Fatalf("teardown output: %d regions, source %v; want 3 and the source", len(ft.Regions), ft.Source)
+	}
+	for _, reg := range ft.Regions {
+		if reg.Removals[0].Kind != xregion.KindEndpoint || reg.Removals[0].Op != xregion.OpRemoved {
+			t.Errorf("region %s: %v, want its endpoint removed first", reg.Region, reg.Removals)
+		}
+	}
+	if got := ft.Source.Removals[len(ft.Source.Removals)-1]; got.Kind != xregion.KindShare || got.Op != xregion.OpRemoved {
+		t.Errorf("source ends with %v, want the share removed", got)
+	}
+	if !strings.Contains(r.summary(t), "| us-west-2 | catalog |") {
+		t.Errorf("summary lacks us-west-2:\n%s", r.summary(t))
 	}
 }

@@ -49,6 +49,9 @@ func runFleet(ctx context.Context, a *githubactions.Action, red redactor, connec
 	case commandRefresh:
 		defer h.endGroup()
 		return runFleetRefresh(ctx, a, red, in, src, f.targets(ws), opts)
+	case commandTeardown:
+		defer h.endGroup()
+		return runFleetTeardown(ctx, a, red, in, src, f.targets(ws), opts)
 	}
 	plan := rollout.Plan{Waves: f.Waves, WaveBake: in.WaveBake, AllOrNothing: in.AllOrNothing}
 	results, err := rollout.Regions(ctx, src, f.targets(ws), in.Spec, plan, opts...)

@@ -46,8 +46,10 @@ type inputs struct {
 	Fleet        *regionsFile
 	WaveBake     time.Duration
 	AllOrNothing bool
-	// Command is rollout (the default), status or refresh.
+	// Command is rollout (the default), status, refresh or teardown.
 	Command string
+	// Teardown is the confirmation and the adopted kinds of a teardown.
+	Teardown rollout.TeardownSpec
 	// FailOnDrift makes a status with drift fail the step.
 	FailOnDrift bool
 }
@@ -140,13 +142,19 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	in.AllOrNothing = boolean("all-or-nothing", false)
 	in.FailOnDrift = boolean("fail-on-drift", false)
 	if c := get("command"); c != "" {
-		v, ok := enum(c, commandRollout, commandStatus, commandRefresh)
+		v, ok := enum(c, commandRollout, commandStatus, commandRefresh, commandTeardown)
 		if !ok {
-			return nil, xregion.Invalid("command", c, "want rollout, status or refresh")
+			return nil, xregion.Invalid("command", c, "want rollout, status, refresh or teardown")
 		}
 		in.Command = v
 	}
 	in.Command = cmp.Or(in.Command, commandRollout)
+	in.Teardown.Confirm = get("confirm")
+	adopt, aerr := xregion.ParseAdopt("adopt", get("adopt"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	in.Teardown.Adopt = adopt
 	spec.OnlineTimeout = in.OnlineTimeout
 	spec.OnlineRefresh, spec.OnlineMaxStaleness = online.Refresh(get("refresh-online")), duration("max-staleness", "24h")
 	// Unset inherits the live entity's setting; the default applies only

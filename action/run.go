@@ -27,7 +27,11 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		err = in.loadProbes()
 	}
 	if err == nil {
-		err = in.Spec.Validate(in.Source.Host != "")
+		if in.Command == commandTeardown {
+			err = in.Spec.ValidateTeardown(in.Source.Host != "", in.Teardown, in.DryRun)
+		} else {
+			err = in.Spec.Validate(in.Source.Host != "")
+		}
 	}
 	if err != nil {
 		err = red.Err(actionInputNames(err))
@@ -64,9 +68,13 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 		}
 	}
 
-	if in.Command == commandStatus {
+	switch in.Command {
+	case commandStatus:
 		defer h.endGroup()
 		return runStatus(ctx, a, red, in, src, dst, opts)
+	case commandTeardown:
+		defer h.endGroup()
+		return runTeardown(ctx, a, red, in, src, dst, opts)
 	}
 	region := rollout.Region
 	if in.Command == commandRefresh {

@@ -58,8 +58,8 @@ func TestBinaryOverStdio(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tools.Tools) != 12 {
-		t.Errorf("the binary lists %d tools, want 12", len(tools.Tools))
+	if len(tools.Tools) != 13 {
+		t.Errorf("the binary lists %d tools, want 13", len(tools.Tools))
 	}
 	res := call(t, cs, "fleet_status", map[string]any{"model": "main.ml.fraud", "version": "1", "regions": []string{"eu-west-1"}})
 	ok(t, "fleet_status", res)

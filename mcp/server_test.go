@@ -204,7 +204,7 @@ func TestListTools(t *testing.T) {
 		t.Fatal(err)
 	}
 	readOnly := []string{"check_endpoint_status", "fleet_status", "get_share_details", "inspect_model_dependencies",
-		"list_recipients", "list_shares", "plan_rollout", "validate_target_configuration"}
+		"list_recipients", "list_shares", "plan_rollout", "plan_teardown", "validate_target_configuration"}
 	// Changing tools, and whether they may replace what an endpoint serves.
 	changing := map[string]bool{"share_model": false, "consume_shared_model": true, "rollout": true, "rollback_endpoint": true}
 	// Only a tool that takes a version number is idempotent: an alias or
@@ -345,6 +345,20 @@ func TestReadOnlyTools(t *testing.T) {
 	decode(t, res, &fs)
 	if len(fs.Regions) != 1 || len(fs.Drifted) != 0 || !strings.HasPrefix(text(res), "converged") {
 		t.Errorf("fleet_status(eu-west-1, version 1) = %+v, text %q; want converged", fs, text(res))
+	}
+
+	res = call(t, cs, "plan_teardown", map[string]any{"model": "main.ml.fraud", "regions": []string{"eu-west-1"}})
+	ok(t, "plan_teardown", res)
+	var td teardownOut
+	decode(t, res, &td)
+	if td.Teardown == nil || len(td.Teardown.Regions) != 1 || td.Teardown.Source == nil ||
+		td.Teardown.Regions[0].Removals[0].Kind != xregion.KindEndpoint || td.Teardown.Regions[0].Removals[0].Op != xregion.OpRemoved ||
+		!strings.Contains(text(res), "eu-west-1: would remove") {
+		t.Errorf("plan_teardown(eu-west-1) = %+v, text %q; want the endpoint planned for removal and the source side", td.Teardown, text(res))
+	}
+	decode(t, call(t, cs, "check_endpoint_status", map[string]any{"region": "eu-west-1", "model": "main.ml.fraud"}), &ep)
+	if !ep.Exists {
+		t.Error("plan_teardown removed the endpoint")
 	}
 
 	res = call(t, cs, "validate_target_configuration", map[string]any{"region": "ap-southeast-1", "model": "main.ml.fraud"})

@@ -164,6 +164,7 @@ func (s *server) tools(srv *mcp.Server) {
 	add(s, srv, &mcp.Tool{Name: "validate_target_configuration", Annotations: readOnly("Validate a target region"),
 		Description: "Checks, reading only, that a region can take a rollout of the model: the inputs, the shared catalog, the online catalog and schema, and the connections and credentials the model needs. A region with problems is reported valid: false with one line per problem."},
 		s.validate)
+	s.teardownTool(srv)
 }
 
 func (s *server) inspect(ctx context.Context, _ *mcp.CallToolRequest, in modelArgs) (*dependenciesOut, string, error) {

@@ -50,7 +50,7 @@ func TestParseAdopt(t *testing.T) {
 	if diff := cmp.Diff(xregion.Adopt{"share": true, "catalog": true, "online-store": true}, a); diff != "" {
 		t.Fatalf("(-want +got):\n%s", diff)
 	}
-	if a, _ := xregion.ParseAdopt("adopt", "all"); len(a) != 6 || a[xregion.KindGrant] {
+	if a, _ := xregion.ParseAdopt("adopt", "all"); len(a) != 5 || a[xregion.KindGrant] || a[xregion.KindOnlineTable] {
 		t.Fatalf("all = %v", a)
 	}
 	_, err = xregion.ParseAdopt("adopt", "share,grant")

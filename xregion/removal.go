@@ -38,8 +38,9 @@ const (
 var Kinds = []Kind{KindEndpoint, KindOnlineTable, KindOnlineStore, KindCatalog, KindGrant, KindRecipient, KindShareObject, KindShare}
 
 // adoptable are the kinds an adopt input may name: grants carry no mark of
-// their own, and adopting a share adopts its unmarked objects.
-var adoptable = []Kind{KindEndpoint, KindOnlineTable, KindOnlineStore, KindCatalog, KindRecipient, KindShare}
+// their own, online tables go with the shared catalog they are fed from,
+// and adopting a share adopts its unmarked objects.
+var adoptable = []Kind{KindEndpoint, KindOnlineStore, KindCatalog, KindRecipient, KindShare}
 
 // Removal is what teardown did, or in a dry run would do, to one object.
 type Removal struct {

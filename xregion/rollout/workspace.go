@@ -88,6 +88,16 @@ func (w Workspace) online() online.Clients {
 	return online.Clients{FeatureStore: w.FeatureStore, SyncedTables: w.Database, Postgres: w.Postgres, Tables: w.Tables}
 }
 
+// onlineRemovers are the online clients with the deletes of [online.Remove],
+// taken from the services that have them (the SDK's and the fakes' do).
+func (w Workspace) onlineRemovers() online.Clients {
+	c := w.online()
+	c.StoreRemover, _ = w.FeatureStore.(online.StoreRemover)
+	c.ProvisionedRemover, _ = w.Database.(online.ProvisionedRemover)
+	c.AutoscalingRemover, _ = w.Postgres.(online.AutoscalingRemover)
+	return c
+}
+
 func (w Workspace) preflight() deps.PreflightClients {
 	c := deps.PreflightClients{Catalogs: w.Catalogs, Schemas: w.Schemas, Providers: w.Providers}
 	if w.FeatureStore != nil {

@@ -1,0 +1,301 @@
+package rollout_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
+	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
+	"github.com/google/go-cmp/cmp"
+	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/rollout"
+	"github.com/org/xregion-action/xregion/xregiontest"
+)
+
+var confirmed = rollout.TeardownSpec{Confirm: "main.ml.fraud"}
+
+// rolledOut is a world of the given regions with the model rolled out to
+// every one of them.
+func rolledOut(t *testing.T, regions ...string) world {
+	t.Helper()
+	w := newWorld(t, regions...)
+	if _, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep); err != nil {
+		t.Fatalf("rollout: %v", err)
+	}
+	w.resetWrites()
+	return w
+}
+
+// removals flattens a fleet teardown into "region kind name op" lines.
+func removals(ft *rollout.FleetTeardown) []string {
+	var out []string
+	for _, r := range append(ft.Regions, ft.Source) {
+		if r == nil {
+			continue
+		}
+		for _, rm := range r.Removals {
+			out = append(out, r.Region+" "+string(rm.Kind)+" "+rm.Name+" "+string(rm.Op))
+		}
+	}
+	return out
+}
+
+// onlineTableExists reads the table through both Lakebase APIs.
+func onlineTableExists(t *testing.T, ws *xregiontest.Workspace, name string) bool {
+	t.Helper()
+	_, err1 := ws.Postgres.GetSyncedTable(t.Context(), postgres.GetSyncedTableRequest{Name: "synced_tables/" + name})
+	_, err2 := ws.Database.GetSyncedDatabaseTable(t.Context(), database.GetSyncedDatabaseTableRequest{Name: name})
+	return !(apierr.IsMissing(err1) && apierr.IsMissing(err2)) // a 400 from the API that does not own it is not "exists"
+}
+
+// TestTeardownFleet tears a two-region rollout down: the dry run lists
+// what the run then does and writes nothing; without confirmation nothing
+// is called at all; the run removes every object xregion made for the
+// model (the store, unmarked and not provably empty, stays with a reason);
+// a second run finds everything absent and writes nothing.
+func TestTeardownFleet(t *testing.T) {
+	t.Parallel()
+	w := rolledOut(t, "eu-west-1", "ap-southeast-1")
+
+	calls := w.src.TotalCalls()
+	_, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.TeardownSpec{Confirm: "main.ml.other"}, rollout.Plan{}, noSleep)
+	if !errors.Is(err, xregion.ErrInvalidInput) || !strings.Contains(err.Error(), "confirm") {
+		t.Fatalf("teardown with a wrong confirmation: err = %v, want an input error naming confirm", err)
+	}
+	if n := w.src.TotalCalls() - calls; n != 0 || len(w.writes()) != 0 {
+		t.Fatalf("an unconfirmed teardown made %d calls on the source and wrote %v", n, w.writes())
+	}
+
+	plan, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.TeardownSpec{}, rollout.Plan{}, noSleep, xregion.WithDryRun())
+	if err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Fatalf("the dry run wrote %v", got)
+	}
+
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("teardown: %v", err)
+	}
+	if diff := cmp.Diff(removals(plan), removals(ft)); diff != "" {
+		t.Errorf("the dry run planned otherwise than the run did (-plan +run):\n%s", diff)
+	}
+	want := []string{
+		"eu-west-1 endpoint fraud removed",
+		"eu-west-1 online-table " + onlineTable + " removed",
+		"eu-west-1 online-store serving-online-store kept",
+		"eu-west-1 catalog xregion_main_ml_fraud removed",
+		"ap-southeast-1 endpoint fraud removed",
+		"ap-southeast-1 online-table " + onlineTable + " removed",
+		"ap-southeast-1 online-store serving-online-store kept",
+		"ap-southeast-1 catalog xregion_main_ml_fraud removed",
+	}
+	got := removals(ft)
+	if diff := cmp.Diff(want, got[:min(len(got), len(want))]); diff != "" {
+		t.Errorf("target side (-want +got):\n%s", diff)
+	}
+	src := strings.Join(got, "\n")
+	for _, line := range []string{"source grant", "source recipient", "source share-object main.ml.fraud", "source share xregion_main_ml_fraud removed"} {
+		if !strings.Contains(src, line) {
+			t.Errorf("source side lacks %q:\n%s", line, src)
+		}
+	}
+	if strings.Contains(src, " kept") && strings.Count(src, " kept") != 2 {
+		t.Errorf("only the two stores may be kept:\n%s", src)
+	}
+	for _, ws := range w.targets {
+		if _, err := ws.ServingEndpoints.Get(t.Context(), serving.GetServingEndpointRequest{Name: "fraud"}); !apierr.IsMissing(err) {
+			t.Errorf("endpoint still there: %v", err)
+		}
+		if _, err := ws.Catalogs.Get(t.Context(), catalog.GetCatalogRequest{Name: "xregion_main_ml_fraud"}); !apierr.IsMissing(err) {
+			t.Errorf("shared catalog still there: %v", err)
+		}
+		if onlineTableExists(t, ws, onlineTable) {
+			t.Errorf("online table still there")
+		}
+	}
+	if _, err := w.src.Shares.Get(t.Context(), sharing.GetShareRequest{Name: "xregion_main_ml_fraud"}); !apierr.IsMissing(err) {
+		t.Errorf("share still there: %v", err)
+	}
+	for _, r := range ft.Regions {
+		if r.Count(xregion.OpKept) != 1 || !strings.Contains(r.Removals[2].Why, "adopt") {
+			t.Errorf("region %s: the store must be kept with a reason that says how to remove it: %v", r.Region, r.Removals)
+		}
+	}
+
+	w.resetWrites()
+	again, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("second teardown: %v", err)
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("the second teardown wrote %v", got)
+	}
+	for _, line := range removals(again) {
+		if !strings.HasSuffix(line, " absent") && !strings.Contains(line, "online-store") {
+			t.Errorf("second teardown: %q, want absent", line)
+		}
+	}
+}
+
+// TestTeardownLeavesWhatOthersUse: an object a user added to the share, a
+// grant to another recipient, another model's endpoint and online table,
+// and an endpoint xregion did not create that serves the model all survive
+// a teardown; and while that endpoint serves the model, what it reads
+// stays too.
+func TestTeardownLeavesWhatOthersUse(t *testing.T) {
+	t.Parallel()
+	w := rolledOut(t, "eu-west-1")
+	dst := w.targets[0]
+	// A user's table in the model's share, and a grant to a partner.
+	w.src.AddTable(catalog.TableInfo{FullName: "main.ml.partner_view"})
+	if _, err := w.src.Shares.Update(t.Context(), sharing.UpdateShare{Name: "xregion_main_ml_fraud", Updates: []sharing.SharedDataObjectUpdate{{
+		Action: sharing.SharedDataObjectUpdateActionAdd, DataObject: &sharing.SharedDataObject{Name: "main.ml.partner_view", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable},
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	// Another model's endpoint in the region.
+	dst.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "other", SchemaName: "ml", ModelName: "churn", Version: 1})
+	dst.AddEndpoint(serving.ServingEndpointDetailed{Name: "churn", Config: &serving.EndpointCoreConfigOutput{
+		ServedEntities: []serving.ServedEntityOutput{{Name: "churn-1", EntityName: "other.ml.churn", EntityVersion: "1", WorkloadSize: "Small"}},
+	}})
+	// An endpoint a user made that serves the model from the shared catalog.
+	dst.AddEndpoint(serving.ServingEndpointDetailed{Name: "fraud-shadow", Config: &serving.EndpointCoreConfigOutput{
+		ServedEntities: []serving.ServedEntityOutput{{Name: "fraud-1", EntityName: "xregion_main_ml_fraud.ml.fraud", EntityVersion: "1", WorkloadSize: "Small"}},
+	}})
+	w.resetWrites()
+
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("teardown: %v", err)
+	}
+	got := strings.Join(removals(ft), "\n")
+	// The model's own endpoint goes; the shadow keeps the rest in place.
+	for _, line := range []string{"eu-west-1 endpoint fraud removed", "eu-west-1 catalog xregion_main_ml_fraud kept", "source share xregion_main_ml_fraud kept"} {
+		if !strings.Contains(got, line) {
+			t.Errorf("want %q in:\n%s", line, got)
+		}
+	}
+	if !strings.Contains(ft.Regions[0].Removals[len(ft.Regions[0].Removals)-1].Why, "fraud-shadow") {
+		t.Errorf("the kept catalog must name the endpoint that still serves the model: %v", ft.Regions[0].Removals)
+	}
+	for _, name := range []string{"churn", "fraud-shadow"} {
+		if _, err := dst.ServingEndpoints.Get(t.Context(), serving.GetServingEndpointRequest{Name: name}); err != nil {
+			t.Errorf("endpoint %s: %v, want it left serving", name, err)
+		}
+	}
+	if !onlineTableExists(t, dst, onlineTable) {
+		t.Error("the online table the shadow endpoint reads was removed")
+	}
+	sh, err := w.src.Shares.Get(t.Context(), sharing.GetShareRequest{Name: "xregion_main_ml_fraud", IncludeSharedData: true})
+	if err != nil {
+		t.Fatalf("share: %v", err)
+	}
+	var objs []string
+	for _, o := range sh.Objects {
+		objs = append(objs, o.Name)
+	}
+	if !strings.Contains(strings.Join(objs, ","), "main.ml.partner_view") || !strings.Contains(strings.Join(objs, ","), "main.ml.fraud") {
+		t.Errorf("share objects %v: the user's view and the model (still granted to the region) must stay", objs)
+	}
+	for _, wr := range w.writes() {
+		if wr.Method != "ServingEndpoints.Delete" || wr.Resource != "fraud" {
+			t.Errorf("unexpected write %v: only the model's own endpoint may go", wr)
+		}
+	}
+
+	// Once the shadow is gone, a re-run removes the model's parts but
+	// leaves the user's view, and so the share, in place.
+	if err := dst.ServingEndpoints.Delete(t.Context(), serving.DeleteServingEndpointRequest{Name: "fraud-shadow"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // let the deleted endpoint disappear
+		_, _ = dst.ServingEndpoints.Get(t.Context(), serving.GetServingEndpointRequest{Name: "fraud-shadow"})
+	}
+	ft, err = rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("second teardown: %v", err)
+	}
+	got = strings.Join(removals(ft), "\n")
+	for _, line := range []string{"eu-west-1 catalog xregion_main_ml_fraud removed", "source share-object main.ml.partner_view kept", "source share xregion_main_ml_fraud updated", "source grant SELECT on xregion_main_ml_fraud to xregion-eu-west-1-bb3de75d kept"} {
+		if !strings.Contains(got, line) {
+			t.Errorf("want %q in:\n%s", line, got)
+		}
+	}
+	if onlineTableExists(t, dst, onlineTable) {
+		t.Error("the model's online table is still there")
+	}
+	if _, err := dst.ServingEndpoints.Get(t.Context(), serving.GetServingEndpointRequest{Name: "churn"}); err != nil {
+		t.Errorf("another model's endpoint: %v, want it left serving", err)
+	}
+}
+
+// TestTeardownCrashThenRerun: a teardown that fails half-way (the shared
+// catalog's delete fails in one region) keeps that region's grant and the
+// share; the re-run finishes the job and the run after writes nothing.
+func TestTeardownCrashThenRerun(t *testing.T) {
+	t.Parallel()
+	w := rolledOut(t, "eu-west-1", "ap-southeast-1")
+	w.targets[1].Inject(xregiontest.Fault{Method: "Catalogs.Delete", Err: apierr.ErrInternalError, Times: 1})
+
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
+	if err == nil || !strings.Contains(err.Error(), "ap-southeast-1") {
+		t.Fatalf("teardown error = %v, want ap-southeast-1's failure", err)
+	}
+	if ft.Regions[1].Error == "" || ft.Regions[0].Error != "" {
+		t.Errorf("errors by region: %q, %q", ft.Regions[0].Error, ft.Regions[1].Error)
+	}
+	if _, err := w.src.Shares.Get(t.Context(), sharing.GetShareRequest{Name: "xregion_main_ml_fraud"}); err != nil {
+		t.Errorf("the share must stay while ap-southeast-1 still reads it: %v", err)
+	}
+
+	if _, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep); err != nil {
+		t.Fatalf("re-run: %v", err)
+	}
+	if _, err := w.src.Shares.Get(t.Context(), sharing.GetShareRequest{Name: "xregion_main_ml_fraud"}); !apierr.IsMissing(err) {
+		t.Errorf("the re-run left the share: %v", err)
+	}
+	w.resetWrites()
+	if _, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep); err != nil {
+		t.Fatalf("third run: %v", err)
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("the third run wrote %v", got)
+	}
+}
+
+// TestTeardownOneRegionOfAFleet: tearing down one region of two removes that
+// region's side and revokes its grant, but the share and its objects stay
+// for the other region.
+func TestTeardownOneRegionOfAFleet(t *testing.T) {
+	t.Parallel()
+	w := rolledOut(t, "eu-west-1", "ap-southeast-1")
+	res, err := rollout.Teardown(t.Context(), w.source(), w.regionTargets()[0], baseSpec(), confirmed, noSleep)
+	if err != nil {
+		t.Fatalf("teardown: %v", err)
+	}
+	got := make([]string, 0, len(res.Removals))
+	for _, rm := range res.Removals {
+		got = append(got, string(rm.Kind)+" "+string(rm.Op))
+	}
+	all := strings.Join(got, ",")
+	for _, want := range []string{"endpoint removed", "catalog removed", "grant removed", "share-object kept", "share kept"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("want %q in %v", want, res.Removals)
+		}
+	}
+	// The other region still serves, and a rollout there is converged.
+	w.resetWrites()
+	if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[1], baseSpec(), noSleep); err != nil {
+		t.Fatalf("rollout of the other region: %v", err)
+	}
+	if got := w.targets[1].Writes(); len(got) != 0 {
+		t.Errorf("the other region was disturbed: its rollout wrote %v", got)
+	}
+}
