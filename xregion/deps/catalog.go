@@ -268,7 +268,9 @@ func markCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, cat *c
 	}
 	ed := c.editor()
 	if ed == nil {
-		log.WarnContext(ctx, "cannot add the model to the catalog's ownership mark: CatalogClients has no Editor", "model", spec.Model)
+		res.MarkWarning = fmt.Sprintf("cannot add %s to the catalog's ownership mark: CatalogClients has no Editor; a teardown of the models named on it "+
+			"would remove the catalog %s still uses", spec.Model, spec.Model)
+		log.WarnContext(ctx, res.MarkWarning)
 		return res, nil
 	}
 	_, err = ed.Update(ctx, catalog.UpdateCatalog{Name: cat.Name, Comment: comment})

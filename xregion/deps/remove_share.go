@@ -31,6 +31,12 @@ type RemoveShareSpec struct {
 	// name, or by the target's global metastore id. A recipient that
 	// cannot be found is reported absent.
 	Recipients []RecipientSpec
+	// Finished are the recipients of regions that are done with the model
+	// (no endpoint serves it there) but whose shared catalog stays for
+	// other models: their grants are kept, but they no longer keep the
+	// model's objects in the share, and they are not deleted. Resolved as
+	// Recipients are.
+	Finished []RecipientSpec
 	// Adopt lets teardown treat unmarked objects of the given kinds as
 	// made by xregion for Model: KindShare (the share and its unmarked
 	// objects) and KindRecipient.
@@ -103,6 +109,8 @@ type tornRecipient struct {
 	same bool                   // the same-metastore recipient
 	// granted are the shares it holds a privilege on, by name.
 	granted []string
+	// finished is set for a recipient of [RemoveShareSpec].Finished.
+	finished bool
 }
 
 // shareTeardown is the plan of a share's teardown: the reads and the
@@ -165,7 +173,7 @@ func (spec RemoveShareSpec) validate() error {
 	if strings.TrimSpace(spec.Model) == "" {
 		return xregion.Invalid("model", spec.Model, "name the model whose part of the share to remove")
 	}
-	for _, r := range spec.Recipients {
+	for _, r := range append(slices.Clip(spec.Recipients), spec.Finished...) {
 		if r.Name == "" && r.TargetMetastoreID == "" {
 			return xregion.Invalid("recipient", "", "give a recipient name or the target's global metastore id")
 		}
@@ -197,7 +205,7 @@ func (r RecipientSpec) validateNames() error {
 func readShareTeardown(ctx context.Context, c ShareClients, rr RecipientRemover, spec RemoveShareSpec) (*shareTeardown, error) {
 	t := &shareTeardown{spec: spec, shareIdx: -1}
 	seen := map[string]bool{}
-	for _, r := range spec.Recipients {
+	for i, r := range append(slices.Clip(spec.Recipients), spec.Finished...) {
 		tr, err := findTornRecipient(ctx, c, r)
 		if err != nil {
 			return nil, err
@@ -206,7 +214,8 @@ func readShareTeardown(ctx context.Context, c ShareClients, rr RecipientRemover,
 			continue
 		}
 		seen[strings.ToLower(tr.name)] = true
-		if tr.info != nil && !tr.same {
+		tr.finished = i >= len(spec.Recipients)
+		if tr.info != nil && !tr.same && !tr.finished {
 			if tr.granted, err = sharesGrantedTo(ctx, rr, tr.name); isMissing(err) {
 				tr.info, err = nil, nil // deleted meanwhile
 			}
@@ -402,6 +411,8 @@ func (t *shareTeardown) plan() {
 		switch {
 		case !t.holds(r.name):
 			add(xregion.Removal{Kind: xregion.KindGrant, Name: grantName(r.name), Op: xregion.OpAbsent})
+		case r.finished:
+			add(xregion.Removal{Kind: xregion.KindGrant, Name: grantName(r.name), Op: xregion.OpKept, Why: "the region's shared catalog still serves other models"})
 		case servesOnly:
 			revoked[strings.ToLower(r.name)] = true
 			t.revoke = append(t.revoke, add(xregion.Removal{Kind: xregion.KindGrant, Name: grantName(r.name), Op: xregion.OpRemoved}))
@@ -497,6 +508,8 @@ func (t *shareTeardown) plan() {
 func (t *shareTeardown) planRecipients(revoked map[string]bool, add func(xregion.Removal) int) {
 	for _, r := range t.recipients {
 		switch {
+		case r.finished:
+			continue // its grant stays: not this teardown's to remove
 		case r.info == nil:
 			add(xregion.Removal{Kind: xregion.KindRecipient, Name: r.name, Op: xregion.OpAbsent})
 			continue

@@ -352,6 +352,37 @@ func TestRemoveShare(t *testing.T) {
 			},
 		},
 		{
+			// The region is done with fraud but its shared catalog stays
+			// for churn: its grant stays, and it no longer keeps fraud's
+			// objects in the share.
+			name: "finished_region_keeps_its_grant",
+			setup: func(t *testing.T, w *world) deps.RemoveShareSpec {
+				w.ensure(t, fullDeps(), 0)
+				w.ensure(t, churnDeps(), 0)
+				spec := w.removeSpec()
+				spec.Finished = w.removeSpec(0).Recipients
+				return spec
+			},
+			want: func(reg []string) []xregion.Removal {
+				var objs []xregion.Removal
+				for _, n := range fraudObjects() {
+					if n == features {
+						objs = append(objs, xregion.Removal{Kind: xregion.KindShareObject, Name: n, Op: xregion.OpUpdated, Why: "still used by " + churn})
+					} else {
+						objs = append(objs, xregion.Removal{Kind: xregion.KindShareObject, Name: n, Op: xregion.OpRemoved})
+					}
+				}
+				return slices.Concat(
+					removals(xregion.KindGrant, xregion.OpKept, "the region's shared catalog still serves other models", grant(reg[0])),
+					objs,
+					removals(xregion.KindShare, xregion.OpUpdated, "the share also serves "+churn+"; the share still holds 3 object(s); the share is still granted to "+reg[0], shareName))
+			},
+			wantAfter: func(reg []string) after {
+				return after{Share: true, Comment: xregion.WithMark("", churn),
+					Objects: map[string]string{churn: markOf(churn), features: markOf(churn), churnTable: markOf(churn)}, Grants: []string{reg[0]}, Recipients: []string{reg[0]}}
+			},
+		},
+		{
 			name: "foreign_objects_and_grants_are_never_removed",
 			setup: func(t *testing.T, w *world) deps.RemoveShareSpec {
 				w.ensure(t, fullDeps(), 0)

@@ -121,6 +121,7 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 	ft := &FleetTeardown{Regions: make([]*TeardownResult, len(targets))}
 	var err error
 	recipients := make([]*deps.RecipientSpec, len(targets))
+	finished := make([]bool, len(targets))
 	errs := make([]error, len(targets))
 	src = withOnceSummary(src)
 	var srcMeta struct {
@@ -145,30 +146,37 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 	g.SetLimit(cmp.Or(plan.Concurrency, DefaultConcurrency))
 	for i, t := range targets {
 		g.Go(func() error {
-			res, rcpt, err := teardownTarget(gctx, t, spec, td, sourceID, opts)
-			ft.Regions[i], recipients[i], errs[i] = res, rcpt, err
+			res, rcpt, fin, err := teardownTarget(gctx, t, spec, td, sourceID, opts)
+			ft.Regions[i], recipients[i], finished[i], errs[i] = res, rcpt, fin, err
 			return nil // one region's failure does not stop the others
 		})
 	}
 	_ = g.Wait()
 
 	if spec.Phase != PhaseDeploy && src != nil {
-		var clear []deps.RecipientSpec
+		var clear, done []deps.RecipientSpec
 		for i, r := range recipients {
-			if r != nil && errs[i] == nil {
+			switch {
+			case r == nil || errs[i] != nil:
+			case finished[i]:
+				done = append(done, *r)
+			default:
 				clear = append(clear, *r)
 			}
 		}
-		ft.Source, err = teardownSource(ctx, src, spec, td, clear, opts)
+		ft.Source, err = teardownSource(ctx, src, spec, td, clear, done, opts)
 		errs = append(errs, err)
 	}
 	return ft, errors.Join(errs...)
 }
 
 // teardownTarget tears down one region's side and returns the recipient
-// spec of the region when its grant may go: when its shared catalog is gone
-// (or, in PhaseShare, always).
-func teardownTarget(ctx context.Context, dst Target, spec Spec, td TeardownSpec, sourceID func(context.Context) (string, error), opts []xregion.Option) (res *TeardownResult, rcpt *deps.RecipientSpec, err error) {
+// spec of the region when it is done with the model: its grant may go when
+// its shared catalog is gone (or, in PhaseShare, always); when the catalog
+// stays for other models, the region is finished: the grant stays, but the
+// region no longer keeps the model's objects in the share. rcpt is nil when
+// the region still reads the model, or shares the source's metastore.
+func teardownTarget(ctx context.Context, dst Target, spec Spec, td TeardownSpec, sourceID func(context.Context) (string, error), opts []xregion.Option) (res *TeardownResult, rcpt *deps.RecipientSpec, finished bool, err error) {
 	spec = dst.apply(spec)
 	res = &TeardownResult{Region: dst.Region, Model: spec.Model}
 	meters := startMeters(nil, dst.Workspace)
@@ -182,32 +190,45 @@ func teardownTarget(ctx context.Context, dst Target, spec Spec, td TeardownSpec,
 	w := dst.Workspace
 	meta, err := w.Metastores.Summary(client.WithStep(ctx, StepTeardown))
 	if err != nil {
-		return res, nil, &xregion.StepError{Step: "ReadTargetMetastore", Err: err}
+		return res, nil, false, &xregion.StepError{Step: "ReadTargetMetastore", Err: err}
 	}
 	res.Region = cmp.Or(res.Region, meta.Region)
 	s := xregion.NewSettings(opts...)
 	opts = append(slices.Clip(opts), xregion.WithLogger(s.Logger.With("region", res.Region)))
 	region := &deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: meta.GlobalMetastoreId}
 	if srcID, err := sourceID(ctx); err != nil {
-		return res, nil, &xregion.StepError{Step: "ReadSourceMetastore", Err: err}
+		return res, nil, false, &xregion.StepError{Step: "ReadSourceMetastore", Err: err}
 	} else if srcID != "" && srcID == meta.MetastoreId && spec.Recipient == "" {
 		// One metastore: the grant went to the built-in recipient, which
 		// other workspaces of the metastore use as well; it stays.
 		region = nil
 	}
 	if spec.Phase == PhaseShare {
-		return res, region, nil
+		return res, region, false, nil
 	}
-	clear, err := teardownRegion(ctx, w, spec, td, res, opts)
-	if !clear || err != nil {
+	state, err := teardownRegion(ctx, w, spec, td, res, opts)
+	if state == regionBusy || err != nil {
 		region = nil
 	}
-	return res, region, err
+	return res, region, state == regionFinished, err
 }
 
-// teardownRegion removes the target side in order and reports whether the
-// shared catalog is gone, so that the region's grant may go too.
-func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec, res *TeardownResult, opts []xregion.Option) (bool, error) {
+// regionState is where a region stands after its side of a teardown.
+type regionState int
+
+const (
+	// regionBusy: the region still reads the model's part of the share.
+	regionBusy regionState = iota
+	// regionFinished: no endpoint serves the model, its online tables are
+	// gone, and the shared catalog stays for other models.
+	regionFinished
+	// regionClear: the shared catalog is gone too.
+	regionClear
+)
+
+// teardownRegion removes the target side in order and says where the region
+// stands, which decides the fate of its grant.
+func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec, res *TeardownResult, opts []xregion.Option) (regionState, error) {
 	s := xregion.NewSettings(opts...)
 	dry := append(slices.Clip(opts), xregion.WithDryRun())
 	m, _ := xregion.ParseFullName("model", spec.Model)
@@ -226,12 +247,12 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 	if w.ServingEndpoints != nil {
 		r, err := endpoint.Remove(client.WithStep(ctx, endpoint.StepRemove), w.ServingEndpoints, spec.Endpoint.Name, shared, td.Adopt[xregion.KindEndpoint], opts...)
 		if err != nil {
-			return false, err
+			return regionBusy, err
 		}
 		res.Removals = append(res.Removals, *r)
 		users, listed, err := endpoint.ServedBy(client.WithStep(ctx, endpoint.StepRemove), w.ServingEndpoints, shared)
 		if err != nil {
-			return false, err
+			return regionBusy, err
 		}
 		if s.DryRun && r.Op == xregion.OpRemoved {
 			users = slices.DeleteFunc(users, func(n string) bool { return n == spec.Endpoint.Name })
@@ -241,7 +262,7 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 		}
 		if len(users) > 0 {
 			keepRest(fmt.Sprintf("endpoint %s still serves %s", strings.Join(users, ", "), shared))
-			return false, nil
+			return regionBusy, nil
 		}
 	}
 
@@ -250,7 +271,7 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 	cs := deps.RemoveCatalogSpec{Name: spec.SharedCatalog, Share: spec.Share, Model: spec.Model, Adopt: td.Adopt[xregion.KindCatalog]}
 	cat, err := deps.RemoveSharedCatalog(client.WithStep(ctx, deps.StepRemoveCatalog), w.catalogs(), cs, dry...)
 	if err != nil {
-		return false, err
+		return regionBusy, err
 	}
 
 	// 3. The online tables and the store.
@@ -260,7 +281,7 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 			var tables []string
 			if cat.Op == xregion.OpRemoved {
 				if tables, err = sharedTables(ctx, w, spec.SharedCatalog); err != nil {
-					return false, err
+					return regionBusy, err
 				}
 			}
 			or, err := online.Remove(client.WithStep(ctx, online.StepRemove), w.onlineRemovers(), online.RemoveSpec{
@@ -271,7 +292,7 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 				res.Removals = append(res.Removals, or.Removals...)
 			}
 			if err != nil {
-				return false, err
+				return regionBusy, err
 			}
 		default:
 			res.Removals = append(res.Removals,
@@ -283,11 +304,17 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 	// 4. The shared catalog.
 	if !s.DryRun && (cat.Op == xregion.OpRemoved || cat.Op == xregion.OpUpdated) {
 		if cat, err = deps.RemoveSharedCatalog(client.WithStep(ctx, deps.StepRemoveCatalog), w.catalogs(), cs, opts...); err != nil {
-			return false, err
+			return regionBusy, err
 		}
 	}
 	res.Removals = append(res.Removals, *cat)
-	return cat.Op == xregion.OpRemoved || cat.Op == xregion.OpAbsent, nil
+	switch cat.Op {
+	case xregion.OpRemoved, xregion.OpAbsent:
+		return regionClear, nil
+	case xregion.OpUpdated:
+		return regionFinished, nil
+	}
+	return regionBusy, nil
 }
 
 // sharedTables lists the tables a shared catalog shows, schema by schema
@@ -330,14 +357,14 @@ func sharedTables(ctx context.Context, w Workspace, cat string) ([]string, error
 
 // teardownSource removes the source side: the grants of the regions in
 // recipients, their recipients, the model's share objects and the share.
-func teardownSource(ctx context.Context, src *Workspace, spec Spec, td TeardownSpec, recipients []deps.RecipientSpec, opts []xregion.Option) (*TeardownResult, error) {
+func teardownSource(ctx context.Context, src *Workspace, spec Spec, td TeardownSpec, recipients, finished []deps.RecipientSpec, opts []xregion.Option) (*TeardownResult, error) {
 	res := &TeardownResult{Region: SourceRegion, Model: spec.Model}
 	meters := startMeters(src, Workspace{})
 	defer func() { res.Requests = meters.requests() }()
 	s := xregion.NewSettings(opts...)
 	opts = append(slices.Clip(opts), xregion.WithLogger(s.Logger.With("region", SourceRegion)))
 	r, err := deps.RemoveShare(client.WithStep(ctx, deps.StepRemoveShare), src.sharing(), deps.RemoveShareSpec{
-		Name: spec.Share, Model: spec.Model, Recipients: recipients, Adopt: td.Adopt,
+		Name: spec.Share, Model: spec.Model, Recipients: recipients, Finished: finished, Adopt: td.Adopt,
 	}, opts...)
 	if r != nil {
 		res.Removals = r.Removals

@@ -299,3 +299,74 @@ func TestTeardownOneRegionOfAFleet(t *testing.T) {
 		t.Errorf("the other region was disturbed: its rollout wrote %v", got)
 	}
 }
+
+// TestTeardownTwoModelsInOneShare: two models share a share, its shared
+// catalog, a feature table and a FeatureSpec. Tearing the first down removes
+// only what it alone uses and takes its name off the rest, after which the
+// second model's rollout is still converged (no write) and its endpoint
+// serves; tearing the second down then removes everything.
+func TestTeardownTwoModelsInOneShare(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1")
+	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
+		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
+			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
+		}}})
+	fraud := baseSpec()
+	fraud.Share = "ml_models"
+	churn := fraud
+	churn.Model, churn.Version = "main.ml.churn", "1"
+	for _, spec := range []rollout.Spec{fraud, churn} {
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
+			t.Fatalf("rollout of %s: %v", spec.Model, err)
+		}
+	}
+	w.resetWrites()
+
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), fraud, confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("teardown of fraud: %v", err)
+	}
+	got := strings.Join(removals(ft), "\n")
+	for _, line := range []string{
+		"eu-west-1 endpoint fraud removed",
+		"eu-west-1 catalog ml_models updated",
+		"source share-object main.ml.fraud removed",
+		"source share-object main.ml.customer_features updated",
+		"source share-object main.ml.fraud_features updated",
+		"source share ml_models updated",
+	} {
+		if !strings.Contains(got, line) {
+			t.Errorf("want %q in:\n%s", line, got)
+		}
+	}
+	if strings.Contains(got, "main.ml.churn") || strings.Contains(got, "endpoint churn") {
+		t.Errorf("the teardown of fraud touched churn's own objects:\n%s", got)
+	}
+	if !onlineTableExists(t, w.targets[0], onlineTable) {
+		t.Error("the online table churn reads was removed")
+	}
+	w.resetWrites()
+	res, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], churn, noSleep)
+	if err != nil {
+		t.Fatalf("rollout of churn after fraud's teardown: %v", err)
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("churn's rollout is no longer converged: it wrote %v", got)
+	}
+	if res.Endpoint == nil || res.Endpoint.After.Version == 0 {
+		t.Errorf("churn's endpoint: %+v", res.Endpoint)
+	}
+
+	churnTD := rollout.TeardownSpec{Confirm: "main.ml.churn"}
+	ft, err = rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), churn, churnTD, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("teardown of churn: %v", err)
+	}
+	got = strings.Join(removals(ft), "\n")
+	for _, line := range []string{"eu-west-1 endpoint churn removed", "eu-west-1 online-table " + onlineTable + " removed", "eu-west-1 catalog ml_models removed", "source share ml_models removed"} {
+		if !strings.Contains(got, line) {
+			t.Errorf("want %q in:\n%s", line, got)
+		}
+	}
+}

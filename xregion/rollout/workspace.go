@@ -77,7 +77,15 @@ func (w Workspace) sharing() deps.ShareClients {
 }
 
 func (w Workspace) catalogs() deps.CatalogClients {
-	return deps.CatalogClients{Providers: w.Providers, Catalogs: w.Catalogs}
+	c := deps.CatalogClients{Providers: w.Providers, Catalogs: w.Catalogs}
+	// The handoff wraps Get; the catalog's Update and Delete are those of
+	// the service underneath.
+	under := w.Catalogs
+	if h, ok := under.(handoffCatalogs); ok {
+		under = h.Catalogs
+	}
+	c.Editor, _ = under.(deps.CatalogEditor)
+	return c
 }
 
 func (w Workspace) preconditions() deps.TargetClients {
