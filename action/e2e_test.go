@@ -18,6 +18,8 @@ import (
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/google/go-cmp/cmp"
+	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
@@ -427,5 +429,67 @@ func TestEndToEndFleetRefused(t *testing.T) {
 	}
 	if n := e.writes(); n != 0 {
 		t.Errorf("a refused region let the run write %d times", n)
+	}
+}
+
+// TestEndToEndTeardown runs the binary over HTTP against the emulator: a
+// rollout to both regions, then a teardown of eu-west-1 without
+// confirmation (refused, nothing written), as a dry run (nothing written),
+// for real (eu's side and its grant go; the share stays for ap-southeast-1,
+// which still serves), then of ap-southeast-1 (the share goes too), and a
+// re-run that writes nothing.
+func TestEndToEndTeardown(t *testing.T) {
+	t.Parallel()
+	e := newEmulated(t)
+	for _, target := range []string{e.euURL, e.apURL} {
+		if p := e.run(t, target, nil); p.exitCode != 0 {
+			t.Fatalf("rollout to %s: exit %d\n%s", target, p.exitCode, p.stdout)
+		}
+	}
+	before := e.writes()
+	if p := e.run(t, e.euURL, map[string]string{"command": "teardown"}); p.exitCode == 0 || !strings.Contains(p.stdout, "confirm") {
+		t.Errorf("teardown without confirm: exit %d, want a failure naming confirm\n%s", p.exitCode, p.stdout)
+	}
+	dry := e.run(t, e.euURL, map[string]string{"command": "teardown", "dry-run": "true"})
+	if dry.exitCode != 0 || !strings.Contains(dry.summary, "| endpoint | `fraud` | would be removed |") {
+		t.Errorf("dry-run teardown: exit %d\n%s\n%s", dry.exitCode, dry.stdout, dry.summary)
+	}
+	if n := e.writes() - before; n != 0 {
+		t.Errorf("the refused and the dry-run teardowns made %d writes", n)
+	}
+
+	p := e.run(t, e.euURL, map[string]string{"command": "teardown", "confirm": "main.ml.fraud"})
+	if p.exitCode != 0 {
+		t.Fatalf("teardown of eu-west-1: exit %d\n%s", p.exitCode, p.stdout)
+	}
+	var res rollout.TeardownResult
+	if err := json.Unmarshal([]byte(p.output("teardown")), &res); err != nil {
+		t.Fatalf("teardown output %q: %v", p.output("teardown"), err)
+	}
+	ops := map[xregion.Kind]xregion.Op{}
+	for _, rm := range res.Removals {
+		ops[rm.Kind] = rm.Op
+	}
+	want := map[xregion.Kind]xregion.Op{
+		xregion.KindEndpoint: xregion.OpRemoved, xregion.KindOnlineTable: xregion.OpRemoved, xregion.KindOnlineStore: xregion.OpKept,
+		xregion.KindCatalog: xregion.OpRemoved, xregion.KindGrant: xregion.OpRemoved, xregion.KindRecipient: xregion.OpRemoved,
+		xregion.KindShareObject: xregion.OpKept, xregion.KindShare: xregion.OpKept,
+	}
+	if diff := cmp.Diff(want, ops); diff != "" {
+		t.Errorf("teardown of eu-west-1 (-want +got):\n%s\n%s", diff, p.summary)
+	}
+	if st := e.run(t, e.apURL, map[string]string{"command": "status", "fail-on-drift": "true"}); st.exitCode != 0 {
+		t.Errorf("ap-southeast-1 after eu's teardown: exit %d, want it converged and serving\n%s", st.exitCode, st.stdout)
+	}
+
+	if p := e.run(t, e.apURL, map[string]string{"command": "teardown", "confirm": "main.ml.fraud"}); p.exitCode != 0 || !strings.Contains(p.summary, "| share | `xregion_main_ml_fraud` | removed |") {
+		t.Fatalf("teardown of ap-southeast-1: exit %d\n%s\n%s", p.exitCode, p.stdout, p.summary)
+	}
+	before = e.writes()
+	if p := e.run(t, e.apURL, map[string]string{"command": "teardown", "confirm": "main.ml.fraud"}); p.exitCode != 0 {
+		t.Fatalf("re-run: exit %d\n%s", p.exitCode, p.stdout)
+	}
+	if n := e.writes() - before; n != 0 {
+		t.Errorf("the re-run made %d writes", n)
 	}
 }
