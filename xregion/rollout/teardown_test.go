@@ -2,6 +2,7 @@ package rollout_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -368,5 +369,50 @@ func TestTeardownTwoModelsInOneShare(t *testing.T) {
 		if !strings.Contains(got, line) {
 			t.Errorf("want %q in:\n%s", line, got)
 		}
+	}
+}
+
+// BenchmarkTeardownRegions reports the requests a teardown of a 10-region
+// fleet costs (the dry run, the teardown, and a re-run that finds
+// everything gone), per region and on the source; the fakes' delete lags
+// add their polls.
+func BenchmarkTeardownRegions(b *testing.B) {
+	regions := make([]string, 10)
+	for i := range regions {
+		regions[i] = fmt.Sprintf("region-%02d", i)
+	}
+	type counts struct{ src, dst int }
+	var dry, real, again counts
+	runs := 0
+	for b.Loop() {
+		w := newWorld(b, regions...)
+		if _, err := rollout.Regions(b.Context(), w.source(), w.regionTargets(), baseSpec(), rollout.Plan{}, noSleep); err != nil {
+			b.Fatal(err)
+		}
+		measure := func(c *counts, opts ...xregion.Option) {
+			s0, d0 := w.src.TotalCalls(), 0
+			for _, t := range w.targets {
+				d0 += t.TotalCalls()
+			}
+			if _, err := rollout.TeardownRegions(b.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, append([]xregion.Option{noSleep}, opts...)...); err != nil {
+				b.Fatal(err)
+			}
+			c.src += w.src.TotalCalls() - s0
+			for _, t := range w.targets {
+				c.dst += t.TotalCalls()
+			}
+			c.dst -= d0
+		}
+		measure(&dry, xregion.WithDryRun())
+		measure(&real)
+		measure(&again)
+		runs++
+	}
+	for _, m := range []struct {
+		name string
+		c    counts
+	}{{"dry", dry}, {"teardown", real}, {"rerun", again}} {
+		b.ReportMetric(float64(m.c.src)/float64(runs), m.name+"-source-requests")
+		b.ReportMetric(float64(m.c.dst)/float64(runs)/10, m.name+"-requests/region")
 	}
 }
