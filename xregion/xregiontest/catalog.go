@@ -92,7 +92,8 @@ func (w *Workspace) DropTable(fullName string) {
 // RecreateTable drops a table and creates it again with the same
 // definition, which gives it a new TableId: the "table-ID breakage" of the
 // article behind github.com/debu-sinha/cross-region-model-serving-dab, where
-// online tables and feature lookups bound to the old id stop working. It panics if the table does not exist.
+// online tables and feature lookups bound to the old id stop working. It
+// panics if the table does not exist.
 func (w *Workspace) RecreateTable(fullName string) {
 	defer w.lock()()
 	t, ok := w.tables[fullName]

@@ -285,8 +285,8 @@ func (h *handler) failRequest(rw http.ResponseWriter, r *http.Request, f *HTTPFa
 	// why: the message names the status in words only: the SDK's token and
 	// discovery client retries errors whose text holds "429", "rate limit"
 	// or "too many requests", and its API client those holding "deadline
-	// exceeded" (SDK config/config.go, apierr/error_overrides.go), which would make a fault mean
-	// something else on those paths.
+	// exceeded" (SDK config/config.go, apierr/error_overrides.go), which
+	// would make a fault mean something else on those paths.
 	writeError(rw, &apierr.APIError{
 		StatusCode: f.Status,
 		ErrorCode:  codeForStatus(f.Status),
@@ -593,8 +593,8 @@ type pager struct {
 // it, and a negative one is invalid.
 func (h *handler) newPager(sizeParam string, size int, token string) (pager, error) {
 	// why: UC semantics for max_results, and "only an absent token ends
-	// the list" (SDK doc of MaxResults on the UC list requests); the SDK always sends max_results=0 and
-	// relies on the server's page length.
+	// the list" (SDK doc of MaxResults on the UC list requests); the SDK
+	// always sends max_results=0 and relies on the server's page length.
 	if size < 0 {
 		return pager{}, InvalidParameter("%s must not be negative", sizeParam)
 	}
@@ -700,8 +700,8 @@ func (h *handler) token(rw http.ResponseWriter, r *http.Request, _ []string) (an
 		return nil, &oauthError{http.StatusUnauthorized, "invalid_client", "client authentication failed"}
 	}
 	// why: x/oauth2 parses the reply as JSON only with this content type,
-	// which writeJSON sets (seen with the SDK against a local server); expires_in is long enough for
-	// no refresh to happen in a test.
+	// which writeJSON sets (seen with the SDK against a local server);
+	// expires_in is long enough for no refresh to happen in a test.
 	return h.accessToken(id, r.PostForm.Get("scope")), nil
 }
 

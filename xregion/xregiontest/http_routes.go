@@ -97,9 +97,10 @@ func (h *handler) hostMetadata(_ http.ResponseWriter, r *http.Request, _ []strin
 	// why: every field is served, oidc_endpoint above all, since a reply
 	// without it makes the SDK log a warning at construction; the SDK
 	// derives the OAuth discovery URL from it, so it is this server's own
-	// address (SDK config/host_metadata.go and its test fixtures). host_type and cloud are matched
-	// case-insensitively. workspace_id fills Config.WorkspaceID, which the
-	// SDK then sends as X-Databricks-Workspace-Id on every call.
+	// address (SDK config/host_metadata.go and its test fixtures). host_type
+	// and cloud are matched case-insensitively. workspace_id fills
+	// Config.WorkspaceID, which the SDK then sends as
+	// X-Databricks-Workspace-Id on every call.
 	return struct {
 		OIDCEndpoint   string   `json:"oidc_endpoint"`
 		AccountID      string   `json:"account_id"`
@@ -556,7 +557,8 @@ func (h *handler) listSyncedTables(_ http.ResponseWriter, r *http.Request, p []s
 }
 
 func (h *handler) listEndpoints(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {
-	// why: the serving endpoint list has no pagination (SDK ServingEndpoints.List takes no request).
+	// why: the serving endpoint list has no pagination (SDK
+	// ServingEndpoints.List takes no request).
 	all, err := h.w.ServingEndpoints.ListAll(r.Context())
 	if err != nil {
 		return nil, err
@@ -619,7 +621,8 @@ func (h *handler) queryServedEntity(rw http.ResponseWriter, r *http.Request, p [
 		return nil, err
 	}
 	// why: the shared invocation path names the answering entity in this
-	// header (SDK QueryEndpointResponse.ServedModelName); the per-entity path is assumed to as well.
+	// header (SDK QueryEndpointResponse.ServedModelName); the per-entity
+	// path is assumed to as well.
 	rw.Header().Set("served-model-name", resp.ServedModelName)
 	return resp, nil
 }

@@ -190,18 +190,18 @@ func (s *ModelVersions) ListAll(ctx context.Context, req catalog.ListModelVersio
 		if err != nil {
 			return nil, "", err
 		}
-		// why: the API promises no order (SDK doc of ModelVersions.List, "no guarantee of a
-		// specific ordering"); sorting by the decimal string puts 10 before
-		// 2, so callers that assume numeric order fail.
+		// why: the API promises no order (SDK doc of ModelVersions.List, "no
+		// guarantee of a specific ordering"); sorting by the decimal string
+		// puts 10 before 2, so callers that assume numeric order fail.
 		keys := slices.SortedFunc(maps.Keys(m.versions), func(a, b int) int {
 			return strings.Compare(strconv.Itoa(a), strconv.Itoa(b))
 		})
 		out := []catalog.ModelVersionInfo{}
 		for _, v := range keys {
 			mv := m.output(v, parts, false)
-			// why: list entries carry no aliases (SDK doc of ModelVersions.List), and whether
-			// they carry dependencies is undocumented, so the
-			// fake leaves them out and callers must re-Get the version.
+			// why: list entries carry no aliases (SDK doc of ModelVersions.List),
+			// and whether they carry dependencies is undocumented, so the fake
+			// leaves them out and callers must re-Get the version.
 			mv.ModelVersionDependencies = nil
 			out = append(out, *mv)
 		}

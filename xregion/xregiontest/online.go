@@ -799,7 +799,7 @@ func (w *Workspace) report(name string, st *syncedTable) database.SyncedDatabase
 	if st.deleting {
 		// why: a table being deleted shows the provisioning state
 		// DELETING (an enum value of ProvisioningInfoState) until it is
-		// gone (a design choice: nothing leaves DELETING but removal).
+		// gone (terraform synced-table docs list the state).
 		out.UnityCatalogProvisioningState = database.ProvisioningInfoStateDeleting
 		steps = nil
 	}

@@ -321,9 +321,10 @@ func (s *ServingEndpoints) waiter(ctx context.Context, resp *serving.ServingEndp
 		Poll: func(_ time.Duration, progress func(*serving.ServingEndpointDetailed)) (*serving.ServingEndpointDetailed, error) {
 			// why: the SDK's waiter polls Get until NOT_UPDATING, halts on
 			// UPDATE_FAILED and UPDATE_CANCELED with this message, and
-			// halts on any Get error (SDK service/serving/api.go, retries package). Reads, not time,
-			// move an update on, so the fake reads back to back and never
-			// sleeps; every update ends after a bounded number of reads.
+			// halts on any Get error (SDK service/serving/api.go, retries
+			// package). Reads, not time, move an update on, so the fake reads
+			// back to back and never sleeps; every update ends after a bounded
+			// number of reads.
 			for {
 				e, err := s.Get(ctx, serving.GetServingEndpointRequest{Name: name})
 				if err != nil {
@@ -671,9 +672,9 @@ func (w *Workspace) servedEntity(i int, se serving.ServedEntityInput) (serving.S
 		// the server's default for a request that left it out.
 		WorkloadType: cmp.Or(se.WorkloadType, serving.ServingModelWorkloadTypeCpu),
 		// why: "BurstScalingEnabled defaults to true on the server"
-		// (SDK doc of ServedEntityInput.BurstScalingEnabled). The service tells a false that was sent from
-		// none by the JSON key, which the SDK sends for false only when
-		// ForceSendFields names the field.
+		// (SDK doc of ServedEntityInput.BurstScalingEnabled). The service
+		// tells a false that was sent from none by the JSON key, which the
+		// SDK sends for false only when ForceSendFields names the field.
 		BurstScalingEnabled: se.BurstScalingEnabled || !slices.Contains(se.ForceSendFields, "BurstScalingEnabled"),
 		ScaleToZeroEnabled:  se.ScaleToZeroEnabled,
 		EnvironmentVars:     clone(se.EnvironmentVars), InstanceProfileArn: se.InstanceProfileArn,
