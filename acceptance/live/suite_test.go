@@ -98,7 +98,7 @@ func connect(t *testing.T, s client.Settings) side {
 }
 
 // facts is the "facts observed" report: what the service answered where
-// service-facts.md marks a fact likely or unknown.
+// xregion's beliefs rest on indirect public evidence or none.
 type facts struct {
 	mu    sync.Mutex
 	where string
@@ -309,8 +309,8 @@ func (r *run) badDeployment(t *testing.T) {
 	}
 }
 
-// observe records what the service answered where the facts are likely or
-// unknown.
+// observe records what the service answered where xregion's beliefs rest on
+// indirect public evidence or none.
 func (r *run) observe(t *testing.T) {
 	ctx := t.Context()
 	name := r.spec.Endpoint.Name

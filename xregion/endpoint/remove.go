@@ -74,7 +74,8 @@ func deleteEndpoint(ctx context.Context, c Endpoints, name string, s xregion.Set
 		return false, fmt.Errorf("delete: %w", err)
 	}
 	// why: the DELETE answers at once and how long the endpoint takes to
-	// disappear is not documented (teardown-facts §9): wait until its GET
+	// disappear is not documented (docs.databricks.com/api/model-serving/v1/
+	// delete-inference-endpoint shows only an empty reply): wait until its GET
 	// says it is gone, so that what it reads is removed only afterwards
 	// and a re-run does not find it.
 	wctx, cancel := context.WithTimeoutCause(ctx, DefaultRemoveTimeout, errRemoveTimeout)

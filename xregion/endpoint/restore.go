@@ -104,7 +104,7 @@ func restore(ctx context.Context, c Endpoints, spec RestoreSpec, res *Result, op
 		}
 		res.Created = true // rollback deletes what a run created
 	}
-	// why: config_version goes up with every update (service-facts §4), so
+	// why: config_version goes up with every update (terraform and Pulumi serving docs), so
 	// any update since the deployment, settings only included, shows there.
 	changed := res.Before.Version != spec.Deployed.Version || !sameServing(res.Before, spec.Deployed)
 	if spec.Deployed.Version != 0 && changed && (spec.Snapshot == nil || !spec.Snapshot.restored(ep)) {

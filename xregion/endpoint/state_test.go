@@ -486,7 +486,7 @@ func TestDeployWithRollbackAfterAKilledMark(t *testing.T) {
 }
 
 // noPending hides the pending config of a failed update, as a service that
-// drops it would (the references say it may or may not stay).
+// drops it would (no public source says whether it stays).
 type noPending struct{ endpoint.Endpoints }
 
 func (n noPending) Get(ctx context.Context, req serving.GetServingEndpointRequest) (*serving.ServingEndpointDetailed, error) {

@@ -451,12 +451,13 @@ func checkTable(ctx context.Context, tables Tables, r *statusReader, p *plan, dr
 	p.API, p.LastSync, p.phase, p.status = t.API, t.LastSync, st.Phase, &st
 	switch st.Phase {
 	case PhaseDeleting:
-		// why: DELETING is terminal for our purposes (service-facts.md
-		// fact 10): publishing into it or waiting it out is pointless.
+		// why: DELETING is terminal for our purposes (nothing leaves it but
+		// removal): publishing into it or waiting it out is pointless.
 		return fmt.Errorf("%w: wait until it is gone and run again, or name another online table", &TableFailedError{Status: st})
 	case PhaseFailed:
 		// why: a failed or offline synced table stays so until it is
-		// published again (service-facts.md fact 9).
+		// published again (a snapshot pipeline "stops after" its copy: SDK
+		// doc of catalog.OnlineTableSpec.PerformFullCopy).
 		p.publish, p.Op, p.Reason = true, xregion.OpUpdated, "failed: "+st.describe()
 	}
 	return nil
@@ -466,7 +467,7 @@ func checkTable(ctx context.Context, tables Tables, r *statusReader, p *plan, dr
 // shared table, or if the reply does not say where it is fed from.
 func sameSource(t *syncedTable, p *plan) error {
 	// why: an Autoscaling reply may leave out the input-only spec
-	// (service-facts.md fact 6): an absent source is unknown, not a
+	// (the Postgres API page marks spec input-only): an absent source is unknown, not a
 	// conflict.
 	if t.Source != "" && !strings.EqualFold(t.Source, p.Source) {
 		return fmt.Errorf("online table %s already exists, fed from %q instead of %s. "+
@@ -499,7 +500,8 @@ func (p *plan) decide(spec PublishSpec, now time.Time) {
 // break the promise of a re-run without writes.
 func refreshReason(spec PublishSpec, last, now time.Time) string {
 	// why: a SNAPSHOT table is a copy as of its last sync and is never
-	// refreshed by itself (service-facts.md fact 9).
+	// refreshed by itself (SDK doc of catalog.OnlineTableSpec.PerformFullCopy;
+	// the cross-region-model-serving-dab article, "Snapshot-only sync").
 	switch cmp.Or(spec.Refresh, RefreshAuto) {
 	case RefreshNever:
 		return ""
@@ -549,8 +551,8 @@ func deadStore(s *ml.OnlineStore) error {
 	case ml.OnlineStoreStateStopped:
 		return fmt.Errorf("online store %q is %s and cannot become AVAILABLE: start it, or name another store: %w", s.Name, s.State, xregion.ErrNotReady)
 	case ml.OnlineStoreStateDeleting:
-		// why: DELETING is terminal for our purposes (service-facts.md
-		// fact 10): fail fast rather than wait it out.
+		// why: DELETING is terminal for our purposes (nothing leaves it but
+		// removal): fail fast rather than wait it out.
 		return fmt.Errorf("online store %q is being deleted (%s) and cannot become AVAILABLE: wait until it is gone, or name another store: %w", s.Name, s.State, xregion.ErrNotReady)
 	}
 	return nil

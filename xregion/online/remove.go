@@ -210,7 +210,7 @@ func autoscalingStore(s *ml.OnlineStore, tables []tableRemoval) bool {
 		return true
 	}
 	// why: "stores created after 2026-03-23 are Autoscaling projects"
-	// (service-facts.md fact 6, online feature store docs).
+	// (Databricks online feature store docs).
 	created, err := time.Parse(time.RFC3339, s.CreationTime)
 	return err == nil && !created.Before(autoscalingSince)
 }
@@ -321,7 +321,7 @@ func readRemoval(ctx context.Context, r *statusReader, t *tableRemoval) error {
 	}
 	t.api = got.API
 	// why: an Autoscaling reply may leave out the input-only spec
-	// (service-facts.md fact 6): an absent source is unknown, and the
+	// (the Postgres API page marks spec input-only): an absent source is unknown, and the
 	// table is taken for this model's, as PublishOnline takes it.
 	if got.Source != "" && !strings.EqualFold(got.Source, t.source) {
 		t.Op, t.Why = xregion.OpKept, fmt.Sprintf("fed from %s, not %s: not this model's online table", got.Source, t.source)
@@ -392,23 +392,23 @@ func storeTables(ctx context.Context, c Clients, store string, autoscaling bool,
 		return nil, "", errors.New("cannot tell whether the adopted online store is empty: set Clients.ProvisionedRemover (w.Database), which lists a Lakebase Provisioned store's tables")
 	}
 	// why: an online store of the Provisioned kind is a Lakebase database
-	// instance named like the store (service-facts.md fact 6 says so of
+	// instance named like the store (the online feature store docs say so of
 	// Autoscaling projects; the same of instances is an assumption), whose
-	// synced tables the Database API lists by instance (databricks-api.md
-	// §4b).
+	// synced tables the Database API lists by instance (SDK
+	// Database.ListSyncedDatabaseTables).
 	all, err := c.ProvisionedRemover.ListSyncedDatabaseTablesAll(ctx, database.ListSyncedDatabaseTablesRequest{InstanceName: store})
 	switch {
 	case err == nil:
 	case isNotImplemented(err) && !autoscaling:
 		// why: the SDK documents the list as "currently unimplemented, but
-		// exposed for Terraform support" (databricks-api.md §4b).
+		// exposed for Terraform support" (SDK service/database/api.go).
 		return nil, "cannot list the store's tables (the Lakebase Provisioned API does not implement the list), so it cannot be proven empty; delete it in the Lakebase UI after checking", nil
 	case tryOther(err):
 		// why: the Postgres API has no list of synced tables (SDK
 		// service/postgres), and the Database API knows no Autoscaling
-		// project (service-facts.md fact 6). Whether the service refuses
-		// to delete a store that still holds tables is unknown
-		// (teardown-facts.md §6), so nothing guards other models' tables
+		// project (online feature store docs). Whether the service refuses
+		// to delete a store that still holds tables is unknown (no
+		// Databricks doc or issue says), so nothing guards other models' tables
 		// but this check: keep it.
 		return nil, "cannot list an Autoscaling store's tables, so it cannot be proven empty; delete it in the Lakebase UI after checking", nil
 	default:
@@ -440,11 +440,11 @@ func isNotImplemented(err error) bool {
 //
 // why: the Lakebase APIs are the delete paths whose effect is documented:
 // purge_data=true drops the Postgres table as well as the Unity Catalog
-// entry and the sync pipeline (docs delete-synced-database-table;
-// teardown-facts.md §7), and the Postgres API's delete is a long-running
+// entry and the sync pipeline (docs.databricks.com/api/database/v1/
+// delete-synced-database-table), and the Postgres API's delete is a long-running
 // operation (SDK Postgres.DeleteSyncedTable). What the feature store's
 // DELETE online-tables does (synchronous or not, data dropped or not) is
-// not documented (teardown-facts.md §7), so it is not used.
+// not documented (SDK ml.DeleteOnlineTableRequest says nothing of it), so it is not used.
 func deleteTable(ctx context.Context, c Clients, t *tableRemoval) (absent bool, err error) {
 	switch t.api {
 	case APIAutoscaling:
@@ -483,7 +483,8 @@ func deleteStore(ctx context.Context, c Clients, store string, tables []tableRem
 		return nil
 	case errors.As(err, &ae) && (ae.StatusCode == http.StatusBadRequest || ae.StatusCode == http.StatusConflict):
 		// why: a refusal of the store's delete is not documented; one
-		// that names tables is plausible (teardown-facts.md §6). The store
+		// that names tables is plausible (Google Vertex's online store refuses
+		// without force; a different product, analogous only). The store
 		// stays, with the service's reason, and nothing else is deleted
 		// to make way: the tables left are not this model's.
 		sp.Op, sp.Why = xregion.OpKept, "the service refused to delete it: "+ae.Message

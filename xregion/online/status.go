@@ -161,7 +161,8 @@ func (r *statusReader) get(ctx context.Context, api API, name string) (*syncedTa
 }
 
 // tryOther reports whether err from one Lakebase API means "ask the other
-// one": a 4xx other than 401 and 403 (service-facts.md fact 6) and 429
+// one": a 4xx other than 401 and 403 (Databricks' Lakebase agent skill says
+// the Provisioned API "fails on current Lakebase" without naming a code) and 429
 // (throttling, which the SDK has retried already), or a 501 from a
 // workspace without that API.
 func tryOther(err error) bool {

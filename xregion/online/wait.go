@@ -215,8 +215,8 @@ func wait(ctx context.Context, c StatusClients, spec WaitSpec, s xregion.Setting
 			final[st.Name] = st
 			switch st.Phase {
 			case PhaseFailed, PhaseDeleting:
-				// why: a table DELETING will not come online (service-facts.md
-				// fact 10): fail fast with the service's message.
+				// why: a table DELETING will not come online (nothing leaves
+				// DELETING but removal): fail fast with the service's message.
 				return false, &TableFailedError{Status: st}
 			case PhaseOnline:
 				if before, ok := spec.SyncedAfter[st.Name]; ok && !before.IsZero() && !st.LastSync.After(before) {

@@ -187,7 +187,7 @@ func parse(path string, b []byte, o Options) (*File, error) {
 				return nil, err
 			}
 		}
-		// why: an endpoint takes one update at a time (service-facts §4):
+		// why: an endpoint takes one update at a time (SDK doc of ServingEndpoints.UpdateConfig):
 		// two entries deploying to it at once would collide.
 		name := e.Endpoint
 		if name == "" {

@@ -90,17 +90,18 @@ func (w *Workspace) DropTable(fullName string) {
 }
 
 // RecreateTable drops a table and creates it again with the same
-// definition, which gives it a new TableId: the "table-ID breakage" of
-// reference seed 001, where online tables and feature lookups bound to the
-// old id stop working. It panics if the table does not exist.
+// definition, which gives it a new TableId: the "table-ID breakage" of the
+// article behind github.com/debu-sinha/cross-region-model-serving-dab, where
+// online tables and feature lookups bound to the old id stop working. It
+// panics if the table does not exist.
 func (w *Workspace) RecreateTable(fullName string) {
 	defer w.lock()()
 	t, ok := w.tables[fullName]
 	if !ok {
 		panic(fmt.Sprintf("xregiontest: RecreateTable: no table %q", fullName))
 	}
-	// why: a recreated table is a new table instance with a new id (seed
-	// 001, "Table ID stability matters"; reference §1 on TableId).
+	// why: a recreated table is a new table with a new id (SDK TableInfo.TableId;
+	// the cross-region-model-serving-dab article, "Table ID stability matters").
 	t.TableId = w.newID("table")
 	t.CreatedAt = w.now()
 	w.tables[fullName] = t
@@ -136,8 +137,8 @@ func (w *Workspace) table(name string) (catalog.TableInfo, error) {
 		return catalog.TableInfo{}, NotFound("Table '%s' does not exist.", name)
 	}
 	t = clone(t)
-	// why: a shared table keeps its source TableId; seed 001 says
-	// feature lookups resolve shared tables by table id (assumption).
+	// why: a shared table keeps its source TableId; the cross-region-model-serving-dab
+	// article says feature lookups resolve shared tables by table id (assumption).
 	t.FullName, t.CatalogName, t.SchemaName, t.Name = name, parts[0], parts[1], parts[2]
 	return t, nil
 }
@@ -391,7 +392,7 @@ func (s *Catalogs) Create(ctx context.Context, req catalog.CreateCatalog) (*cata
 				return nil, "", NotFound("Share '%s' from provider '%s' does not exist.", req.ShareName, req.ProviderName)
 			}
 			// why: mounting a share takes the right to use its provider,
-			// which is what a provider list shows (fact 12, SDK doc of
+			// which is what a provider list shows (SDK doc of
 			// ProvidersService.List); that Create checks it this way is an
 			// assumption.
 			if !w.mayListProvider(w.providerInfo(req.ProviderName, vis.links[req.ProviderName])) {
@@ -437,8 +438,8 @@ func (w *Workspace) schemaExists(cat, schema string) bool {
 	}
 	if c.CatalogType == catalog.CatalogTypeDeltasharingCatalog {
 		// why: a catalog created from a share is a read-only view of it
-		// (service-facts fact 14, docs on reading shares): its schemas are
-		// those its objects are exposed under (schema.name, reference §2).
+		// (Databricks docs on reading shares): its schemas are those its
+		// objects are exposed under (schema.name, SDK SharedDataObject.SharedAs).
 		links, shares := w.eligible()
 		link, ok := links[c.ProviderName]
 		if !ok || !slices.Contains(shares[c.ProviderName], c.ShareName) {
@@ -455,8 +456,7 @@ func (w *Workspace) schemaExists(cat, schema string) bool {
 		return false
 	}
 	// why: creating a catalog creates its default and information_schema
-	// schemas (Databricks docs on creating catalogs; not in the
-	// references).
+	// schemas (Databricks docs on creating catalogs).
 	if schema == "default" || schema == "information_schema" {
 		return true
 	}
@@ -608,16 +608,16 @@ func (s *Catalogs) Delete(ctx context.Context, req catalog.DeleteCatalogRequest)
 		}
 		// why: a catalog or schema holding online tables cannot be dropped
 		// through Unity Catalog, force or not: they go through their own
-		// API first (teardown-facts §1, terraform-provider-databricks
-		// issues #3375, #3659). The code and message are assumptions.
+		// API first (terraform-provider-databricks issues #3375, #3659).
+		// The code and message are assumptions.
 		if len(online) > 0 {
 			return struct{}{}, "", InvalidParameter("Catalog '%s' is not empty and cannot be deleted: it holds online tables %s, which must be deleted through their own API first.",
 				req.Name, strings.Join(online, ", "))
 		}
 		schemas, objects := w.catalogContents(c)
 		// why: without force "the delete is refused" for a non-empty
-		// catalog (teardown-facts §1, Catalogs API doc of force; DROP
-		// CATALOG RESTRICT); a shared catalog's schemas likely count as
+		// catalog (docs.databricks.com/api/uc-catalogs/v1/delete-catalog, doc of
+		// force; DROP CATALOG RESTRICT); a shared catalog's schemas likely count as
 		// contents. The code is unknown; the message follows the schema
 		// one of terraform-provider-databricks issue #3659.
 		if !req.Force && schemas+objects > 0 {
@@ -657,12 +657,12 @@ func (s *Catalogs) Update(ctx context.Context, req catalog.UpdateCatalog) (*cata
 		// why: "The caller must be either the owner of the catalog, or a
 		// metastore admin (when changing the owner field of the catalog)"
 		// (SDK doc of CatalogsService.Update; COMMENT ON CATALOG is owner
-		// only, teardown-facts §8).
+		// only, per its SQL reference page).
 		if c.Owner != w.cfg.user && !(w.cfg.admin && !comment && req.Properties == nil) {
 			return nil, "", PermissionDenied("User is not an owner of Catalog '%s'.", req.Name)
 		}
 		// why: whether properties can be set on a DELTASHARING_CATALOG is
-		// unknown (teardown-facts §8); the fake refuses them.
+		// unknown (no public source says); the fake refuses them.
 		if req.Properties != nil && c.CatalogType == catalog.CatalogTypeDeltasharingCatalog {
 			return nil, "", InvalidParameter("Properties cannot be set on Delta Sharing catalog '%s'.", req.Name)
 		}

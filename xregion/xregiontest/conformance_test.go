@@ -167,8 +167,8 @@ var conformance = map[string]check{
 		src.AddRecipient(sharing.RecipientInfo{Name: "eu", AuthenticationType: sharing.AuthenticationTypeDatabricks, DataRecipientGlobalMetastoreId: self.GlobalMetastoreId})
 		src.AddShare(sharing.ShareInfo{Name: "s1", Objects: []sharing.SharedDataObject{{Name: "main.ml.features", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable}}})
 		src.Grant("s1", "eu", sharing.PrivilegeSelect)
-		// why: providers appear on their own after a grant (service-facts
-		// §13), a little late (§14): the first list may not show it yet.
+		// why: providers appear on their own after a grant (Databricks docs,
+		// "manage providers"), a little late: the first list may not show it yet.
 		for range xregiontest.DefaultProviderLag + 1 {
 			ps, _ = svc.Providers.ListAll(ctx, sharing.ListProvidersRequest{DataProviderGlobalMetastoreId: src.GlobalMetastoreID()})
 			obs = append(obs, fmt.Sprintf("providers after grant: %d", len(ps)))
@@ -273,7 +273,7 @@ var conformance = map[string]check{
 		}
 		_, err = svc.FeatureStore.PublishTable(ctx, publish)
 		obs = append(obs, "publish: "+class(err))
-		// os1 is a Lakebase Autoscaling project (service-facts.md fact 6).
+		// os1 is a Lakebase Autoscaling project (Databricks online feature store docs).
 		_, err = svc.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: "serving.s.features_online"})
 		obs = append(obs, "provisioned API: "+class(err))
 		for range 3 {
@@ -348,7 +348,7 @@ var conformance = map[string]check{
 	},
 }
 
-// wantConformance is what the service does, per the API reference: both
+// wantConformance is what the service does, per the SDK and the public API docs: both
 // runs must observe exactly this.
 var wantConformance = map[string][]string{
 	"shares": {"get missing: not-found", "create: ok", "create again: conflict", "add: ok", "add again: conflict",

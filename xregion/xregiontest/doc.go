@@ -58,8 +58,10 @@
 //     to a share by Shares.Update, or a version added to a shared model,
 //     is left out of the first [DefaultShareLag] reads through a catalog
 //     created from the share ([WithShareLag], [Workspace.LaggedReads]).
-//   - Teardown (teardown-facts.md): Shares.Delete and Recipients.Delete
-//     need ownership and are not blocked by objects or grants; a deleted
+//   - Teardown (SDK doc comments of the sharing services;
+//     docs.databricks.com/api/sharing/v1/update-share-permissions):
+//     Shares.Delete and Recipients.Delete need ownership and are not
+//     blocked by objects or grants; a deleted
 //     recipient's grants stay listed with an empty principal. Revoking a
 //     privilege not held, or adding and removing for one principal in one
 //     change, is a 400 (assumption). Two updates of one object in one
@@ -120,10 +122,13 @@
 //     ForceSendFields the basic fields the reply had (compare them with
 //     ForceSendFields ignored). Served entities list ScaleToZeroEnabled
 //     even when false, but leave BurstScalingEnabled out at its server
-//     default, true, so that it decodes as false (service-facts §2); the
+//     default, true, so that it decodes as false (SDK doc of the field;
+//     recorded real replies leave it out); the
 //     workload type the request left out reads CPU. Routes are named by
 //     served_model_name and served_entity_name, and served_entities are
-//     mirrored into served_models (service-facts §1; [WithRouteNames]).
+//     mirrored into served_models (Azure Databricks "Manage model serving
+//     endpoints" sample GET; a create reply recorded on Qiita;
+//     [WithRouteNames]).
 //     [Workspace.EndpointConfig] shows the config as the service holds it.
 //     A request the SDK cannot encode, such as a
 //     ServedEntityInput whose ForceSendFields name output-only fields,
@@ -177,7 +182,8 @@
 // [net/http/httptest.Server]. Serve each workspace from its own server;
 // [Link] links them as usual. Give every client an explicit AuthType and
 // Loaders that load nothing, so that DATABRICKS_* variables of the
-// environment do not leak into it (reference §12). The handler serves:
+// environment do not leak into it (SDK config/config.go: the default
+// loaders fill every empty field from the environment). The handler serves:
 //
 //   - for client construction, GET /.well-known/databricks-config with every
 //     field (oidc_endpoint on the server's own address, workspace_id, cloud,
@@ -236,7 +242,7 @@
 // work on the SDK's side as they do on the fakes; any other error is a 500
 // INTERNAL_ERROR. A path the handler does not serve is a 501
 // NOT_IMPLEMENTED, never a 404, which the SDK would read as a missing
-// resource (reference §8.5); so is a method the API has on a served path
+// resource (SDK apierr/error_mapping.go); so is a method the API has on a served path
 // but the fake does not model, such as DELETE of a share. A method the API
 // does not have there is a 405 METHOD_NOT_ALLOWED, with an Allow header.
 // Without [WithToken], [WithClientCredentials] or [WithFederatedClient] any

@@ -95,7 +95,8 @@ type HTTPFault struct {
 	// INTERNAL_ERROR, ...) and a message.
 	Status int
 	// RetryAfter is the value of the Retry-After header of the reply, if
-	// any, such as "1". The SDK ignores it on API calls (reference §11).
+	// any, such as "1". The SDK ignores it on API calls (SDK source:
+	// httpclient/api_client.go; seen with the SDK against a local server).
 	RetryAfter string
 	// Drop closes the connection without a reply, with a TCP reset, as a
 	// load balancer or a crashed server would.
@@ -284,8 +285,8 @@ func (h *handler) failRequest(rw http.ResponseWriter, r *http.Request, f *HTTPFa
 	// why: the message names the status in words only: the SDK's token and
 	// discovery client retries errors whose text holds "429", "rate limit"
 	// or "too many requests", and its API client those holding "deadline
-	// exceeded" (reference §8.1, §11), which would make a fault mean
-	// something else on those paths.
+	// exceeded" (SDK config/config.go, apierr/error_overrides.go), which
+	// would make a fault mean something else on those paths.
 	writeError(rw, &apierr.APIError{
 		StatusCode: f.Status,
 		ErrorCode:  codeForStatus(f.Status),
@@ -307,7 +308,7 @@ func codeForStatus(status int) string {
 	case http.StatusConflict:
 		return codeConflict
 	case http.StatusTooManyRequests:
-		// why: the service's throttling reply (reference §9).
+		// why: the service's throttling reply (error code in SDK apierr/error_mapping.go).
 		return "REQUEST_LIMIT_EXCEEDED"
 	case http.StatusNotImplemented:
 		return codeNotImplemented
@@ -335,8 +336,8 @@ func drop(rw http.ResponseWriter, r *http.Request) {
 	}
 	// why: a connection dropped by a load balancer or a crashed server
 	// reaches the client as a reset; a linger of 0 makes Close send one.
-	// The SDK retries "connection reset by peer" (httpclient/errors.go,
-	// reference §11), but not the EOF of an orderly close.
+	// The SDK retries "connection reset by peer" (httpclient/errors.go
+	// isRetriableUrlError), but not the EOF of an orderly close.
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
@@ -363,7 +364,7 @@ func (h *handler) serve(rw http.ResponseWriter, r *http.Request) {
 	if rt == nil {
 		// why: an unknown route must not look like a missing resource:
 		// the SDK reads a 404 with a JSON error body as ErrNotFound,
-		// "absent, create it" (reference §8.5), so the fake sends 501,
+		// "absent, create it" (SDK apierr/error_mapping.go), so the fake sends 501,
 		// which maps to ErrNotImplemented.
 		writeError(rw, apiError(http.StatusNotImplemented, codeNotImplemented,
 			"xregiontest: no route for %s %s", r.Method, r.URL.Path))
@@ -592,8 +593,8 @@ type pager struct {
 // it, and a negative one is invalid.
 func (h *handler) newPager(sizeParam string, size int, token string) (pager, error) {
 	// why: UC semantics for max_results, and "only an absent token ends
-	// the list" (reference §10); the SDK always sends max_results=0 and
-	// relies on the server's page length.
+	// the list" (SDK doc of MaxResults on the UC list requests); the SDK
+	// always sends max_results=0 and relies on the server's page length.
 	if size < 0 {
 		return pager{}, InvalidParameter("%s must not be negative", sizeParam)
 	}
@@ -678,7 +679,7 @@ func (h *handler) token(rw http.ResponseWriter, r *http.Request, _ []string) (an
 	case "client_credentials":
 	case "urn:ietf:params:oauth:grant-type:token-exchange":
 		// why: GitHub OIDC federation exchanges the runner's ID token,
-		// sent with the client id and no secret (reference §8.2).
+		// sent with the client id and no secret (SDK config/experimental/auth/oidc).
 		id = r.PostForm.Get("client_id")
 		want, known := h.federated[id]
 		switch {
@@ -699,8 +700,8 @@ func (h *handler) token(rw http.ResponseWriter, r *http.Request, _ []string) (an
 		return nil, &oauthError{http.StatusUnauthorized, "invalid_client", "client authentication failed"}
 	}
 	// why: x/oauth2 parses the reply as JSON only with this content type,
-	// which writeJSON sets (reference §8.2); expires_in is long enough for
-	// no refresh to happen in a test.
+	// which writeJSON sets (seen with the SDK against a local server);
+	// expires_in is long enough for no refresh to happen in a test.
 	return h.accessToken(id, r.PostForm.Get("scope")), nil
 }
 

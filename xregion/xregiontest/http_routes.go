@@ -19,7 +19,7 @@ import (
 const uc = "/api/2.1/unity-catalog"
 
 // routeTable returns the routes the handler serves. Each path and method
-// is the one in the SDK's service/*/impl.go (reference §8.3).
+// is the one in the SDK's service/*/impl.go.
 func (h *handler) routeTable() []route {
 	type m = map[string]routeFunc
 	const (
@@ -30,13 +30,13 @@ func (h *handler) routeTable() []route {
 	}
 	public := func(rt route) route { rt.public = true; return rt }
 	return []route{
-		// Client construction and auth (reference §8.1, §8.2).
+		// Client construction and auth (SDK config/host_metadata.go, config/auth_*.go).
 		public(r("/.well-known/databricks-config", m{get: h.hostMetadata})),
 		public(r("/oidc/.well-known/oauth-authorization-server", m{get: h.oauthServer})),
 		public(r("/oidc/v1/token", m{post: h.token})),
 		r("/api/2.0/preview/scim/v2/Me", m{get: h.me}, put, patch),
 
-		// Dependencies (reference §1).
+		// Dependencies (SDK service/catalog).
 		r(uc+"/metastore_summary", m{get: h.metastoreSummary}),
 		r(uc+"/models/*/versions", m{get: h.listModelVersions}),
 		r(uc+"/models/*/versions/*", m{get: h.getModelVersion}, patch, del),
@@ -48,7 +48,7 @@ func (h *handler) routeTable() []route {
 		r(uc+"/connections/*", m{get: h.getConnection}, patch, del),
 		r(uc+"/credentials/*", m{get: h.getCredential}, patch, del),
 
-		// Sharing (reference §2, §3).
+		// Sharing (SDK service/sharing, service/catalog).
 		r(uc+"/shares", m{get: h.listShares, post: h.createShare}),
 		r(uc+"/shares/*", m{get: h.getShare, patch: h.updateShare, del: h.deleteShare}),
 		r(uc+"/shares/*/permissions", m{get: h.sharePermissions, patch: h.updateSharePermissions}),
@@ -63,7 +63,7 @@ func (h *handler) routeTable() []route {
 		r(uc+"/schemas", m{get: h.listSchemas, post: h.createSchema}),
 		r(uc+"/schemas/*", m{get: h.getSchema}, patch, del),
 
-		// Online stores and tables (reference §4).
+		// Online stores and tables (SDK service/ml, service/database).
 		r("/api/2.0/feature-store/online-stores", m{get: h.listOnlineStores, post: h.createOnlineStore}),
 		r("/api/2.0/feature-store/online-stores/*", m{get: h.getOnlineStore, del: h.deleteOnlineStore}, patch),
 		r("/api/2.0/feature-store/tables/*/publish", m{post: h.publishTable}),
@@ -71,12 +71,13 @@ func (h *handler) routeTable() []route {
 		r("/api/2.0/database/synced_tables", m{}, post),
 		r("/api/2.0/database/synced_tables/*", m{get: h.getSyncedTable, del: h.deleteSyncedTable}, patch),
 		r("/api/2.0/database/instances/*/synced_tables", m{get: h.listSyncedTables}),
-		// Lakebase Autoscaling (service-facts.md fact 6): the SDK puts the
+		// Lakebase Autoscaling (online feature store docs: stores created
+		// after 2026-03-23 are Autoscaling projects): the SDK puts the
 		// resource name "synced_tables/{full name}" after /api/2.0/postgres/.
 		r("/api/2.0/postgres/synced_tables", m{}, post),
 		r("/api/2.0/postgres/synced_tables/*", m{get: h.getPostgresSyncedTable, del: h.deletePostgresSyncedTable}, patch),
 
-		// Serving (reference §6).
+		// Serving (SDK service/serving).
 		r("/api/2.0/serving-endpoints", m{get: h.listEndpoints, post: h.createEndpoint}),
 		r("/api/2.0/serving-endpoints/*", m{get: h.getEndpoint, del: h.deleteEndpoint}),
 		r("/api/2.0/serving-endpoints/*/config", m{put: h.updateConfig}),
@@ -96,9 +97,10 @@ func (h *handler) hostMetadata(_ http.ResponseWriter, r *http.Request, _ []strin
 	// why: every field is served, oidc_endpoint above all, since a reply
 	// without it makes the SDK log a warning at construction; the SDK
 	// derives the OAuth discovery URL from it, so it is this server's own
-	// address (reference §8.1, §15.12). host_type and cloud are matched
-	// case-insensitively. workspace_id fills Config.WorkspaceID, which the
-	// SDK then sends as X-Databricks-Workspace-Id on every call.
+	// address (SDK config/host_metadata.go and its test fixtures). host_type
+	// and cloud are matched case-insensitively. workspace_id fills
+	// Config.WorkspaceID, which the SDK then sends as
+	// X-Databricks-Workspace-Id on every call.
 	return struct {
 		OIDCEndpoint   string   `json:"oidc_endpoint"`
 		AccountID      string   `json:"account_id"`
@@ -130,7 +132,7 @@ func (h *handler) oauthServer(_ http.ResponseWriter, r *http.Request, _ []string
 // me serves SCIM Me, the caller's user.
 func (h *handler) me(rw http.ResponseWriter, _ *http.Request, _ []string) (any, error) {
 	// why: WorkspaceClient.CurrentWorkspaceID reads the workspace id from
-	// this response header, with strconv.ParseInt (reference §1, §8.4).
+	// this response header, with strconv.ParseInt (SDK workspace_functions.go).
 	rw.Header().Set("X-Databricks-Org-Id", strconv.FormatInt(h.w.cfg.workspaceID, 10))
 	c := h.w.cfg
 	return iam.User{
@@ -261,7 +263,7 @@ func (h *handler) getFunction(_ http.ResponseWriter, r *http.Request, p []string
 		return nil, err
 	}
 	// why: the service reports the kind in "securable_kind" (the
-	// feature-engineering client reads it; reference §1, §15.2), which
+	// feature-engineering Python client reads it; unverified), which
 	// deps.SDKFunctionKinds reads with a raw GET of this path.
 	if kind != "" {
 		out["securable_kind"], _ = json.Marshal(kind)
@@ -493,7 +495,7 @@ func (h *handler) listOnlineStores(_ http.ResponseWriter, r *http.Request, _ []s
 
 func (h *handler) createOnlineStore(rw http.ResponseWriter, r *http.Request, _ []string) (any, error) {
 	// why: the SDK sends the OnlineStore itself as the body, with no
-	// wrapper (reference §0, §4a).
+	// wrapper (SDK service/ml/impl.go, CreateOnlineStore).
 	var store ml.OnlineStore
 	if err := decodeBody(rw, r, &store); err != nil {
 		return nil, err
@@ -511,7 +513,7 @@ func (h *handler) deleteOnlineStore(_ http.ResponseWriter, r *http.Request, p []
 
 func (h *handler) publishTable(rw http.ResponseWriter, r *http.Request, p []string) (any, error) {
 	// why: unlike the online store create, publish wraps its payload as
-	// {"publish_spec": {...}} (reference §0, §4a).
+	// {"publish_spec": {...}} (SDK service/ml/impl.go, PublishTable).
 	var req ml.PublishTableRequest
 	if err := decodeBody(rw, r, &req); err != nil {
 		return nil, err
@@ -555,7 +557,8 @@ func (h *handler) listSyncedTables(_ http.ResponseWriter, r *http.Request, p []s
 }
 
 func (h *handler) listEndpoints(_ http.ResponseWriter, r *http.Request, _ []string) (any, error) {
-	// why: the serving endpoint list has no pagination (reference §6, §10).
+	// why: the serving endpoint list has no pagination (SDK
+	// ServingEndpoints.List takes no request).
 	all, err := h.w.ServingEndpoints.ListAll(r.Context())
 	if err != nil {
 		return nil, err
@@ -570,7 +573,7 @@ func (h *handler) createEndpoint(rw http.ResponseWriter, r *http.Request, _ []st
 	}
 	// why: the reply is the endpoint, with its name and state: the SDK
 	// builds its waiter from the name, and the waiter panics without a
-	// state (reference §6, §8.5).
+	// state (SDK service/serving/api.go; seen with the SDK against a local server).
 	wait, err := h.w.ServingEndpoints.Create(r.Context(), req)
 	if err != nil {
 		return nil, err
@@ -618,7 +621,8 @@ func (h *handler) queryServedEntity(rw http.ResponseWriter, r *http.Request, p [
 		return nil, err
 	}
 	// why: the shared invocation path names the answering entity in this
-	// header (service-facts §3); the per-entity path is assumed to as well.
+	// header (SDK QueryEndpointResponse.ServedModelName); the per-entity
+	// path is assumed to as well.
 	rw.Header().Set("served-model-name", resp.ServedModelName)
 	return resp, nil
 }
@@ -634,7 +638,7 @@ func (h *handler) query(rw http.ResponseWriter, r *http.Request, p []string) (an
 		return nil, err
 	}
 	// why: the SDK fills ServedModelName from this response header
-	// (reference §6, §8.4); the field itself is not in the JSON.
+	// (SDK serving/model.go, header tag); the field itself is not in the JSON.
 	rw.Header().Set("served-model-name", resp.ServedModelName)
 	return resp, nil
 }

@@ -60,7 +60,8 @@ func TestHTTPDependencies(t *testing.T) {
 	if diff := cmp.Diff(wantTbl, tbl, ignoreForceSend); diff != "" {
 		t.Errorf("Tables.Get mismatch (-memory +http):\n%s", diff)
 	}
-	// The full name went out unescaped, dots and all (reference §0).
+	// The full name went out unescaped, dots and all (the SDK's generated
+	// impl.go builds paths with fmt.Sprintf, without escaping).
 	if diff := cmp.Diff([]int{200}, rec.statuses("GET", "/api/2.1/unity-catalog/tables/main.ml.features")); diff != "" {
 		t.Errorf("table requests mismatch (-want +got):\n%s", diff)
 	}
@@ -69,7 +70,8 @@ func TestHTTPDependencies(t *testing.T) {
 	if err != nil || fn.FullName != "main.ml.spec" {
 		t.Errorf("Functions.Get() = %+v, %v; want main.ml.spec", fn, err)
 	}
-	// The typed SDK drops securable_kind; a raw GET reads it (reference §1).
+	// The typed SDK drops securable_kind (catalog.FunctionInfo has no such
+	// field); a raw GET reads it.
 	var raw struct {
 		SecurableKind string `json:"securable_kind"`
 	}
@@ -203,7 +205,7 @@ func TestHTTPSharing(t *testing.T) {
 }
 
 // allSharePermissions reads every page of the grants on a share, as
-// callers must: the SDK makes one call (reference §2).
+// callers must: the SDK makes one call (SDK service/sharing/impl.go).
 func allSharePermissions(t *testing.T, w *databricks.WorkspaceClient, share string) ([]sharing.PrivilegeAssignment, error) {
 	t.Helper()
 	var out []sharing.PrivilegeAssignment
@@ -493,8 +495,8 @@ func TestHTTPServing(t *testing.T) {
 	if err != nil || e.State.Ready != serving.EndpointStateReadyReady || e.Config.ConfigVersion != 1 {
 		t.Fatalf("Create waiter = %+v, %v; want READY at config version 1", e, err)
 	}
-	// why: the server defaults burst_scaling_enabled to true (reference §6)
-	// and leaves it out of the reply (service-facts §2).
+	// why: the server defaults burst_scaling_enabled to true (SDK doc of the
+	// field) and leaves it out of the reply (seen in recorded real replies).
 	if se := ws.EndpointConfig("e1").ServedEntities[0]; !se.BurstScalingEnabled || se.ScaleToZeroEnabled {
 		t.Errorf("served entity = %+v, want burst scaling on and scale to zero off", se)
 	}

@@ -28,7 +28,8 @@ import (
 )
 
 // noLoader loads no configuration, so that DATABRICKS_* variables of the
-// environment do not leak into the clients of the tests (reference §12).
+// environment do not leak into the clients of the tests (SDK config/config.go:
+// the default loaders fill every empty field from the environment).
 type noLoader struct{}
 
 func (noLoader) Name() string                   { return "none" }
@@ -159,7 +160,8 @@ func rawClient(t *testing.T, w *databricks.WorkspaceClient) *client.DatabricksCl
 }
 
 // ignoreForceSend ignores ForceSendFields, which differ between values the
-// SDK decoded and values built by hand (reference §6).
+// SDK decoded and values built by hand (SDK marshal: decoding records every
+// field it saw in ForceSendFields).
 var ignoreForceSend = cmp.FilterPath(func(p cmp.Path) bool {
 	return p.Last().String() == ".ForceSendFields"
 }, cmp.Ignore())
@@ -195,7 +197,8 @@ func (l *warnLogger) logged() []string {
 }
 
 // TestHTTPConstruction is not parallel: it swaps the SDK's process-wide
-// logger, which the SDK logs the host metadata warning to (reference §8.1).
+// logger, which the SDK logs the host metadata warning to (SDK
+// config/host_metadata.go).
 // Parallel tests wait until the sequential ones are done.
 func TestHTTPConstruction(t *testing.T) {
 	log := &warnLogger{}
@@ -312,7 +315,7 @@ func TestHTTPOAuthM2M(t *testing.T) {
 			wantToken := []int{http.StatusOK}
 			if tt.wantErr != nil {
 				// why: the SDK does not retry HTTP errors of the token
-				// endpoint; each call asks again (reference §8.2).
+				// endpoint; each call asks again (seen with the SDK against a local server).
 				wantToken = []int{http.StatusUnauthorized, http.StatusUnauthorized}
 			}
 			if diff := cmp.Diff(wantToken, rec.statuses("POST", "/oidc/v1/token")); diff != "" {
@@ -434,7 +437,8 @@ func TestHTTPFaults(t *testing.T) {
 		wantWrites   []xregiontest.Write
 	}{
 		// The SDK retries 429 and 503 after about a second, and ignores
-		// Retry-After (reference §11). Real time: keep such cases few.
+		// Retry-After (SDK httpclient/api_client.go, retries/retries.go).
+		// Real time: keep such cases few.
 		{
 			name:  "429_with_retry_after_is_retried",
 			fault: xregiontest.HTTPFault{Method: "GET", Path: shares + "/s1", Status: 429, RetryAfter: "1", Times: 1},

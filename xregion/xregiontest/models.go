@@ -68,7 +68,7 @@ func (w *Workspace) AddModelVersion(v catalog.ModelVersionInfo) {
 	for _, sh := range w.shares {
 		if slices.ContainsFunc(sh.info.Objects, func(o sharing.SharedDataObject) bool { return isModel(o.DataObjectType) && o.Name == full }) {
 			// why: a new version of a shared model reaches recipients
-			// about a minute later (fact 14); see WithShareLag.
+			// about a minute later (Databricks docs on reading shares); see WithShareLag.
 			w.fresh[versionKey(full, v)] = true
 			break
 		}
@@ -190,18 +190,18 @@ func (s *ModelVersions) ListAll(ctx context.Context, req catalog.ListModelVersio
 		if err != nil {
 			return nil, "", err
 		}
-		// why: the API promises no order (reference §1, "no guarantee of a
-		// specific ordering"); sorting by the decimal string puts 10 before
-		// 2, so callers that assume numeric order fail.
+		// why: the API promises no order (SDK doc of ModelVersions.List, "no
+		// guarantee of a specific ordering"); sorting by the decimal string
+		// puts 10 before 2, so callers that assume numeric order fail.
 		keys := slices.SortedFunc(maps.Keys(m.versions), func(a, b int) int {
 			return strings.Compare(strconv.Itoa(a), strconv.Itoa(b))
 		})
 		out := []catalog.ModelVersionInfo{}
 		for _, v := range keys {
 			mv := m.output(v, parts, false)
-			// why: list entries carry no aliases (reference §1), and whether
-			// they carry dependencies is unknown (reference §15.5), so the
-			// fake leaves them out and callers must re-Get the version.
+			// why: list entries carry no aliases (SDK doc of ModelVersions.List),
+			// and whether they carry dependencies is undocumented, so the fake
+			// leaves them out and callers must re-Get the version.
 			mv.ModelVersionDependencies = nil
 			out = append(out, *mv)
 		}

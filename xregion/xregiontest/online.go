@@ -93,8 +93,8 @@ type onlineStore struct {
 func isAutoscaling(ms int64) bool {
 	// why: "New Online Feature Stores are now created as Lakebase
 	// Autoscaling projects"; stores created after 2026-03-23 are
-	// Autoscaling projects (service-facts.md fact 6, online feature store
-	// docs). Older ones stay Provisioned instances.
+	// Autoscaling projects (Databricks online feature store docs). Older
+	// ones stay Provisioned instances.
 	return ms >= autoscalingSince
 }
 
@@ -161,8 +161,8 @@ func validCapacity(c string) bool {
 // string timestamps.
 func timestamp(ms int64) string {
 	// why: OnlineStore.CreationTime is a string in the SDK; a protobuf
-	// Timestamp in JSON is RFC 3339 in UTC (assumption: the reference does
-	// not show the format).
+	// Timestamp in JSON is RFC 3339 in UTC (assumption: neither the SDK nor
+	// the API docs show the format).
 	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
 }
 
@@ -220,12 +220,12 @@ func (s *FeatureStore) CreateOnlineStore(ctx context.Context, req ml.CreateOnlin
 		// why: online stores are Lakebase database instances, named like
 		// DNS labels (RFC 1123: lower-case letters, digits and hyphens, at
 		// most 63, starting and ending with a letter or digit). The
-		// reference does not state the rule (assumption).
+		// SDK does not state the rule (assumption).
 		if p := storeNameProblem(in.Name); p != "" {
 			return nil, "", InvalidParameter("invalid online store name %q: %s", in.Name, p)
 		}
 		// why: capacity is required and one of CU_1, CU_2, CU_4, CU_8
-		// (reference §4a, from the SDK doc).
+		// (SDK doc of ml.OnlineStore.Capacity).
 		if !validCapacity(in.Capacity) {
 			return nil, "", InvalidParameter("invalid capacity %q: want one of CU_1, CU_2, CU_4, CU_8", in.Capacity)
 		}
@@ -235,8 +235,8 @@ func (s *FeatureStore) CreateOnlineStore(ctx context.Context, req ml.CreateOnlin
 		if _, ok := w.stores[in.Name]; ok {
 			return nil, "", AlreadyExists("Online store '%s' already exists.", in.Name)
 		}
-		// why: State, Creator and CreationTime are output-only (reference
-		// §4a); the service sets them, and ignores them on input as APIs
+		// why: State, Creator and CreationTime are output-only (SDK doc of
+		// ml.OnlineStore); the service sets them, and ignores them on input as APIs
 		// shaped like this one do (assumption).
 		created := w.now()
 		st := &onlineStore{
@@ -248,7 +248,7 @@ func (s *FeatureStore) CreateOnlineStore(ctx context.Context, req ml.CreateOnlin
 			autoscaling: isAutoscaling(created),
 		}
 		// why: a new store starts asynchronously and has no waiter
-		// (reference §4a, §5: poll GetOnlineStore until AVAILABLE).
+		// (the SDK's CreateOnlineStore returns no waiter: poll GetOnlineStore until AVAILABLE).
 		if st.starting > 0 {
 			st.info.State = ml.OnlineStoreStateStarting
 		}
@@ -346,7 +346,7 @@ func (s *FeatureStore) PublishTable(ctx context.Context, req ml.PublishTableRequ
 		w := s.w
 		spec := req.PublishSpec
 		// why: online_store, online_table_name (three-part) and
-		// publish_mode are required (reference §4a, from the SDK doc).
+		// publish_mode are required (SDK doc of ml.PublishSpec).
 		if spec.OnlineStore == "" {
 			return nil, "", InvalidParameter("publish_spec.online_store is required")
 		}
@@ -369,8 +369,9 @@ func (s *FeatureStore) PublishTable(ctx context.Context, req ml.PublishTableRequ
 		if store == nil {
 			return nil, "", NotFound("Online store '%s' does not exist.", spec.OnlineStore)
 		}
-		// why: publishing before the store is ready fails (seed 001: wait
-		// for the store; reference §5 polls it until AVAILABLE). The code
+		// why: publishing before the store is ready fails (online feature
+		// store docs: "after your online store is in the AVAILABLE state,
+		// you can publish"). The code
 		// the service sends is unknown (assumption).
 		if store.info.State != ml.OnlineStoreStateAvailable {
 			return nil, "", invalidState("Online store '%s' is %s; it must be AVAILABLE to publish to it.", spec.OnlineStore, store.info.State)
@@ -380,7 +381,8 @@ func (s *FeatureStore) PublishTable(ctx context.Context, req ml.PublishTableRequ
 			return nil, "", NotFound("Catalog '%s' does not exist.", dst[0])
 		}
 		// why: shared catalogs are read-only and cannot hold online tables
-		// (seed 001, "Shared catalogs are read-only"). Only read privileges
+		// (cross-region-model-serving-dab article, "Shared catalogs are
+		// read-only"). Only read privileges
 		// can be granted on a catalog created from a share, so the CREATE
 		// TABLE that an online table needs is never held: a permission
 		// failure, not a malformed request (the code is an assumption).
@@ -388,14 +390,14 @@ func (s *FeatureStore) PublishTable(ctx context.Context, req ml.PublishTableRequ
 			return nil, "", PermissionDenied("Catalog '%s' was created from a share and is read-only: online table '%s' cannot be created in it.", dst[0], spec.OnlineTableName)
 		}
 		// why: "Online tables created from Delta Shared feature tables only
-		// support Snapshot sync mode" (seed 001, "Snapshot-only sync for
-		// shared tables").
+		// support Snapshot sync mode" (cross-region-model-serving-dab article,
+		// "Snapshot-only sync for shared tables").
 		if sc := w.catalogs[src.CatalogName]; sc.CatalogType == catalog.CatalogTypeDeltasharingCatalog && spec.PublishMode != ml.PublishSpecPublishModeSnapshot {
 			return nil, "", InvalidParameter("Table '%s' is shared through Delta Sharing and can only be published in SNAPSHOT mode, not %s.", req.SourceTableName, spec.PublishMode)
 		}
 		// why: an online table is keyed by the source's primary key;
 		// FullFeatureName is "Required for view sources without a UC
-		// PrimaryKeyConstraint" (reference §4a, from the SDK doc).
+		// PrimaryKeyConstraint" (SDK doc of PublishSpec.FullFeatureName).
 		pk := primaryKey(src)
 		if pk == nil && spec.FullFeatureName == "" {
 			return nil, "", InvalidParameter("Table '%s' has no primary key constraint; add one, or set full_feature_name.", req.SourceTableName)
@@ -425,8 +427,8 @@ func (s *FeatureStore) PublishTable(ctx context.Context, req ml.PublishTableRequ
 			}
 		}
 		// why: the SDK doc calls the result "the synced online-table sync
-		// pipeline" (reference §4a), so the fake keeps it as a synced table
-		// that w.Database reports on (an assumption, reference §15.6).
+		// pipeline" (SDK doc of PublishSpec.BudgetPolicyId), so the fake keeps it as a
+		// synced table that w.Database reports on (an assumption).
 		w.synced[name] = &syncedTable{
 			info: database.SyncedDatabaseTable{
 				Name:                      name,
@@ -450,7 +452,7 @@ func (w *Workspace) republish(ex *syncedTable, req ml.PublishTableRequest, src c
 		from, policy = ex.info.Spec.SourceTableFullName, ex.info.Spec.SchedulingPolicy
 	}
 	// why: PublishSpec's doc speaks of "republishing to an existing online
-	// table" (reference §4a), so publishing again from the same source is
+	// table" (SDK doc of PublishSpec.Tags), so publishing again from the same source is
 	// accepted; an online table of that name fed from another source, or
 	// in another store, is a conflict (assumption).
 	if from != req.SourceTableName || (ex.store != "" && ex.store != spec.OnlineStore) {
@@ -462,7 +464,8 @@ func (w *Workspace) republish(ex *syncedTable, req ml.PublishTableRequest, src c
 		return nil, InvalidParameter("Online table '%s' is synced in %s mode, not %s.", spec.OnlineTableName, policy, spec.PublishMode)
 	}
 	// why: re-publishing is the documented remedy for a source table that
-	// was dropped and re-created (seed 001, "Table ID stability matters"),
+	// was dropped and re-created (cross-region-model-serving-dab article,
+	// "Table ID stability matters"),
 	// so it binds the table to the current source and syncs it again
 	// (assumption).
 	ex.store, ex.published, ex.sourceID = spec.OnlineStore, true, src.TableId
@@ -480,8 +483,8 @@ func (w *Workspace) republish(ex *syncedTable, req ml.PublishTableRequest, src c
 	// why: a SNAPSHOT pipeline "can be triggered later ... Successive
 	// updates always perform a full copy of the source table data" (SDK
 	// doc of SyncedTableSchedulingPolicy SNAPSHOT); that a republish is
-	// such an update is an assumption (service-facts.md fact 9: a failed
-	// table stays so "until it is published again").
+	// such an update is an assumption (nothing public says more than that a
+	// failed table stays failed until it is published again).
 	ex.syncStart, ex.syncing = w.now(), true
 	if ex.info.DataSynchronizationStatus == nil {
 		ex.info.DataSynchronizationStatus = &database.SyncedTableStatus{}
@@ -497,8 +500,8 @@ func (w *Workspace) republish(ex *syncedTable, req ml.PublishTableRequest, src c
 func (w *Workspace) onlineTableInfo(parts []string, pipeline string) catalog.TableInfo {
 	// why: an online table's data lives in the online store's Postgres
 	// database, not in the metastore's storage, which Unity Catalog shows
-	// as a FOREIGN table; the reference has no shape for it (assumption,
-	// reference §15.6 uses Tables.Get only as an existence check).
+	// as a FOREIGN table; no public source shows its shape (assumption;
+	// callers use Tables.Get only as an existence check).
 	return catalog.TableInfo{
 		FullName: parts[0] + "." + parts[1] + "." + parts[2], CatalogName: parts[0], SchemaName: parts[1], Name: parts[2],
 		TableType: catalog.TableTypeForeign, DataSourceFormat: catalog.DataSourceFormatPostgresqlFormat,
@@ -565,7 +568,8 @@ func (w *Workspace) deleteSynced(name string, st *syncedTable) error {
 	// likely so: the Postgres API's returns a long-running operation (SDK
 	// Postgres.DeleteSyncedTable), the Database API's returns {} but the
 	// Unity Catalog side is likely asynchronous, and the feature store's
-	// is not documented (teardown-facts.md §7: "poll GET until 404"). The
+	// is not documented (SDK ml.DeleteOnlineTableRequest returns nothing:
+	// poll GET until 404). The
 	// fake makes all three lag, the more inconvenient way.
 	w.startDelete(name, st)
 	return nil
@@ -583,7 +587,7 @@ func (w *Workspace) startDelete(name string, st *syncedTable) {
 // dropSynced removes the online table called name.
 func (w *Workspace) dropSynced(name string) {
 	// why: the online table is the Unity Catalog table; deleting one
-	// deletes the other (reference §7, teardown deletes either).
+	// deletes the other (assumption: the SDK offers a delete through either API).
 	delete(w.synced, name)
 	delete(w.tables, name)
 }
@@ -639,9 +643,9 @@ func (s *FeatureStore) DeleteOnlineStore(ctx context.Context, req ml.DeleteOnlin
 			return struct{}{}, "", invalidState("Online store '%s' is already being deleted.", req.Name)
 		}
 		// why: whether the service refuses to delete a store that still
-		// holds tables or deletes them with it is unknown (teardown-facts.md
-		// §6: no Databricks doc or issue; DeleteOnlineStoreRequest has no
-		// force flag). The fake takes the tables with it, the more
+		// holds tables or deletes them with it is unknown (no Databricks doc
+		// or issue says; SDK DeleteOnlineStoreRequest has no force flag).
+		// The fake takes the tables with it, the more
 		// dangerous way: only the caller's own check keeps other models'
 		// tables.
 		for _, n := range w.storeTables(req.Name) {
@@ -650,9 +654,9 @@ func (s *FeatureStore) DeleteOnlineStore(ctx context.Context, req ml.DeleteOnlin
 			}
 		}
 		// why: deletion is asynchronous: the store is DELETING, then Get
-		// answers 404 (databricks-api.md §7: "poll Get until 404"; fact 7
-		// lists DELETING among the store states; terraform's online_store
-		// Delete returns before the store is gone, teardown-facts.md §6).
+		// answers 404 (terraform online_store docs list DELETING among the
+		// store states; terraform's online_store Delete returns before the
+		// store is gone, terraform-provider-databricks online_store resource).
 		st.starting = 0
 		st.info.State = ml.OnlineStoreStateDeleting
 		st.deleting, st.deleteReads = true, w.cfg.deleteLag
@@ -702,7 +706,7 @@ func (s *Database) ListSyncedDatabaseTablesAll(ctx context.Context, req database
 		w := s.w
 		// why: the SDK's doc of ListSyncedDatabaseTables says "This API is
 		// currently unimplemented, but exposed for Terraform support"
-		// (databricks-api.md §4b); the fake follows it unless told to list.
+		// (SDK service/database/api.go); the fake follows it unless told to list.
 		if !w.cfg.syncedList {
 			return nil, "", apiError(http.StatusNotImplemented, codeNotImplemented, "ListSyncedDatabaseTables is not implemented.")
 		}
@@ -713,9 +717,9 @@ func (s *Database) ListSyncedDatabaseTablesAll(ctx context.Context, req database
 			return nil, "", InvalidParameter("invalid page_token")
 		}
 		// why: an online store of the Provisioned kind is a database
-		// instance named like the store (service-facts.md fact 6 says so of
-		// Autoscaling projects; the same for instances is an assumption);
-		// the Database API knows no Autoscaling project (fact 6).
+		// instance named like the store (the online feature store docs say so
+		// of Autoscaling projects; the same for instances is an assumption);
+		// the Database API knows no Autoscaling project (same docs).
 		st := w.stores[req.InstanceName]
 		if st == nil || st.autoscaling || st.deleting && st.deleteReads <= 0 {
 			return nil, "", NotFound("Database instance '%s' does not exist.", req.InstanceName)
@@ -768,7 +772,7 @@ func (w *Workspace) provisioned(name string, read bool) (*syncedTable, error) {
 	// why: Databricks' Lakebase skill says the legacy synced-database-table
 	// resource "fails on current Lakebase" and routes through the
 	// Provisioned API, and checks status with the Postgres API
-	// (service-facts.md fact 6; databricks-agent-skills
+	// (databricks-agent-skills
 	// skills/databricks-lakebase/references/synced-tables.md). The code
 	// is an assumption: a 400, not a 404, so that a caller that only falls
 	// back to the other API on "not found" fails, as issue 10 reports.
@@ -795,13 +799,13 @@ func (w *Workspace) report(name string, st *syncedTable) database.SyncedDatabase
 	if st.deleting {
 		// why: a table being deleted shows the provisioning state
 		// DELETING (an enum value of ProvisioningInfoState) until it is
-		// gone (service-facts.md fact 10).
+		// gone (terraform synced-table docs list the state).
 		out.UnityCatalogProvisioningState = database.ProvisioningInfoStateDeleting
 		steps = nil
 	}
 	if len(steps) > 0 {
 		// why: there is no waiter; a published table goes through
-		// provisioning states before it is online (reference §5), and the
+		// provisioning states before it is online (SDK SyncedTableState enum), and the
 		// fake moves on with each read, never with the wall clock.
 		i := min(st.step, len(steps)-1)
 		step := steps[i]
@@ -852,8 +856,8 @@ func (w *Workspace) sourceChanged(st *syncedTable) string {
 	}
 	// why: feature lookups are bound to the source's table id, and "if
 	// someone drops and recreates a source feature table ... the UUID
-	// changes and the online table link breaks" (seed 001, "Table ID
-	// stability matters"). That the synced table then reports
+	// changes and the online table link breaks" (cross-region-model-serving-dab
+	// article, "Table ID stability matters"). That the synced table then reports
 	// SYNCED_TABLE_OFFLINE_FAILED, and this message, are assumptions.
 	name := st.info.Spec.SourceTableFullName
 	t, err := w.table(name)

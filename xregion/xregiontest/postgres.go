@@ -33,8 +33,8 @@ func WithPostgresSpec() Option {
 // WithRepublishWithoutSync makes publishing again into an existing online
 // table accepted but ineffective: the table keeps its data and its last
 // sync. Whether a republish of a healthy SNAPSHOT table syncs it again is
-// not documented (service-facts.md fact 9 says only that a failed table
-// stays failed until it is published again); this mode lets tests check
+// not documented (nothing public says more than that a failed table stays
+// failed until it is published again); this mode lets tests check
 // that callers notice when it does not.
 func WithRepublishWithoutSync() Option {
 	return func(c *config) { c.republishNoSync = true }
@@ -60,7 +60,7 @@ func (s *Postgres) GetSyncedTable(ctx context.Context, req postgres.GetSyncedTab
 	return call(ctx, s.w, "Postgres.GetSyncedTable", func() (*postgres.SyncedTable, string, error) {
 		w := s.w
 		// why: the resource name is "synced_tables/{catalog}.{schema}.{table}"
-		// (SDK doc of GetSyncedTableRequest.Name; service-facts.md fact 6).
+		// (SDK doc of GetSyncedTableRequest.Name).
 		full, ok := strings.CutPrefix(req.Name, syncedTablesPrefix)
 		if !ok {
 			return nil, "", InvalidParameter("invalid synced table name %q: want synced_tables/catalog.schema.table", req.Name)
@@ -71,8 +71,8 @@ func (s *Postgres) GetSyncedTable(ctx context.Context, req postgres.GetSyncedTab
 		st := w.readSynced(full)
 		// why: the Autoscaling API manages the resources of projects; that
 		// it answers "not found" for a table of a Provisioned instance is
-		// an assumption (service-facts.md fact 6 says only to try the
-		// other API on any 4xx but 401/403).
+		// an assumption (no public source says what either API answers for
+		// the other's tables).
 		if st == nil || !st.autoscaling {
 			return nil, "", NotFound("Synced table '%s' does not exist.", req.Name)
 		}
@@ -83,7 +83,7 @@ func (s *Postgres) GetSyncedTable(ctx context.Context, req postgres.GetSyncedTab
 			out.CreateTime = msTime(t.CreatedAt)
 		}
 		// why: the GCP API page marks spec input-only, so the reply may
-		// omit it (service-facts.md fact 6); the fake omits it unless
+		// omit it; the fake omits it unless
 		// WithPostgresSpec asks for it.
 		if w.cfg.postgresSpec && d.Spec != nil {
 			out.Spec = &postgres.SyncedTableSyncedTableSpec{
@@ -97,8 +97,8 @@ func (s *Postgres) GetSyncedTable(ctx context.Context, req postgres.GetSyncedTab
 			UnityCatalogProvisioningState: postgres.ProvisioningInfoState(d.UnityCatalogProvisioningState),
 		}
 		// why: a table whose Unity Catalog state is absent but whose sync
-		// state is ONLINE is online (service-facts.md fact 6): the reply
-		// may leave the state out, and the fake does for ACTIVE.
+		// state is ONLINE is online (SDK postgres.SyncedTableSyncedTableStatus:
+		// the state is optional): the reply may leave it out, and the fake does for ACTIVE.
 		if d.UnityCatalogProvisioningState == database.ProvisioningInfoStateActive {
 			status.UnityCatalogProvisioningState = ""
 		}
@@ -124,8 +124,8 @@ func (s *Postgres) GetSyncedTable(ctx context.Context, req postgres.GetSyncedTab
 // postgresState is the Postgres API's spelling of a synced table state.
 func postgresState(s database.SyncedTableState) postgres.SyncedTableState {
 	// why: the Database API spells the offline state SYNCED_TABLED_OFFLINE,
-	// the Postgres API SYNCED_TABLE_OFFLINE (the SDK's enums; reference
-	// databricks-api.md, synced table states).
+	// the Postgres API SYNCED_TABLE_OFFLINE (the SDK's enums in
+	// service/database and service/postgres model.go).
 	if s == database.SyncedTableStateSyncedTabledOffline {
 		return postgres.SyncedTableStateSyncedTableOffline
 	}

@@ -54,7 +54,7 @@ func (w *Workspace) eligible() (map[string]providerLink, map[string][]string) {
 				}
 			}
 			// why: "the provider object is created automatically in the
-			// recipient metastore once a share is granted" (reference §3).
+			// recipient metastore once a share is granted" (Databricks docs, "manage providers").
 			if len(granted) > 0 {
 				links[s.cfg.org] = providerLink{src: s, recipient: rn}
 				shares[s.cfg.org] = granted
@@ -101,7 +101,7 @@ func (w *Workspace) visible() visibility {
 // what the call shows.
 func (w *Workspace) observe() visibility {
 	// why: D2D providers and shares appear in the recipient metastore after
-	// an unknown delay (reference §3, §15.10); WithProviderLag models it.
+	// an undocumented delay ("manage providers" docs); WithProviderLag models it.
 	links, shares := w.eligible()
 	now := map[string]bool{}
 	for p := range links {
@@ -161,7 +161,7 @@ func (s *Providers) Get(ctx context.Context, req sharing.GetProviderRequest) (*s
 			return nil, "", NotFound("Provider '%s' does not exist.", req.Name)
 		}
 		p := s.w.providerInfo(req.Name, v.links[req.Name])
-		// why: fact 12, SDK doc of ProvidersService.Get (see mayReadProvider).
+		// why: SDK doc of ProvidersService.Get (see mayReadProvider).
 		if !s.w.mayReadProvider(p) {
 			return nil, "", PermissionDenied("User does not have permission to read Provider '%s': it needs to be a metastore admin or the owner of the provider.", req.Name)
 		}
@@ -179,12 +179,12 @@ func (s *Providers) ListAll(ctx context.Context, req sharing.ListProvidersReques
 		for _, n := range v.providers {
 			p := s.w.providerInfo(n, v.links[n])
 			// why: "If no providers exist with this ID, no results will be
-			// returned" (reference §3).
+			// returned" (SDK doc of ListProvidersRequest.DataProviderGlobalMetastoreId).
 			if req.DataProviderGlobalMetastoreId != "" && !strings.EqualFold(p.DataProviderGlobalMetastoreId, req.DataProviderGlobalMetastoreId) {
 				continue
 			}
 			// why: the list is filtered by permission, not refused
-			// (fact 12, SDK doc of ProvidersService.List).
+			// (SDK doc of ProvidersService.List).
 			if !s.w.mayListProvider(p) {
 				continue
 			}
@@ -203,7 +203,7 @@ func (s *Providers) ListSharesAll(ctx context.Context, req sharing.ListSharesReq
 		if !slices.Contains(v.providers, req.Name) {
 			return nil, "", NotFound("Provider '%s' does not exist.", req.Name)
 		}
-		// why: fact 12, SDK doc of ProvidersService.ListShares (see
+		// why: SDK doc of ProvidersService.ListShares (see
 		// mayReadProvider).
 		if !s.w.mayReadProvider(s.w.providerInfo(req.Name, v.links[req.Name])) {
 			return nil, "", PermissionDenied("User does not have permission to list the shares of Provider '%s': it needs to be a metastore admin or the owner of the provider.", req.Name)
@@ -228,10 +228,11 @@ func (w *Workspace) resolve(parts []string, kind func(sharing.SharedDataObjectDa
 		return w, strings.Join(parts, "."), true
 	}
 	// why: a catalog created from a share is a read-only, read-through view
-	// of the provider's share (reference §3; seed 001, "Shared catalogs are
-	// read-only"): revoking the grant, deleting the share (teardown-facts
-	// §2) or dropping the source object makes the object disappear; an
-	// object removed from the share goes after the share lag (fact 14).
+	// of the provider's share (the cross-region-model-serving-dab article,
+	// "Shared catalogs are read-only"): revoking the grant, deleting the share
+	// (docs: "all recipients of that share lose access to it") or dropping the
+	// source object makes the object disappear; an object removed from the
+	// share goes after the share lag (docs on reading shares).
 	links, shares := w.eligible()
 	link, ok := links[c.ProviderName]
 	if !ok || !slices.Contains(shares[c.ProviderName], c.ShareName) {
@@ -300,8 +301,8 @@ func (w *Workspace) lagStillHides(src *Workspace, key string) bool {
 // reports whether the share lag still hides it, logging the read if so.
 func (w *Workspace) lagHides(src *Workspace, key, object string) bool {
 	// why: "Share changes reach recipients with a delay of about a minute"
-	// (service-facts fact 14, Databricks docs on reading shares: cached for
-	// about a minute); reads move the lag on, never the wall clock.
+	// (Databricks docs on reading shares: cached for about a minute); reads
+	// move the lag on, never the wall clock.
 	if !src.fresh[key] || w.cfg.shareLag == 0 {
 		return false
 	}

@@ -43,17 +43,18 @@ func (w *Workspace) checkRecipient(r sharing.RecipientInfo) error {
 			return InvalidParameter("data_recipient_global_metastore_id %q: want <cloud>:<region>:<metastore-uuid>", id)
 		}
 		// why: a D2D recipient for the provider's own metastore is refused
-		// with a "same sharing identifier" error (reference-dab §2.4,
-		// seed 001); same-metastore sharing uses no new recipient.
+		// with a "same sharing identifier" error (troubleshooting in the README
+		// of debu-sinha/cross-region-model-serving-dab); same-metastore sharing
+		// uses no new recipient.
 		if strings.EqualFold(id, w.GlobalMetastoreID()) {
 			return InvalidParameter("Cannot create a recipient with the same sharing identifier as the provider metastore (%s).", id)
 		}
-		// why: one D2D recipient per target metastore (reference-dab §7.1,
-		// terraform-provider-databricks#3930).
+		// why: one D2D recipient per target metastore
+		// (terraform-provider-databricks#3930).
 		for _, n := range slices.Sorted(maps.Keys(w.recipients)) {
 			o := w.recipients[n]
 			if o.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(o.DataRecipientGlobalMetastoreId, id) {
-				// why: the service's message (fact 11: terraform
+				// why: the service's message (terraform
 				// provider issue #3930; public clients match on "already
 				// exists with same sharing identifier"). It names the
 				// sharing identifier, not the recipient, which the caller
@@ -140,7 +141,7 @@ func (s *Recipients) Get(ctx context.Context, req sharing.GetRecipientRequest) (
 		}
 		// why: "The caller must be one of: A user with USE_RECIPIENT
 		// privilege on the metastore, The owner of the share recipient, A
-		// metastore admin" (fact 12, SDK doc of RecipientsService.Get).
+		// metastore admin" (SDK doc of RecipientsService.Get).
 		c := s.w.cfg
 		if !c.admin && !c.privileges["USE_RECIPIENT"] && r.Owner != c.user {
 			return nil, "", PermissionDenied("User does not have USE_RECIPIENT on Metastore and is not the owner of Recipient '%s'.", req.Name)
@@ -163,8 +164,8 @@ func (s *Recipients) ListAll(ctx context.Context, req sharing.ListRecipientsRequ
 				continue
 			}
 			// why: the list holds the recipients where "the caller is a
-			// metastore admin, or the caller is the owner" (fact 12, SDK
-			// doc of RecipientsService.List): others are left out.
+			// metastore admin, or the caller is the owner" (SDK doc of
+			// RecipientsService.List): others are left out.
 			if !s.w.cfg.admin && r.Owner != s.w.cfg.user {
 				continue
 			}
@@ -215,14 +216,14 @@ func (s *Recipients) Delete(ctx context.Context, req sharing.DeleteRecipientRequ
 			return struct{}{}, "", NotFound("Recipient '%s' does not exist.", req.Name)
 		}
 		// why: "The caller must be the owner of the recipient" (SDK doc of
-		// RecipientsService.Delete; teardown-facts §3).
+		// RecipientsService.Delete; DROP RECIPIENT lists no other condition).
 		if r.Owner != w.cfg.user {
 			return struct{}{}, "", PermissionDenied("User is not the owner of Recipient '%s'.", req.Name)
 		}
 		// why: grants do not block the delete and go with the recipient,
 		// but "for deleted principals, `principal` is empty" in permission
-		// lists (teardown-facts §3, UpdateSharePermissions API doc and SDK
-		// doc of PrivilegeAssignment): the fake keeps them that way.
+		// lists (docs.databricks.com/api/sharing/v1/update-share-permissions;
+		// SDK doc of PrivilegeAssignment): the fake keeps them that way.
 		for _, sh := range w.shares {
 			if g, ok := sh.grants[req.Name]; ok {
 				delete(sh.grants, req.Name)

@@ -237,7 +237,7 @@ func encodable(req any) error {
 	// why: the SDK encodes bodies with its marshal package, which fails on
 	// a ForceSendFields name the struct does not have, as when a
 	// ServedEntityOutput's list is copied into a ServedEntityInput as it
-	// is (reference §6, rollback recipe step 3). The error wraps as the
+	// is (seen with the SDK: marshal.Marshal fails on such a name). The error wraps as the
 	// SDK's httpclient and common packages wrap it.
 	if _, err := json.Marshal(req); err != nil {
 		return fmt.Errorf("request marshal: request marshal failure: %w", err)
@@ -249,7 +249,7 @@ func encodable(req any) error {
 // deep copy, with ForceSendFields listing the basic fields the reply had.
 func wire[T any](v T) T {
 	// why: the SDK's decoder records every basic field it sees in
-	// ForceSendFields, false booleans included (reference §0 and §6), and
+	// ForceSendFields, false booleans included (SDK marshal package), and
 	// a rollback that carries them over works on a real workspace. The
 	// fake returns what that decoder would return, not a hand-built copy.
 	b, err := json.Marshal(v)
@@ -270,14 +270,14 @@ func (w *Workspace) reply(e *servingEndpoint) *serving.ServingEndpointDetailed {
 	sent := func(entities []serving.ServedEntityOutput) {
 		for i := range entities {
 			// why: the service sends scale_to_zero_enabled even when
-			// false (reference §6, rollback recipe step 3).
+			// false (seen in recorded real replies).
 			entities[i].ForceSendFields = []string{"ScaleToZeroEnabled", "BurstScalingEnabled"}
 		}
 	}
 	omitted := func(entities []serving.ServedEntityOutput) {
 		for i := range entities {
 			// why: two recorded real replies leave burst_scaling_enabled
-			// out (service-facts §2); the fake leaves it out at its server
+			// out; the fake leaves it out at its server
 			// default, true, so that the SDK decodes an absent field, false,
 			// that means "on".
 			if entities[i].BurstScalingEnabled {
@@ -285,7 +285,8 @@ func (w *Workspace) reply(e *servingEndpoint) *serving.ServingEndpointDetailed {
 				entities[i].ForceSendFields = slices.DeleteFunc(entities[i].ForceSendFields, func(f string) bool { return f == "BurstScalingEnabled" })
 			}
 			// why: the documented sample GET reply has no workload_type
-			// for an entity on the default, CPU (service-facts §1, §2).
+			// for an entity on the default, CPU (Azure Databricks "Manage model
+			// serving endpoints"; SDK doc of ServedEntityInput.WorkloadType).
 			if entities[i].WorkloadType == serving.ServingModelWorkloadTypeCpu {
 				entities[i].WorkloadType = ""
 				entities[i].ForceSendFields = slices.DeleteFunc(entities[i].ForceSendFields, func(f string) bool { return f == "WorkloadType" })
@@ -312,7 +313,7 @@ func (w *Workspace) reply(e *servingEndpoint) *serving.ServingEndpointDetailed {
 // that replied resp.
 func (s *ServingEndpoints) waiter(ctx context.Context, resp *serving.ServingEndpointDetailed) *serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed] {
 	// why: the SDK builds the waiter from the name in the reply, and its
-	// Poll captures the ctx of the call (reference §6, waiter facts).
+	// Poll captures the ctx of the call (SDK service/serving/api.go).
 	name := resp.Name
 	return &serving.WaitGetServingEndpointNotUpdating[serving.ServingEndpointDetailed]{
 		Response: resp,
@@ -320,9 +321,10 @@ func (s *ServingEndpoints) waiter(ctx context.Context, resp *serving.ServingEndp
 		Poll: func(_ time.Duration, progress func(*serving.ServingEndpointDetailed)) (*serving.ServingEndpointDetailed, error) {
 			// why: the SDK's waiter polls Get until NOT_UPDATING, halts on
 			// UPDATE_FAILED and UPDATE_CANCELED with this message, and
-			// halts on any Get error (reference §6, §11). Reads, not time,
-			// move an update on, so the fake reads back to back and never
-			// sleeps; every update ends after a bounded number of reads.
+			// halts on any Get error (SDK service/serving/api.go, retries
+			// package). Reads, not time, move an update on, so the fake reads
+			// back to back and never sleeps; every update ends after a bounded
+			// number of reads.
 			for {
 				e, err := s.Get(ctx, serving.GetServingEndpointRequest{Name: name})
 				if err != nil {
@@ -403,8 +405,8 @@ func (s *ServingEndpoints) Create(ctx context.Context, req serving.CreateServing
 				EmailNotifications: clone(req.EmailNotifications), TelemetryConfig: clone(req.TelemetryConfig),
 				PendingConfig: pending,
 				// why: a new endpoint has nothing serving until its first
-				// deployment completes, "Not ready (Updating)" (reference
-				// rollout §B.2).
+				// deployment completes, "Not ready (Updating)" (endpoint
+				// statuses in Azure Databricks "Manage model serving endpoints").
 				State: &serving.EndpointState{
 					ConfigUpdate: serving.EndpointStateConfigUpdateInProgress,
 					Ready:        serving.EndpointStateReadyNotReady,
@@ -467,8 +469,8 @@ func (s *ServingEndpoints) UpdateConfig(ctx context.Context, req serving.Endpoin
 		}
 		// why: "An endpoint that already has an update in progress can not
 		// be updated until the current update completes or fails" (SDK
-		// doc); the reply is a 409 that the SDK does not retry (reference
-		// §6, rollback recipe step 1; the code is an assumption).
+		// doc); the reply is a 409 that the SDK does not retry (SDK
+		// apierr/error_mapping.go; the code is an assumption).
 		if e.info.State.ConfigUpdate == serving.EndpointStateConfigUpdateInProgress {
 			return nil, "", resourceConflict("Endpoint '%s' has an update in progress (config version %d); "+
 				"it can not be updated until the current update completes or fails.", req.Name, e.info.PendingConfig.ConfigVersion)
@@ -481,7 +483,8 @@ func (s *ServingEndpoints) UpdateConfig(ctx context.Context, req serving.Endpoin
 		e.info.LastUpdatedTimestamp = pending.StartTime
 		e.rollout = &rollout{steps: steps, idle: 1}
 		// why: the live config keeps serving while the update runs, so
-		// readiness does not change (reference rollout §B.2).
+		// readiness does not change ("Ready (Update failed)" in Azure
+		// Databricks "Manage model serving endpoints").
 		ready := e.info.State.Ready
 		if e.info.Config == nil {
 			ready = serving.EndpointStateReadyNotReady
@@ -507,7 +510,7 @@ func (w *Workspace) pendingConfig(in serving.EndpointCoreConfigInput, live *serv
 	if n == 0 {
 		return nil, nil, InvalidParameter("The config must have at least one served entity.")
 	}
-	// why: an endpoint serves at most 15 entities (reference rollout §B.3;
+	// why: an endpoint serves at most 15 entities (databricks-sdk-py#1496;
 	// the docs' "10" is stale).
 	if n > maxServedEntities {
 		return nil, nil, InvalidParameter("The config has %d served entities; at most %d are allowed.", n, maxServedEntities)
@@ -542,7 +545,8 @@ func (w *Workspace) pendingConfig(in serving.EndpointCoreConfigInput, live *serv
 	for i := range entities {
 		// why: an entity the update keeps unchanged is not deployed again;
 		// an update that only changes routes still passes briefly through
-		// IN_PROGRESS (reference rollout §B.2, B.5 step 6). Keeping the
+		// IN_PROGRESS (a Pulumi/Terraform note says "~30 seconds" for a
+		// similar no-op; analogous evidence). Keeping the
 		// entity's creator and creation time is an assumption.
 		if kept := keptEntity(live, entities[i]); kept != nil {
 			entities[i] = *kept
@@ -645,7 +649,8 @@ func (w *Workspace) servedEntity(i int, se serving.ServedEntityInput) (serving.S
 		return zero, InvalidParameter("served_entities[%d].workload_type %q is not a known workload type.", i, se.WorkloadType)
 	}
 	// why: the entity must be a model version this workspace can read,
-	// through a catalog created from a share included (reference §15.14).
+	// through a catalog created from a share included (Databricks docs
+	// suggest AI models can be shared; not verified live).
 	m, _, err := w.model(se.EntityName)
 	if err != nil {
 		return zero, err
@@ -663,13 +668,13 @@ func (w *Workspace) servedEntity(i int, se serving.ServedEntityInput) (serving.S
 		Name: name, EntityName: se.EntityName, EntityVersion: se.EntityVersion,
 		WorkloadSize: se.WorkloadSize,
 		// why: "workload_type ... defaults to CPU" (SDK doc of
-		// ServedEntityInput.WorkloadType; service-facts §2): the GET shows
+		// ServedEntityInput.WorkloadType): the GET shows
 		// the server's default for a request that left it out.
 		WorkloadType: cmp.Or(se.WorkloadType, serving.ServingModelWorkloadTypeCpu),
 		// why: "BurstScalingEnabled defaults to true on the server"
-		// (reference §6). The service tells a false that was sent from
-		// none by the JSON key, which the SDK sends for false only when
-		// ForceSendFields names the field.
+		// (SDK doc of ServedEntityInput.BurstScalingEnabled). The service
+		// tells a false that was sent from none by the JSON key, which the
+		// SDK sends for false only when ForceSendFields names the field.
 		BurstScalingEnabled: se.BurstScalingEnabled || !slices.Contains(se.ForceSendFields, "BurstScalingEnabled"),
 		ScaleToZeroEnabled:  se.ScaleToZeroEnabled,
 		EnvironmentVars:     clone(se.EnvironmentVars), InstanceProfileArn: se.InstanceProfileArn,
@@ -752,8 +757,8 @@ func (w *Workspace) advance(name string, e *servingEndpoint) {
 	case busy:
 	case !deploys && r.idle > 0:
 		// why: even an update that deploys nothing, such as a change of
-		// routes only, passes through IN_PROGRESS (reference rollout
-		// §B.2).
+		// routes only, passes through IN_PROGRESS (a Pulumi/Terraform note
+		// on a similar no-op; analogous evidence).
 		r.idle--
 	default:
 		w.completeUpdate(name, e)
@@ -767,7 +772,7 @@ func (w *Workspace) completeUpdate(name string, e *servingEndpoint) {
 		p.ServedEntities[i].State = &serving.ServedModelState{Deployment: serving.ServedModelStateDeploymentDeploymentReady}
 	}
 	// why: on success the pending config is served and "pending_config is
-	// no longer returned" (reference rollout §B.2).
+	// no longer returned" (Databricks serving docs; exact page not identified).
 	e.info.Config = &serving.EndpointCoreConfigOutput{
 		ConfigVersion: int64(p.ConfigVersion), ServedEntities: p.ServedEntities,
 		TrafficConfig: p.TrafficConfig, AutoCaptureConfig: p.AutoCaptureConfig,
@@ -784,15 +789,15 @@ func (w *Workspace) completeUpdate(name string, e *servingEndpoint) {
 func (w *Workspace) failUpdate(name string, e *servingEndpoint) {
 	// why: entities still deploying when another fails are given up
 	// (assumption), and the pending config stays to show why the update
-	// failed (assumption: reference rollout §B.2 says it may or may not).
+	// failed (assumption: no public source says whether it stays).
 	for i, se := range e.info.PendingConfig.ServedEntities {
 		if se.State != nil && se.State.Deployment == serving.ServedModelStateDeploymentDeploymentCreating {
 			e.info.PendingConfig.ServedEntities[i].State = &serving.ServedModelState{Deployment: serving.ServedModelStateDeploymentDeploymentAborted}
 		}
 	}
 	// why: "Ready (Update failed)": the previous config keeps serving,
-	// unchanged; with none, "Not ready (Update failed)" (reference
-	// rollout §B.2).
+	// unchanged; with none, "Not ready (Update failed)" (Azure Databricks
+	// "Manage model serving endpoints").
 	ready := e.info.State.Ready
 	if e.info.Config == nil {
 		ready = serving.EndpointStateReadyNotReady
@@ -803,8 +808,8 @@ func (w *Workspace) failUpdate(name string, e *servingEndpoint) {
 	w.record(name, e)
 }
 
-// Get returns a serving endpoint, always with its State (reference §8.5:
-// the SDK's waiter panics without it). Each read moves an update in
+// Get returns a serving endpoint, always with its State (the SDK's waiter
+// in service/serving/api.go panics without it). Each read moves an update in
 // progress on (see [ServingEndpoints]). It returns a 404
 // RESOURCE_DOES_NOT_EXIST error when the endpoint does not exist.
 func (s *ServingEndpoints) Get(ctx context.Context, req serving.GetServingEndpointRequest) (*serving.ServingEndpointDetailed, error) {
@@ -818,8 +823,8 @@ func (s *ServingEndpoints) Get(ctx context.Context, req serving.GetServingEndpoi
 			return nil, "", NotFound("Endpoint with name '%s' does not exist.", req.Name)
 		}
 		// why: an update has no end time of its own; the fake ends it after
-		// a number of reads, never with the wall clock (reference §6: the
-		// SDK waiter polls Get).
+		// a number of reads, never with the wall clock (the SDK waiter polls
+		// Get: service/serving/api.go).
 		s.w.advance(req.Name, e)
 		return s.w.reply(e), "", nil
 	})
@@ -873,8 +878,9 @@ func (s *ServingEndpoints) Delete(ctx context.Context, req serving.DeleteServing
 			return struct{}{}, "", NotFound("Endpoint with name '%s' does not exist.", req.Name)
 		}
 		// why: the DELETE answers at once and how long the endpoint stays
-		// visible is not documented (teardown-facts §9, from the REST
-		// reference's empty reply): its GET shows it for a few more reads.
+		// visible is not documented (the REST API page shows an empty reply:
+		// docs.databricks.com/api/model-serving/v1/delete-inference-endpoint):
+		// its GET shows it for a few more reads.
 		w.vanishing[req.Name] = &vanishingEndpoint{ep: w.reply(w.endpoints[req.Name]), reads: endpointLinger}
 		delete(w.endpoints, req.Name)
 		w.now()
@@ -942,9 +948,10 @@ func (s *ServingEndpoints) query(ctx context.Context, method string, req serving
 		}
 		// why: only a READY live config serves queries. The service's code
 		// for a query to an endpoint that is not ready is undocumented
-		// (reference §15.9); the fake sends a 400 INVALID_STATE, which the
+		// (no public sample); the fake sends a 400 INVALID_STATE, which the
 		// SDK does not retry, so a probe fails at once, where a 503 would
-		// be retried by the SDK for up to 5 minutes (reference §11).
+		// be retried by the SDK for up to 5 minutes (SDK httpclient/api_client.go
+		// and Config.RetryTimeoutSeconds).
 		if e.info.Config == nil || e.info.State.Ready != serving.EndpointStateReadyReady {
 			return routed{}, "", invalidState("Endpoint '%s' is not ready to serve queries: it is %s (config update %s).",
 				req.Name, e.info.State.Ready, e.info.State.ConfigUpdate)
@@ -967,7 +974,7 @@ func (s *ServingEndpoints) query(ctx context.Context, method string, req serving
 		}
 		// why: the SDK fills ServedModelName from the reply header
 		// served-model-name, the name of the served entity that answered
-		// (reference §6, §8.4).
+		// (SDK serving/model.go, header tag of QueryEndpointResponse).
 		return routed{resp: &serving.QueryEndpointResponse{Predictions: preds, ServedModelName: se.Name}, script: script}, "", nil
 	})
 	if err != nil {

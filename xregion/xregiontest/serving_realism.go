@@ -81,7 +81,8 @@ func (w *Workspace) shapeReply(out *serving.ServingEndpointDetailed) {
 				name := routeTarget(r)
 				// why: the documented sample GET names routes with
 				// served_model_name only; a recorded real reply names them
-				// both ways (service-facts §1).
+				// both ways (Azure Databricks "Manage model serving endpoints";
+				// a create reply recorded on Qiita).
 				tc.Routes[i] = serving.Route{ServedModelName: name, TrafficPercentage: r.TrafficPercentage}
 				if mode == RouteNamesBoth {
 					tc.Routes[i].ServedEntityName = name
@@ -92,7 +93,7 @@ func (w *Workspace) shapeReply(out *serving.ServingEndpointDetailed) {
 			return nil
 		}
 		// why: a recorded real reply mirrors served_entities into the
-		// deprecated served_models (service-facts §1).
+		// deprecated served_models (a create reply recorded on Qiita).
 		var models []serving.ServedModelOutput
 		for _, se := range entities {
 			models = append(models, serving.ServedModelOutput{
@@ -125,8 +126,9 @@ func (s *ServingEndpoints) QueryServedEntity(ctx context.Context, endpoint, enti
 	req.Name = endpoint
 	return s.query(ctx, "ServingEndpoints.QueryServedEntity", req, func(e *servingEndpoint) (serving.ServedEntityOutput, error) {
 		// why: "for scoring requests to endpoints serving multiple models,
-		// see Query individual models behind an endpoint" (service-facts
-		// §3): the path names one served entity and skips routing.
+		// see Query individual models behind an endpoint" (Databricks docs,
+		// "Query serving endpoints for custom models"): the path names one
+		// served entity and skips routing.
 		if s.w.cfg.serving.noEntity {
 			return serving.ServedEntityOutput{}, NotFound("No API found for 'POST /serving-endpoints/%s/served-models/%s/invocations'", endpoint, entity)
 		}
@@ -165,7 +167,8 @@ func (w *Workspace) pick(e *servingEndpoint) serving.ServedEntityOutput {
 	if w.cfg.serving.even {
 		return e.route()
 	}
-	// why: "traffic is routed at random by percentage" (service-facts §3):
+	// why: "traffic is routed at random by percentage" (Databricks docs on A/B
+	// testing with traffic_config):
 	// each query goes to a route with the probability of its percentage,
 	// drawn from the workspace's seeded source so that tests replay.
 	c := e.info.Config

@@ -71,7 +71,7 @@ func removalKey(share string, o sharing.SharedDataObject, at int64) string {
 // says whether this read moves the removal's lag on (see lagHides).
 func (w *Workspace) seesRemoved(src *Workspace, share string, e sharedEntry, object string, count bool) bool {
 	// why: a removal is a share change like an addition, which reaches
-	// recipients about a minute late (service-facts fact 14).
+	// recipients about a minute late (Databricks docs on reading shares).
 	if w.lagStillHides(src, objectKey(share, e.obj)) {
 		return false
 	}
@@ -232,7 +232,7 @@ func (s *Shares) ListSharesAll(ctx context.Context, req sharing.SharesListReques
 			}
 			info := clone(sh.info)
 			// why: the list takes no include_shared_data; like a GET
-			// without it, it carries no objects (reference §2).
+			// without it, it carries no objects (databricks-sdk-py PR #1400).
 			info.Objects = nil
 			out = append(out, info)
 		}
@@ -252,7 +252,8 @@ func (s *Shares) Get(ctx context.Context, req sharing.GetShareRequest) (*sharing
 		out := clone(sh.info)
 		if !req.IncludeSharedData {
 			// why: without include_shared_data the service returns no
-			// objects (reference §2, and reference-dab §7.2).
+			// objects (databricks-sdk-py PR #1400; terraform's share data
+			// source passes IncludeSharedData: true).
 			out.Objects = nil
 		}
 		return &out, "", nil
@@ -305,8 +306,7 @@ func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.
 		}
 		// why: "The caller must be the owner of the share or a metastore
 		// admin. When the caller is a metastore admin, only the __owner__
-		// field can be updated" (SDK doc of SharesService.Update;
-		// teardown-facts §8).
+		// field can be updated" (SDK doc of SharesService.Update).
 		if sh.info.Owner != w.cfg.user {
 			ownerOnly := len(req.Updates) == 0 && req.Comment == "" && req.NewName == "" && req.StorageRoot == "" && !slices.Contains(req.ForceSendFields, "Comment")
 			if !w.cfg.admin || !ownerOnly {
@@ -314,14 +314,13 @@ func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.
 			}
 		}
 		// why: the SDK doc says "The maximum number update data objects
-		// allowed is a 100" (reference §2); whether the server enforces it
-		// is unknown (reference §15.11), so the fake does.
+		// allowed is a 100" (SharedDataObjectUpdate); whether the server
+		// enforces it is unknown (no public sample), so the fake does.
 		if len(req.Updates) > maxUpdates {
 			return nil, "", InvalidParameter("The maximum number update data objects allowed is %d, got %d.", maxUpdates, len(req.Updates))
 		}
 		// why: "UpdateShare duplicate updates on the same data object"
-		// is refused (teardown-facts §5, terraform-provider-databricks
-		// issue #3517).
+		// is refused (terraform-provider-databricks issue #3517).
 		seen := map[string]bool{}
 		for _, u := range req.Updates {
 			if u.DataObject == nil {
@@ -359,7 +358,7 @@ func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.
 				o := sh.info.Objects[i]
 				key := removalKey(req.Name, o, at)
 				// why: recipients see a removal late, as an addition
-				// (fact 14); see WithShareLag.
+				// (Databricks docs on reading shares); see WithShareLag.
 				w.fresh[key] = true
 				sh.removed = append(sh.removed, tombstone{obj: o, key: key})
 			}
@@ -371,7 +370,7 @@ func (s *Shares) Update(ctx context.Context, req sharing.UpdateShare) (*sharing.
 			}
 			if i := slices.IndexFunc(objs, func(o sharing.SharedDataObject) bool { return o.Name == u.DataObject.Name }); i >= 0 {
 				// why: recipients see an added object about a minute
-				// later (fact 14); see WithShareLag.
+				// later (Databricks docs on reading shares); see WithShareLag.
 				w.fresh[objectKey(req.Name, objs[i])] = true
 			}
 		}
@@ -406,8 +405,8 @@ func (w *Workspace) applyUpdate(sh *share, objs []sharing.SharedDataObject, u sh
 		return nil, InvalidParameter("data_object.name is required")
 	}
 	// why: Status, AddedAt and AddedBy are output-only; echoing them back
-	// from a Get is a caller bug the real service may reject (reference §2,
-	// recipe step 3). Rejecting them is an assumption.
+	// from a Get is a caller bug the real service may reject (SDK doc marks
+	// them output-only). Rejecting them is an assumption.
 	if o.Status != "" || o.AddedAt != 0 || o.AddedBy != "" {
 		return nil, InvalidParameter("data object %q: status, added_at and added_by are output-only", o.Name)
 	}
@@ -415,15 +414,16 @@ func (w *Workspace) applyUpdate(sh *share, objs []sharing.SharedDataObject, u sh
 	switch u.Action {
 	case sharing.SharedDataObjectUpdateActionAdd:
 		if idx >= 0 {
-			// why: re-adding an object gets "already exists" (reference-dab §7.2).
+			// why: re-adding an object gets "already exists" (the
+			// cross-region-model-serving-dab source matches that text on ADD).
 			return nil, AlreadyExists("Data object '%s' already exists in share '%s'.", o.Name, sh.info.Name)
 		}
 		if err := w.checkShareable(*o); err != nil {
 			return nil, err
 		}
 		// why: recipients see objects as schema.name, so two tables with the
-		// same schema.table from different catalogs conflict (reference-dab
-		// §7.2; reference §2 on SharedAs and StringSharedAs).
+		// same schema.table from different catalogs conflict (SDK doc of
+		// SharedDataObject.SharedAs and StringSharedAs).
 		exposed := exposedName(*o)
 		for _, e := range objs {
 			if exposedName(e) == exposed {
@@ -436,7 +436,7 @@ func (w *Workspace) applyUpdate(sh *share, objs []sharing.SharedDataObject, u sh
 	case sharing.SharedDataObjectUpdateActionRemove:
 		if idx < 0 {
 			// why: REMOVE of an object not in the share fails with an
-			// unknown code (teardown-facts §5); the fake answers 400, the
+			// unknown code (no public sample); the fake answers 400, the
 			// side a client that only treats 404 as gone gets wrong.
 			return nil, InvalidParameter("Data object '%s' is not in share '%s'.", o.Name, sh.info.Name)
 		}
@@ -450,8 +450,8 @@ func (w *Workspace) applyUpdate(sh *share, objs []sharing.SharedDataObject, u sh
 			return nil, InvalidParameter("Data object '%s' is a %s, not a %s.", o.Name, e.DataObjectType, o.DataObjectType)
 		}
 		// why: "`shared_as` is only allowed for new tables in shares at the
-		// moment" (teardown-facts §5, terraform-provider-databricks issue
-		// #2240): an UPDATE carrying it is refused, even unchanged.
+		// moment" (terraform-provider-databricks issue #2240): an UPDATE
+		// carrying it is refused, even unchanged.
 		if o.SharedAs != "" || o.StringSharedAs != "" {
 			return nil, InvalidParameter("shared_as is only allowed for new tables in shares at the moment: data object '%s'.", o.Name)
 		}
@@ -491,7 +491,7 @@ func (w *Workspace) checkShareable(o sharing.SharedDataObject) error {
 		return InvalidParameter("data object %q: want a three-part name catalog.schema.name", o.Name)
 	}
 	// why: SharedAs is for table-like objects and StringSharedAs for the
-	// others (reference §2); sending the wrong one is rejected (assumption).
+	// others (SDK doc of SharedDataObject); sending the wrong one is rejected (assumption).
 	switch {
 	case isTableLike(t) && o.StringSharedAs != "":
 		return InvalidParameter("data object %q: string_shared_as is not allowed for %s", o.Name, t)
@@ -526,7 +526,7 @@ func (w *Workspace) checkShareable(o sharing.SharedDataObject) error {
 		}
 		// why: a FEATURE_SPEC object must be a function of securable kind
 		// FUNCTION_FEATURE_SPEC; how the server maps the two is unknown
-		// (reference §15.3), so this is an assumption. FUNCTION takes any
+		// (not documented for D2D), so this is an assumption. FUNCTION takes any
 		// function.
 		if t == sharing.SharedDataObjectDataObjectTypeFeatureSpec && f.kind != "FUNCTION_FEATURE_SPEC" {
 			return InvalidParameter("data object %q: function of kind %q is not a FeatureSpec", o.Name, f.kind)
@@ -564,7 +564,7 @@ func (s *Shares) SharePermissions(ctx context.Context, req sharing.SharePermissi
 			return nil, "", NotFound("Share '%s' does not exist.", req.Name)
 		}
 		// why: UC list semantics: 0 is the server page length, > 0 is
-		// capped by it, < 0 is invalid (reference §10).
+		// capped by it, < 0 is invalid (SDK doc of MaxResults).
 		if req.MaxResults < 0 {
 			return nil, "", InvalidParameter("max_results must not be negative")
 		}
@@ -649,13 +649,13 @@ func (s *Shares) UpdatePermissions(ctx context.Context, req sharing.UpdateShareP
 			}
 			// why: "The Databricks API rejects a PATCH request that both
 			// adds and removes privileges for the same principal in one
-			// call" (teardown-facts §4, terraform-provider-databricks PR
-			// #5824; likely for shares too).
+			// call" (terraform-provider-databricks PR #5824; likely for
+			// shares too).
 			if len(ch.Add) > 0 && len(ch.Remove) > 0 {
 				return nil, "", InvalidParameter("Cannot both add and remove privileges for principal %s in one request.", ch.Principal)
 			}
-			// why: revoking a privilege not held is unknown (teardown-facts
-			// §4); the fake takes the inconvenient side and refuses it, so
+			// why: revoking a privilege not held is unknown (no public
+			// evidence); the fake takes the inconvenient side and refuses it, so
 			// callers must read the grants first.
 			for _, p := range ch.Remove {
 				if !sh.grants[ch.Principal][sharing.Privilege(p)] {
@@ -694,14 +694,14 @@ func (s *Shares) Delete(ctx context.Context, req sharing.DeleteShareRequest) err
 			return struct{}{}, "", NotFound("Share '%s' does not exist.", req.Name)
 		}
 		// why: "The caller must be an owner of the share" (SDK doc of
-		// SharesService.Delete; teardown-facts §2).
+		// SharesService.Delete; docs.databricks.com/api/sharing/v1/share).
 		if sh.info.Owner != w.cfg.user {
 			return struct{}{}, "", PermissionDenied("User is not an owner of Share '%s'.", req.Name)
 		}
 		// why: neither objects nor grants block the delete, and "when you
 		// delete a share, all recipients of that share lose access to it"
-		// (teardown-facts §2: terraform databricks_share deletes without
-		// emptying; DROP SHARE lists no condition).
+		// (Qiita translation of "Share data using Delta Sharing"; terraform
+		// databricks_share deletes without emptying; DROP SHARE lists no condition).
 		delete(w.shares, req.Name)
 		return struct{}{}, req.Name, nil
 	})

@@ -83,10 +83,10 @@ func (h *handler) stormFault(r *http.Request) *HTTPFault {
 	}
 	h.stormFired[k]++
 	// why: the failures a rollout meets on a busy workspace: throttling
-	// (reference §9, §11), gateways and restarts (503, dropped
-	// connections), internal errors, and writes that landed while the
-	// answer was lost (reference §11: a create
-	// retried after a 429 or 503 can meet its own earlier success).
+	// (SDK apierr/error_mapping.go, httpclient/api_client.go), gateways and
+	// restarts (503, dropped connections), internal errors, and writes that
+	// landed while the answer was lost (the SDK re-sends a create after a
+	// 429 or 503, so it can meet its own earlier success).
 	switch k {
 	case StormThrottled:
 		return &HTTPFault{Status: http.StatusTooManyRequests, RetryAfter: "1"}

@@ -74,7 +74,8 @@ type shared struct {
 // of a list, which alone counts as a read for the share lag.
 func (w *Workspace) visibleShared(c catalog.CatalogInfo, schema string, first bool, kind func(sharing.SharedDataObjectDataObjectType) bool) []shared {
 	// why: a catalog created from a share shows the share's objects
-	// (reference §3), each after the share lag (service-facts fact 14);
+	// (SDK doc of Providers.ListProviderShareAssets), each after the share
+	// lag (Databricks docs on reading shares: cached about a minute);
 	// "a list that leaves it out" is how the lag shows in lists.
 	links, shares := w.eligible()
 	link, ok := links[c.ProviderName]

@@ -211,8 +211,9 @@ func WithUser(name string) Option {
 // Providers calls that could see it and shows from the next one on. Until a
 // Providers call has shown it, [Catalogs.Create] treats it as missing. It
 // models the propagation delay of D2D sharing: providers appear on their
-// own after a grant (service-facts §13), and share changes reach recipients
-// about a minute late (§14). The default is [DefaultProviderLag]; 0 shows
+// own after a grant (Databricks docs, "manage providers"; terraform-provider-databricks
+// PR #1572), and share changes reach recipients about a minute late (docs on
+// reading shares). The default is [DefaultProviderLag]; 0 shows
 // everything at once. It panics if n < 0.
 func WithProviderLag(n int) Option {
 	if n < 0 {
@@ -359,8 +360,8 @@ func NewWorkspace(opts ...Option) *Workspace {
 		}
 	}
 	if cfg.metastoreID == "" {
-		// why: an account has one metastore per region (Databricks docs,
-		// not in the reference), so the default follows the region.
+		// why: an account has one metastore per region (Databricks docs),
+		// so the default follows the region.
 		cfg.metastoreID = uuidOf("metastore", cfg.cloud, cfg.region)
 	}
 	if cfg.org == "" {
@@ -368,13 +369,14 @@ func NewWorkspace(opts ...Option) *Workspace {
 	}
 	if cfg.providerOwner == "" {
 		// why: who owns an automatically created D2D provider is not
-		// documented (fact 13); by default the caller does, and
-		// WithProviderOwner models one it cannot see (fact 12).
+		// documented (the "manage providers" docs do not say); by default the caller
+		// does, and WithProviderOwner models one it cannot see (SDK doc of
+		// ProvidersService.List: the list is filtered by permission).
 		cfg.providerOwner = cfg.user
 	}
 	if cfg.workspaceID == 0 {
 		// why: workspace ids are 16-digit numbers in workspace URLs
-		// (Databricks docs, not in the reference); a derived one keeps
+		// (Databricks docs); a derived one keeps
 		// runs reproducible.
 		cfg.workspaceID = numericID("workspace", cfg.cloud, cfg.region, cfg.metastoreID, cfg.org, cfg.user)
 	}
@@ -404,8 +406,8 @@ func NewWorkspace(opts ...Option) *Workspace {
 		rng:           rand.New(rand.NewPCG(cfg.serving.seed, 0x78726567696f6e)),
 	}
 	if cfg.noOnlineStores {
-		// why: online stores are offered in limited regions (fact 7,
-		// terraform online_store docs); the refusal the service sends in
+		// why: online stores are offered in limited regions (terraform
+		// online_store docs); the refusal the service sends in
 		// other regions is not documented (assumption).
 		for _, m := range []string{"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll", "FeatureStore.CreateOnlineStore", "FeatureStore.PublishTable"} {
 			w.faults = append(w.faults, &faultRule{Fault: Fault{Method: m, Err: apiError(http.StatusBadRequest, "FEATURE_DISABLED",
