@@ -36,8 +36,8 @@ type RemoveCatalogSpec struct {
 //   - a catalog that is not a Delta Sharing catalog of spec.Share is kept;
 //   - a catalog marked for spec.Model alone, or for no model, or unmarked
 //     and adopted, is deleted with force (its contents are the share's
-//     read-only objects, which cannot be deleted one by one: teardown-facts
-//     §1), and reported OpRemoved;
+//     read-only objects, which cannot be deleted one by one: Databricks
+//     REST reference, delete-catalog "force"), and reported OpRemoved;
 //   - a catalog marked for other models too has spec.Model taken off its
 //     mark and is kept (OpUpdated);
 //   - a catalog marked for other models only, or unmarked and not
@@ -108,7 +108,7 @@ func removeSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatal
 	if r.Op == xregion.OpRemoved {
 		// why: a shared catalog's schemas count as contents, and its
 		// objects cannot be deleted one by one: delete it in one call
-		// with force (teardown-facts §1; databricks-api.md §7 step 5).
+		// with force (docs.databricks.com/api/uc-catalogs/v1/delete-catalog, "force"; terraform-provider-databricks issue #3388).
 		err = ed.Delete(ctx, catalog.DeleteCatalogRequest{Name: spec.Name, Force: true})
 	} else {
 		_, err = ed.Update(ctx, catalog.UpdateCatalog{Name: spec.Name, Comment: comment})

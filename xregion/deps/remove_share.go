@@ -309,7 +309,7 @@ func shareGrants(ctx context.Context, shares Shares, share string) (map[string][
 		}
 		for _, pa := range resp.PrivilegeAssignments {
 			// why: "For deleted principals, `principal` is empty"
-			// (teardown-facts §3, SDK doc of PrivilegeAssignment).
+			// (docs.databricks.com/api/sharing/v1/update-share-permissions; SDK doc of PrivilegeAssignment).
 			if pa.Principal == "" || len(pa.Privileges) == 0 {
 				continue
 			}
@@ -564,7 +564,7 @@ func (t *shareTeardown) write(ctx context.Context, shares Shares, rr RecipientRe
 		gone := isMissing(err)
 		if err != nil && !gone && errors.Is(err, apierr.ErrBadRequest) {
 			// why: revoking what is not held fails with an unknown error
-			// (teardown-facts §4): read again whether it is still held.
+			// (no public evidence either way): read again whether it is still held.
 			if grants, gerr := shareGrants(ctx, shares, t.spec.Name); gerr == nil && !(&shareTeardown{grants: grants}).holds(name) {
 				gone = true
 			}
@@ -630,7 +630,7 @@ func (t *shareTeardown) recipientOf(i int) string {
 // writeObjects sends the planned object updates in requests of at most
 // maxUpdatesPerRequest. When the service refuses a request (an object left
 // the share meanwhile: a REMOVE of an object not in the share fails with a
-// code the research could not pin down, teardown-facts §5), the share is
+// code no public sample shows), the share is
 // read again, the updates of objects that are gone are dropped and reported
 // absent, and the rest is sent again.
 func (t *shareTeardown) writeObjects(ctx context.Context, shares Shares, log *slog.Logger) error {
