@@ -70,8 +70,8 @@ func TestLiveAgainstEmulator(t *testing.T) {
 		PollInterval: time.Millisecond, Timeout: time.Minute,
 	}
 	report := suite(t, cfg)
-	for _, want := range []string{"on the emulator", "§1 route names in GET: routes carry [served_entity_name served_model_name]",
-		"§2 server defaults: workload_type in GET: absent", "§3 per-entity invocations", "§6 synced-table API", "§17 table ids across a share"} {
+	for _, want := range []string{"on the emulator", "route names in GET: routes carry [served_entity_name served_model_name]",
+		"server defaults: workload_type in GET: absent", "per-entity invocations", "synced-table API", "table ids across a share"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}

@@ -324,7 +324,7 @@ func (r *run) observe(t *testing.T) {
 		} `json:"config"`
 	}
 	if err := r.dst.raw.Do(ctx, http.MethodGet, "/api/2.0/serving-endpoints/"+name, nil, nil, nil, &raw); err != nil {
-		r.facts.note("§1 route names in GET", "could not read: %v", err)
+		r.facts.note("route names in GET", "could not read: %v", err)
 	} else {
 		var keys []string
 		for _, rt := range raw.Config.TrafficConfig.Routes {
@@ -335,7 +335,7 @@ func (r *run) observe(t *testing.T) {
 			}
 		}
 		slices.Sort(keys)
-		r.facts.note("§1 route names in GET", "routes carry %v; served_models mirrored: %d entries", slices.Compact(keys), len(raw.Config.ServedModels))
+		r.facts.note("route names in GET", "routes carry %v; served_models mirrored: %d entries", slices.Compact(keys), len(raw.Config.ServedModels))
 		if len(raw.Config.ServedEntities) > 0 {
 			e := raw.Config.ServedEntities[0]
 			_, burst := e["burst_scaling_enabled"]
@@ -343,7 +343,7 @@ func (r *run) observe(t *testing.T) {
 			if !ok {
 				wt = "absent"
 			}
-			r.facts.note("§2 server defaults", "workload_type in GET: %v (not sent at creation); burst_scaling_enabled in GET: %t", wt, burst)
+			r.facts.note("server defaults", "workload_type in GET: %v (not sent at creation); burst_scaling_enabled in GET: %t", wt, burst)
 		}
 	}
 	if r.result != nil && r.result.Endpoint != nil {
@@ -352,22 +352,22 @@ func (r *run) observe(t *testing.T) {
 		_, err := endpoint.EntityQuerier(mustEntityQuerier(t, r.dst.w)).QueryServedEntity(ctx, name, entity, q)
 		switch {
 		case err == nil:
-			r.facts.note("§3 per-entity invocations", "POST /serving-endpoints/%s/served-models/%s/invocations answered", name, entity)
+			r.facts.note("per-entity invocations", "POST /serving-endpoints/%s/served-models/%s/invocations answered", name, entity)
 		case apierr.IsMissing(err):
-			r.facts.note("§3 per-entity invocations", "404: %v", err)
+			r.facts.note("per-entity invocations", "404: %v", err)
 		default:
-			r.facts.note("§3 per-entity invocations", "the path exists (the model refused an empty record: %v)", firstLine(err))
+			r.facts.note("per-entity invocations", "the path exists (the model refused an empty record: %v)", firstLine(err))
 		}
 	}
 	if r.result != nil && r.result.Online != nil {
 		for _, online := range r.result.Online.OnlineNames() {
 			_, derr := r.dst.w.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: online})
 			_, perr := r.dst.w.Postgres.GetSyncedTable(ctx, postgres.GetSyncedTableRequest{Name: "synced_tables/" + online})
-			r.facts.note("§6 synced-table API", "%s: Postgres (Autoscaling) API %s; Database (Provisioned) API %s", online, answer(perr), answer(derr))
+			r.facts.note("synced-table API", "%s: Postgres (Autoscaling) API %s; Database (Provisioned) API %s", online, answer(perr), answer(derr))
 			break
 		}
 		if st, err := r.dst.w.FeatureStore.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: r.spec.OnlineStore}); err == nil {
-			r.facts.note("§7 online store", "state %s, capacity %s", st.State, st.Capacity)
+			r.facts.note("online store", "state %s, capacity %s", st.State, st.Capacity)
 		}
 	}
 	if r.result != nil && r.result.Dependencies != nil && len(r.result.Dependencies.Tables) > 0 {
@@ -376,11 +376,11 @@ func (r *run) observe(t *testing.T) {
 		st, serr := r.src.w.Tables.Get(ctx, catalog.GetTableRequest{FullName: src.Name})
 		dt, derr := r.dst.w.Tables.Get(ctx, catalog.GetTableRequest{FullName: shared})
 		if serr == nil && derr == nil {
-			r.facts.note("§17 table ids across a share", "source %s, shared %s: same: %t", st.TableId, dt.TableId, st.TableId == dt.TableId)
+			r.facts.note("table ids across a share", "source %s, shared %s: same: %t", st.TableId, dt.TableId, st.TableId == dt.TableId)
 		}
 	}
 	if r.result != nil && r.result.Share != nil {
-		r.facts.note("§11 recipient", "%s (%s by this run)", r.result.Share.Recipient, r.result.Share.RecipientOp)
+		r.facts.note("recipient", "%s (%s by this run)", r.result.Share.Recipient, r.result.Share.RecipientOp)
 	}
 }
 
