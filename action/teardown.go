@@ -89,12 +89,19 @@ func teardownMarkdown(in *inputs, results []*rollout.TeardownResult) string {
 		if r == nil {
 			continue
 		}
-		region := cmpOr(r.Region, in.Region, in.Target.Host)
 		for _, rm := range r.Removals {
 			counts[rm.Op]++
+			region := cmpOr(r.Region, in.Region, in.Target.Host)
+			switch rm.Kind {
+			case xregion.KindGrant, xregion.KindRecipient, xregion.KindShareObject, xregion.KindShare:
+				region = rollout.SourceRegion // one target's teardown folds the source side in
+			}
 			result := string(rm.Op)
-			if in.DryRun && rm.Op == xregion.OpRemoved {
+			switch {
+			case in.DryRun && rm.Op == xregion.OpRemoved:
 				result = "would be removed"
+			case in.DryRun && rm.Op == xregion.OpUpdated:
+				result = "would be updated"
 			}
 			if rm.Why != "" {
 				result += ": " + rm.Why
@@ -102,10 +109,13 @@ func teardownMarkdown(in *inputs, results []*rollout.TeardownResult) string {
 			fmt.Fprintf(&b, "| %s | %s | `%s` | %s |\n", escape(region), rm.Kind, escape(rm.Name), escape(oneLineString(result)))
 		}
 		if r.Error != "" {
-			fmt.Fprintf(&b, "| %s | error | | %s |\n", escape(region), escape(oneLineString(r.Error)))
+			fmt.Fprintf(&b, "| %s | error | | %s |\n", escape(cmpOr(r.Region, in.Region, in.Target.Host)), escape(oneLineString(r.Error)))
 		}
 	}
-	fmt.Fprintf(&b, "\n%d removed, %d only unmarked for this model, %d already absent, %d kept.\n",
-		counts[xregion.OpRemoved], counts[xregion.OpUpdated], counts[xregion.OpAbsent], counts[xregion.OpKept])
+	format := "\n%d removed, %d only unmarked for this model, %d already absent, %d kept.\n"
+	if in.DryRun {
+		format = "\n%d would be removed, %d only unmarked for this model, %d already absent, %d kept.\n"
+	}
+	fmt.Fprintf(&b, format, counts[xregion.OpRemoved], counts[xregion.OpUpdated], counts[xregion.OpAbsent], counts[xregion.OpKept])
 	return b.String()
 }

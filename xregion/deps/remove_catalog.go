@@ -27,6 +27,11 @@ type RemoveCatalogSpec struct {
 	// Adopt treats an unmarked catalog made from Share as made by xregion
 	// for Model: a catalog made before marks existed.
 	Adopt bool
+	// Keep, when set, says why the catalog must stay whatever its mark
+	// says, such as "the share also serves main.ml.churn": the model is
+	// only taken off the mark (OpUpdated), or the catalog is kept with
+	// Keep as the reason (OpKept).
+	Keep string
 }
 
 // RemoveSharedCatalog tears down the model's use of a shared catalog in the
@@ -41,7 +46,9 @@ type RemoveCatalogSpec struct {
 //   - a catalog marked for other models too has spec.Model taken off its
 //     mark and is kept (OpUpdated);
 //   - a catalog marked for other models only, or unmarked and not
-//     adopted, is kept (OpKept).
+//     adopted, is kept (OpKept);
+//   - with spec.Keep, a catalog is never deleted: one whose mark names the
+//     model only loses the name (OpUpdated), and the Why is spec.Keep.
 //
 // With [xregion.WithDryRun] it reads and decides the same and writes
 // nothing: the Op says whether the catalog serves only this model. A delete
@@ -92,6 +99,11 @@ func removeSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatal
 	others := mark.Others(spec.Model)
 	var comment string
 	switch {
+	case spec.Keep != "" && mark.Found && mark.Has(spec.Model):
+		comment, _ = xregion.RemoveOwner(cat.Comment, spec.Model)
+		r.Op, r.Why = xregion.OpUpdated, spec.Keep
+	case spec.Keep != "" && (mark.Found && len(others) == 0 || !mark.Found && spec.Adopt):
+		r.Op, r.Why = xregion.OpKept, spec.Keep
 	case mark.Found && len(others) == 0, !mark.Found && spec.Adopt:
 		r.Op = xregion.OpRemoved
 	case mark.Found && mark.Has(spec.Model):

@@ -385,10 +385,19 @@ func (t *shareTeardown) plan() {
 	mark := xregion.ParseMark(t.share.Comment)
 	ours := mark.Found || spec.Adopt[xregion.KindShare]
 	others := mark.Others(model)
+	// Adopting the share adopts its unmarked objects only while no other
+	// model uses the share: one that does may need them, and nothing says
+	// which.
+	adoptObjects := spec.Adopt[xregion.KindShare] && len(others) == 0
+	for _, o := range t.share.Objects {
+		if len(xregion.ParseMark(o.Comment).Others(model)) > 0 {
+			adoptObjects = false
+		}
+	}
 	var notMine []string
 	for _, o := range t.share.Objects {
 		m := xregion.ParseMark(o.Comment)
-		if m.Found && len(m.Others(model)) == 0 || !m.Found && spec.Adopt[xregion.KindShare] {
+		if m.Found && len(m.Others(model)) == 0 || !m.Found && adoptObjects {
 			continue
 		}
 		notMine = append(notMine, o.Name)
@@ -444,13 +453,18 @@ func (t *shareTeardown) plan() {
 		rest := m.Others(model)
 		var step objectStep
 		switch {
-		case m.Found && len(rest) == 0, !m.Found && spec.Adopt[xregion.KindShare]:
+		case m.Found && len(rest) == 0, !m.Found && adoptObjects:
 			step = objectStep{obj: o, remove: true}
 		case m.Found && m.Has(model):
 			comment, _ := xregion.RemoveOwner(o.Comment, model)
 			step = objectStep{obj: o, comment: comment}
 		case m.Found:
 			left++ // other models' object: not this teardown's business
+			continue
+		case spec.Adopt[xregion.KindShare]:
+			left++
+			add(xregion.Removal{Kind: xregion.KindShareObject, Name: o.Name, Op: xregion.OpKept,
+				Why: "unmarked, and other models use the share: adopting it does not say which of them needs the object"})
 			continue
 		default:
 			left++

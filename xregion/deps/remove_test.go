@@ -1019,3 +1019,32 @@ func TestManyObjectsGoInRequestsOf100(t *testing.T) {
 		t.Errorf("writes mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestRemoveShareAdoptedWithOtherModels: adopting a share that other models
+// use does not adopt its unmarked objects, which one of them may need.
+func TestRemoveShareAdoptedWithOtherModels(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 1)
+	w.ensure(t, fullDeps(), 0)
+	w.ensure(t, churnDeps(), 0)
+	addForeign(t, w.src)
+	spec := w.removeSpec(0)
+	spec.Adopt = xregion.Adopt{xregion.KindShare: true}
+	res, err := deps.RemoveShare(t.Context(), shareClients(w.src), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var foreign *xregion.Removal
+	for i, r := range res.Removals {
+		if r.Name == foreignTbl {
+			foreign = &res.Removals[i]
+		}
+	}
+	if foreign == nil || foreign.Op != xregion.OpKept || !strings.Contains(foreign.Why, "other models use the share") {
+		t.Errorf("the unmarked object: %v, want kept because other models use the share (all: %v)", foreign, res.Removals)
+	}
+	sh, err := w.src.Shares.Get(t.Context(), sharing.GetShareRequest{Name: shareName, IncludeSharedData: true})
+	if err != nil || !slices.ContainsFunc(sh.Objects, func(o sharing.SharedDataObject) bool { return o.Name == foreignTbl }) {
+		t.Errorf("the unmarked object left the share (%v)", err)
+	}
+}

@@ -132,15 +132,16 @@ func removable(ep *serving.ServingEndpointDetailed, model string, adopt bool) (x
 
 // Lister lists serving endpoints with a summary of their configs
 // (w.ServingEndpoints has ListAll; an [Endpoints] that does not list
-// cannot tell [ServedBy] about other endpoints).
+// cannot tell [Serving] about other endpoints).
 type Lister interface {
 	ListAll(ctx context.Context) ([]serving.ServingEndpoint, error)
 }
 
-// ServedBy returns, sorted, the names of the endpoints whose config serves a
-// version of model (its three-part name in the target), from one list call.
-// listed is false when c cannot list endpoints; the names are then unknown.
-func ServedBy(ctx context.Context, c Endpoints, model string) (names []string, listed bool, err error) {
+// Serving returns, sorted, the names of the endpoints whose config serves
+// an entity (a three-part name, such as a model in a shared catalog) that
+// match reports, from one list call. listed is false when c cannot list
+// endpoints; the names are then unknown.
+func Serving(ctx context.Context, c Endpoints, match func(entity string) bool) (names []string, listed bool, err error) {
 	l, ok := c.(Lister)
 	if !ok {
 		return nil, false, nil
@@ -155,10 +156,10 @@ func ServedBy(ctx context.Context, c Endpoints, model string) (names []string, l
 		}
 		serves := false
 		for _, se := range ep.Config.ServedEntities {
-			serves = serves || sameModel(se.EntityName, model)
+			serves = serves || match(se.EntityName)
 		}
 		for _, sm := range ep.Config.ServedModels {
-			serves = serves || sameModel(sm.ModelName, model)
+			serves = serves || match(sm.ModelName)
 		}
 		if serves {
 			names = append(names, ep.Name)

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
-	"sync"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/deps"
@@ -94,60 +96,69 @@ func Teardown(ctx context.Context, src *Workspace, dst Target, spec Spec, td Tea
 // target, plan.Concurrency regions at a time (waves play no part), and then,
 // once, from the source. Only what carries the model's mark is removed, or
 // what td adopts; what other models still use only loses this model's name
-// from its mark; an endpoint xregion did not create keeps serving, and then
-// so does everything it reads (the online tables, the store, the shared
-// catalog and the region's grant). The rules of each kind are those of
-// [endpoint.Remove], [online.Remove], [deps.RemoveSharedCatalog] and
-// [deps.RemoveShare]; the source side revokes the grants only of regions
-// whose shared catalog is gone, and removes the model's share objects only
-// when no other recipient still holds a grant on the share.
+// from its mark. An endpoint xregion did not create keeps serving, and
+// while any endpoint serves the model, or something the shared catalog
+// holds that no other model of the share accounts for, so does everything
+// it reads: the online tables, the store, the shared catalog and the
+// region's grant. The rules of each kind are those of [endpoint.Remove],
+// [online.Remove], [deps.RemoveSharedCatalog] and [deps.RemoveShare].
 //
-// spec.Phase keeps its meaning: PhaseShare is the source side only (the
-// grants of every target's recipient), PhaseDeploy the targets only. In a
-// dry run ([xregion.WithDryRun]) nothing is written and the results list
-// exactly what would be removed; otherwise td.Confirm must name the model.
-// Missing objects count as removed already ([xregion.OpAbsent]), so a
-// re-run after a crash finishes the job and a teardown run twice makes no
-// write the second time.
+// The share is read first (PhaseAll): a share that also serves other models
+// or holds objects that are not the model's keeps each region's shared
+// catalog, which then loses only the model's name, and the model's own
+// feature tables (those marked for it alone) lose their online copies. An
+// online table whose source table another shared catalog of the region
+// also shows is kept: another model may read it. The source side revokes
+// the grants only of regions whose shared catalog is gone, and removes the
+// model's share objects only when no region outside the teardown still
+// holds a grant.
+//
+// spec.Phase keeps its meaning: PhaseDeploy is the targets only;
+// PhaseShare is the source side only, and counts a region as done only when
+// its workspace is given and shows no shared catalog of the share any more
+// (tear the targets down first). In a dry run ([xregion.WithDryRun])
+// nothing is written and the results list exactly what would be removed;
+// otherwise td.Confirm must name the model. Every input, the targets'
+// overrides included, is checked before the first call. Missing objects
+// count as removed already ([xregion.OpAbsent]), so a re-run after a crash
+// finishes the job and a teardown run twice makes no write the second
+// time.
 func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec Spec, td TeardownSpec, plan Plan, opts ...xregion.Option) (*FleetTeardown, error) {
 	s := xregion.NewSettings(opts...)
 	if err := spec.ValidateTeardown(src != nil, td, s.DryRun); err != nil {
 		return nil, err
 	}
+	for _, t := range targets {
+		if err := t.apply(spec).ValidateTeardown(src != nil, td, s.DryRun); err != nil {
+			return nil, fmt.Errorf("region %s: %w", cmp.Or(t.Region, "target"), err)
+		}
+	}
 	spec, _ = spec.teardownDefaults(src != nil)
 	if len(targets) == 0 && spec.Phase != PhaseShare {
 		return nil, xregion.Invalid("regions", "", "no target to tear down")
 	}
-	ft := &FleetTeardown{Regions: make([]*TeardownResult, len(targets))}
-	var err error
-	recipients := make([]*deps.RecipientSpec, len(targets))
-	finished := make([]bool, len(targets))
-	errs := make([]error, len(targets))
-	src = withOnceSummary(src)
-	var srcMeta struct {
-		sync.Once
-		id  string
-		err error
-	}
-	sourceID := func(ctx context.Context) (string, error) {
-		srcMeta.Do(func() {
-			if src == nil {
-				return
+	var view *shareView
+	if spec.Phase != PhaseDeploy && src != nil {
+		var err error
+		if view, err = readShareView(ctx, src, spec, td); err != nil {
+			return nil, err
+		}
+		for _, t := range targets {
+			if t.apply(spec).OnlineCatalog == "" && view.tables > 0 && spec.Phase != PhaseShare {
+				return nil, xregion.Invalid("online catalog", "", "the share holds %d feature table(s) of the model whose online copies teardown removes before the shared catalog: name the online catalog the rollout used", view.tables)
 			}
-			var m *catalog.GetMetastoreSummaryResponse
-			if m, srcMeta.err = src.Metastores.Summary(client.WithStep(ctx, StepTeardown)); srcMeta.err == nil {
-				srcMeta.id = m.MetastoreId
-			}
-		})
-		return srcMeta.id, srcMeta.err
+		}
 	}
 
+	ft := &FleetTeardown{Regions: make([]*TeardownResult, len(targets))}
+	recipients := make([]*deps.RecipientSpec, len(targets))
+	states := make([]regionState, len(targets))
+	errs := make([]error, len(targets))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(plan.Concurrency, DefaultConcurrency))
 	for i, t := range targets {
 		g.Go(func() error {
-			res, rcpt, fin, err := teardownTarget(gctx, t, spec, td, sourceID, opts)
-			ft.Regions[i], recipients[i], finished[i], errs[i] = res, rcpt, fin, err
+			ft.Regions[i], recipients[i], states[i], errs[i] = teardownTarget(gctx, t, spec, td, view, opts)
 			return nil // one region's failure does not stop the others
 		})
 	}
@@ -157,26 +168,107 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 		var clear, done []deps.RecipientSpec
 		for i, r := range recipients {
 			switch {
-			case r == nil || errs[i] != nil:
-			case finished[i]:
+			case r == nil || errs[i] != nil || states[i] == regionBusy:
+			case states[i] == regionFinished:
 				done = append(done, *r)
 			default:
 				clear = append(clear, *r)
 			}
 		}
+		var err error
 		ft.Source, err = teardownSource(ctx, src, spec, td, clear, done, opts)
 		errs = append(errs, err)
 	}
 	return ft, errors.Join(errs...)
 }
 
-// teardownTarget tears down one region's side and returns the recipient
-// spec of the region when it is done with the model: its grant may go when
-// its shared catalog is gone (or, in PhaseShare, always); when the catalog
-// stays for other models, the region is finished: the grant stays, but the
-// region no longer keeps the model's objects in the share. rcpt is nil when
-// the region still reads the model, or shares the source's metastore.
-func teardownTarget(ctx context.Context, dst Target, spec Spec, td TeardownSpec, sourceID func(context.Context) (string, error), opts []xregion.Option) (res *TeardownResult, rcpt *deps.RecipientSpec, finished bool, err error) {
+// shareView is what the share says, read once before the regions: whether
+// it serves more than the model, and which feature tables are the model's
+// alone.
+type shareView struct {
+	// keep says why each region's shared catalog must stay (other models,
+	// objects that are not the model's); empty when nothing else needs it.
+	keep string
+	// others are the exposed names ("schema.name") of the models other
+	// than this one that the share's marks name.
+	others map[string]bool
+	// mine are the exposed names of the tables marked for this model alone
+	// (or adopted with the share).
+	mine []string
+	// tables counts the tables marked for this model, alone or not.
+	tables int
+}
+
+// readShareView reads the share with its objects.
+func readShareView(ctx context.Context, src *Workspace, spec Spec, td TeardownSpec) (*shareView, error) {
+	v := &shareView{others: map[string]bool{}}
+	sh, err := src.Shares.Get(client.WithStep(ctx, deps.StepRemoveShare), sharing.GetShareRequest{Name: spec.Share, IncludeSharedData: true})
+	if apierr.IsMissing(err) {
+		return v, nil
+	}
+	if err != nil {
+		return nil, &xregion.StepError{Step: deps.StepRemoveShare, Resource: fmt.Sprintf("share %q", spec.Share), Err: fmt.Errorf("read: %w", err)}
+	}
+	others := xregion.ParseMark(sh.Comment).Others(spec.Model)
+	for _, o := range sh.Objects {
+		others = append(others, xregion.ParseMark(o.Comment).Others(spec.Model)...)
+	}
+	slices.Sort(others)
+	others = slices.Compact(others)
+	adopt := td.Adopt[xregion.KindShare] && len(others) == 0
+	var foreign []string
+	for _, o := range sh.Objects {
+		m := xregion.ParseMark(o.Comment)
+		exposed := exposedName(o)
+		switch {
+		case m.Found && len(m.Others(spec.Model)) > 0:
+			if o.DataObjectType == sharing.SharedDataObjectDataObjectTypeModel {
+				v.others[strings.ToLower(exposed)] = true
+			}
+			if o.DataObjectType == sharing.SharedDataObjectDataObjectTypeTable && m.Has(spec.Model) {
+				v.tables++
+			}
+		case m.Found || adopt:
+			if o.DataObjectType == sharing.SharedDataObjectDataObjectTypeTable {
+				v.mine = append(v.mine, exposed)
+				v.tables++
+			}
+		default:
+			foreign = append(foreign, o.Name)
+		}
+	}
+	for _, o := range others {
+		if n, err := xregion.ParseFullName("model", o); err == nil {
+			v.others[strings.ToLower(n.Schema+"."+n.Name)] = true
+		}
+	}
+	switch {
+	case len(others) > 0:
+		v.keep = "the share also serves " + strings.Join(others, ", ")
+	case len(foreign) > 0:
+		v.keep = "the share also holds objects that are not this model's: " + strings.Join(foreign, ", ")
+	}
+	return v, nil
+}
+
+// exposedName is the "schema.name" a share object shows under in a catalog
+// made from the share.
+func exposedName(o sharing.SharedDataObject) string {
+	if o.SharedAs != "" {
+		return o.SharedAs
+	}
+	if o.StringSharedAs != "" {
+		return o.StringSharedAs
+	}
+	if _, rest, ok := strings.Cut(o.Name, "."); ok {
+		return rest
+	}
+	return o.Name
+}
+
+// teardownTarget tears down one region's side and says where the region
+// stands, with its recipient spec for the source side.
+func teardownTarget(ctx context.Context, dst Target, spec Spec, td TeardownSpec, view *shareView, opts []xregion.Option) (res *TeardownResult, rcpt *deps.RecipientSpec, state regionState, err error) {
 	spec = dst.apply(spec)
 	res = &TeardownResult{Region: dst.Region, Model: spec.Model}
 	meters := startMeters(nil, dst.Workspace)
@@ -188,29 +280,42 @@ func teardownTarget(ctx context.Context, dst Target, spec Spec, td TeardownSpec,
 		}
 	}()
 	w := dst.Workspace
+	if w.Metastores == nil || w.Catalogs == nil {
+		// The share phase may run without the target's credentials: then
+		// nothing says the region no longer reads the share.
+		res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindGrant, Name: cmp.Or(spec.Recipient, "the region's recipient"), Op: xregion.OpKept,
+			Why: "no credentials for the region: teardown cannot check that it no longer reads the share; tear it down with them first"})
+		return res, nil, regionBusy, nil
+	}
 	meta, err := w.Metastores.Summary(client.WithStep(ctx, StepTeardown))
 	if err != nil {
-		return res, nil, false, &xregion.StepError{Step: "ReadTargetMetastore", Err: err}
+		return res, nil, regionBusy, &xregion.StepError{Step: "ReadTargetMetastore", Err: err}
 	}
 	res.Region = cmp.Or(res.Region, meta.Region)
 	s := xregion.NewSettings(opts...)
 	opts = append(slices.Clip(opts), xregion.WithLogger(s.Logger.With("region", res.Region)))
-	region := &deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: meta.GlobalMetastoreId}
-	if srcID, err := sourceID(ctx); err != nil {
-		return res, nil, false, &xregion.StepError{Step: "ReadSourceMetastore", Err: err}
-	} else if srcID != "" && srcID == meta.MetastoreId && spec.Recipient == "" {
-		// One metastore: the grant went to the built-in recipient, which
-		// other workspaces of the metastore use as well; it stays.
-		region = nil
-	}
+	// The same-metastore recipient is resolved, and never deleted, by
+	// RemoveShare.
+	rcpt = &deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: meta.GlobalMetastoreId}
 	if spec.Phase == PhaseShare {
-		return res, region, false, nil
+		cat, err := w.Catalogs.Get(client.WithStep(ctx, StepTeardown), catalog.GetCatalogRequest{Name: spec.SharedCatalog})
+		switch {
+		case apierr.IsMissing(err):
+			return res, rcpt, regionClear, nil
+		case err != nil:
+			return res, nil, regionBusy, &xregion.StepError{Step: StepTeardown, Resource: fmt.Sprintf("catalog %q", spec.SharedCatalog), Err: fmt.Errorf("read: %w", err)}
+		case !strings.EqualFold(cat.ShareName, spec.Share):
+			return res, rcpt, regionClear, nil
+		}
+		res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindCatalog, Name: spec.SharedCatalog, Op: xregion.OpKept,
+			Why: "the region still reads the share through it: tear the region down first (phase deploy or all)"})
+		return res, nil, regionBusy, nil
 	}
-	state, err := teardownRegion(ctx, w, spec, td, res, opts)
-	if state == regionBusy || err != nil {
-		region = nil
+	state, err = teardownRegion(ctx, w, spec, td, view, res, opts)
+	if err != nil {
+		return res, nil, regionBusy, err
 	}
-	return res, region, state == regionFinished, err
+	return res, rcpt, state, nil
 }
 
 // regionState is where a region stands after its side of a teardown.
@@ -219,38 +324,67 @@ type regionState int
 const (
 	// regionBusy: the region still reads the model's part of the share.
 	regionBusy regionState = iota
-	// regionFinished: no endpoint serves the model, its online tables are
-	// gone, and the shared catalog stays for other models.
+	// regionFinished: no endpoint serves the model, its own online tables
+	// are gone, and the shared catalog stays for other models.
 	regionFinished
 	// regionClear: the shared catalog is gone too.
 	regionClear
 )
 
 // teardownRegion removes the target side in order and says where the region
-// stands, which decides the fate of its grant.
-func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec, res *TeardownResult, opts []xregion.Option) (regionState, error) {
+// stands, which decides the fate of its grant. view is nil in PhaseDeploy.
+func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec, view *shareView, res *TeardownResult, opts []xregion.Option) (regionState, error) {
 	s := xregion.NewSettings(opts...)
 	dry := append(slices.Clip(opts), xregion.WithDryRun())
 	m, _ := xregion.ParseFullName("model", spec.Model)
 	shared := m.InCatalog(spec.SharedCatalog).String()
+	store := cmp.Or(spec.OnlineStore, online.DefaultStoreName(spec.OnlineCatalog))
 	keepRest := func(why string) {
 		if spec.OnlineCatalog != "" {
 			res.Removals = append(res.Removals,
 				xregion.Removal{Kind: xregion.KindOnlineTable, Name: spec.OnlineCatalog + "." + spec.OnlineSchema + ".*", Op: xregion.OpKept, Why: why},
-				xregion.Removal{Kind: xregion.KindOnlineStore, Name: cmp.Or(spec.OnlineStore, online.DefaultStoreName(spec.OnlineCatalog)), Op: xregion.OpKept, Why: why})
+				xregion.Removal{Kind: xregion.KindOnlineStore, Name: store, Op: xregion.OpKept, Why: why})
 		}
 		res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindCatalog, Name: spec.SharedCatalog, Op: xregion.OpKept, Why: why})
 	}
+	if view == nil && spec.OnlineCatalog == "" {
+		// Without the share, the catalog tells whether the model had
+		// feature tables, whose online copies go first.
+		tables, err := sharedTables(ctx, w, spec.SharedCatalog)
+		if err != nil && !apierr.IsMissing(err) {
+			return regionBusy, err
+		}
+		if len(tables) > 0 {
+			return regionBusy, xregion.Invalid("online catalog", "", "the shared catalog %s shows %d feature table(s) whose online copies teardown removes before the catalog: name the online catalog the rollout used", spec.SharedCatalog, len(tables))
+		}
+	}
+	catMark := xregion.Mark{}
+	if view == nil {
+		view = &shareView{others: map[string]bool{}}
+	}
 
-	// 1. The endpoint; then whether any endpoint still serves the model
-	// from the shared catalog, in which case what it reads stays.
+	// 1. The endpoint; then whether any endpoint still serves the model,
+	// or anything else from the shared catalog that no other model of the
+	// share accounts for (a user's feature serving endpoint, say): then
+	// what it reads stays.
 	if w.ServingEndpoints != nil {
 		r, err := endpoint.Remove(client.WithStep(ctx, endpoint.StepRemove), w.ServingEndpoints, spec.Endpoint.Name, shared, td.Adopt[xregion.KindEndpoint], opts...)
 		if err != nil {
 			return regionBusy, err
 		}
 		res.Removals = append(res.Removals, *r)
-		users, listed, err := endpoint.ServedBy(client.WithStep(ctx, endpoint.StepRemove), w.ServingEndpoints, shared)
+		if cat, err := w.Catalogs.Get(client.WithStep(ctx, endpoint.StepRemove), catalog.GetCatalogRequest{Name: spec.SharedCatalog}); err == nil {
+			catMark = xregion.ParseMark(cat.Comment)
+		}
+		for _, o := range catMark.Others(spec.Model) {
+			if n, err := xregion.ParseFullName("model", o); err == nil {
+				view.others[strings.ToLower(n.Schema+"."+n.Name)] = true
+			}
+		}
+		users, listed, err := endpoint.Serving(client.WithStep(ctx, endpoint.StepRemove), w.ServingEndpoints, func(entity string) bool {
+			cat, exposed, _ := strings.Cut(strings.ToLower(entity), ".")
+			return cat == strings.ToLower(spec.SharedCatalog) && !view.others[exposed]
+		})
 		if err != nil {
 			return regionBusy, err
 		}
@@ -261,28 +395,51 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 			users = []string{spec.Endpoint.Name}
 		}
 		if len(users) > 0 {
-			keepRest(fmt.Sprintf("endpoint %s still serves %s", strings.Join(users, ", "), shared))
+			keepRest(fmt.Sprintf("endpoint %s still serves from the shared catalog %s", strings.Join(users, ", "), spec.SharedCatalog))
 			return regionBusy, nil
 		}
 	}
 
-	// 2. Whether the shared catalog serves this model alone decides the
-	// online tables fed from it: read it without writing first.
-	cs := deps.RemoveCatalogSpec{Name: spec.SharedCatalog, Share: spec.Share, Model: spec.Model, Adopt: td.Adopt[xregion.KindCatalog]}
+	// 2. The shared catalog, read without writing first: it decides which
+	// online tables go.
+	cs := deps.RemoveCatalogSpec{Name: spec.SharedCatalog, Share: spec.Share, Model: spec.Model, Adopt: td.Adopt[xregion.KindCatalog], Keep: view.keep}
 	cat, err := deps.RemoveSharedCatalog(client.WithStep(ctx, deps.StepRemoveCatalog), w.catalogs(), cs, dry...)
 	if err != nil {
 		return regionBusy, err
 	}
+	state := regionBusy
+	var tables []string
+	switch {
+	case cat.Op == xregion.OpRemoved:
+		state = regionClear
+		if tables, err = sharedTables(ctx, w, spec.SharedCatalog); err != nil {
+			return regionBusy, err
+		}
+	case cat.Op == xregion.OpAbsent:
+		state = regionClear
+	case cat.Op == xregion.OpUpdated, catMark.Found && !catMark.Has(spec.Model) && len(catMark.Owners) > 0:
+		// It stays for other models; the model's own tables go.
+		state = regionFinished
+		for _, t := range view.mine {
+			tables = append(tables, spec.SharedCatalog+"."+t)
+		}
+	}
 
 	// 3. The online tables and the store.
 	if spec.OnlineCatalog != "" {
-		switch cat.Op {
-		case xregion.OpRemoved, xregion.OpAbsent:
-			var tables []string
-			if cat.Op == xregion.OpRemoved {
-				if tables, err = sharedTables(ctx, w, spec.SharedCatalog); err != nil {
-					return regionBusy, err
-				}
+		if state == regionBusy {
+			res.Removals = append(res.Removals,
+				xregion.Removal{Kind: xregion.KindOnlineTable, Name: spec.OnlineCatalog + "." + spec.OnlineSchema + ".*", Op: xregion.OpKept, Why: "their shared catalog " + spec.SharedCatalog + " is kept"},
+				xregion.Removal{Kind: xregion.KindOnlineStore, Name: store, Op: xregion.OpKept, Why: "the shared catalog " + spec.SharedCatalog + " is kept"})
+		} else {
+			kept, err := alsoShared(ctx, w, spec.SharedCatalog, tables)
+			if err != nil {
+				return regionBusy, err
+			}
+			tables = slices.DeleteFunc(tables, func(t string) bool { return kept[t] != "" })
+			for _, t := range slices.Sorted(maps.Keys(kept)) {
+				res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindOnlineTable, Name: online.DefaultOnlineName(spec.OnlineCatalog, spec.OnlineSchema, t), Op: xregion.OpKept,
+					Why: fmt.Sprintf("the shared catalog %s shows its source table too: a model served from it may read it", kept[t])})
 			}
 			or, err := online.Remove(client.WithStep(ctx, online.StepRemove), w.onlineRemovers(), online.RemoveSpec{
 				Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Store: spec.OnlineStore,
@@ -294,27 +451,56 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 			if err != nil {
 				return regionBusy, err
 			}
-		default:
-			res.Removals = append(res.Removals,
-				xregion.Removal{Kind: xregion.KindOnlineTable, Name: spec.OnlineCatalog + "." + spec.OnlineSchema + ".*", Op: xregion.OpKept, Why: "their shared catalog " + spec.SharedCatalog + " is kept"},
-				xregion.Removal{Kind: xregion.KindOnlineStore, Name: cmp.Or(spec.OnlineStore, online.DefaultStoreName(spec.OnlineCatalog)), Op: xregion.OpKept, Why: "the shared catalog " + spec.SharedCatalog + " is kept"})
 		}
 	}
 
 	// 4. The shared catalog.
-	if !s.DryRun && (cat.Op == xregion.OpRemoved || cat.Op == xregion.OpUpdated) {
+	if !s.DryRun && cat.Op.Wrote() {
 		if cat, err = deps.RemoveSharedCatalog(client.WithStep(ctx, deps.StepRemoveCatalog), w.catalogs(), cs, opts...); err != nil {
 			return regionBusy, err
 		}
 	}
 	res.Removals = append(res.Removals, *cat)
-	switch cat.Op {
-	case xregion.OpRemoved, xregion.OpAbsent:
-		return regionClear, nil
-	case xregion.OpUpdated:
-		return regionFinished, nil
+	return state, nil
+}
+
+// alsoShared returns, of tables (full names in the catalog cat), those whose
+// "schema.name" another Delta Sharing catalog of the workspace shows too,
+// each with that catalog's name: their online copies have the same name,
+// and may feed a model served from that catalog. A workspace whose Catalogs
+// cannot list is asked nothing.
+func alsoShared(ctx context.Context, w Workspace, cat string, tables []string) (map[string]string, error) {
+	out := map[string]string{}
+	lister, ok := w.Catalogs.(interface {
+		ListAll(context.Context, catalog.ListCatalogsRequest) ([]catalog.CatalogInfo, error)
+	})
+	if !ok || len(tables) == 0 {
+		return out, nil
 	}
-	return regionBusy, nil
+	ctx = client.WithStep(ctx, online.StepRemove)
+	all, err := lister.ListAll(ctx, catalog.ListCatalogsRequest{})
+	if err != nil {
+		return nil, &xregion.StepError{Step: online.StepRemove, Resource: "catalogs", Err: fmt.Errorf("list: %w", err)}
+	}
+	for _, c := range all {
+		if c.CatalogType != catalog.CatalogTypeDeltasharingCatalog || strings.EqualFold(c.Name, cat) {
+			continue
+		}
+		for _, t := range tables {
+			if out[t] != "" {
+				continue
+			}
+			_, rest, _ := strings.Cut(t, ".")
+			_, err := w.Tables.Get(ctx, catalog.GetTableRequest{FullName: c.Name + "." + rest})
+			switch {
+			case err == nil:
+				out[t] = c.Name
+			case !apierr.IsMissing(err):
+				return nil, &xregion.StepError{Step: online.StepRemove, Resource: fmt.Sprintf("table %q", c.Name+"."+rest), Err: fmt.Errorf("read: %w", err)}
+			}
+		}
+	}
+	return out, nil
 }
 
 // sharedTables lists the tables a shared catalog shows, schema by schema
@@ -409,13 +595,19 @@ func (spec Spec) teardownDefaults(haveSource bool) (Spec, error) {
 	spec.SharedCatalog = cmp.Or(spec.SharedCatalog, spec.Share)
 	spec.OnlineSchema = cmp.Or(spec.OnlineSchema, DefaultOnlineSchema)
 	spec.Endpoint.Name = cmp.Or(spec.Endpoint.Name, DefaultEndpointName(spec.Model))
-	for _, in := range [][2]string{{"share", spec.Share}, {"shared catalog", spec.SharedCatalog}, {"recipient", spec.Recipient}, {"online catalog", spec.OnlineCatalog}, {"online schema", spec.OnlineSchema}} {
+	for _, in := range [][2]string{{"share", spec.Share}, {"shared catalog", spec.SharedCatalog}, {"recipient", spec.Recipient}} {
 		if in[1] == "" {
 			continue
 		}
 		if err := xregion.CheckName(in[0], in[1]); err != nil {
 			return spec, err
 		}
+	}
+	if err := (online.PublishSpec{Store: spec.OnlineStore, SharedCatalog: spec.SharedCatalog, Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema}).Validate(); err != nil {
+		return spec, err
+	}
+	if err := xregion.CheckName("endpoint", spec.Endpoint.Name); err != nil {
+		return spec, err
 	}
 	return spec, nil
 }

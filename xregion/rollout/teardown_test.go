@@ -14,6 +14,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
 	"github.com/org/xregion-action/xregion"
+	"github.com/org/xregion-action/xregion/online"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/xregiontest"
 )
@@ -212,7 +213,8 @@ func TestTeardownLeavesWhatOthersUse(t *testing.T) {
 	}
 
 	// Once the shadow is gone, a re-run removes the model's parts but
-	// leaves the user's view, and so the share, in place.
+	// leaves the user's view, and so the share and the catalog it is read
+	// through, in place.
 	if err := dst.ServingEndpoints.Delete(t.Context(), serving.DeleteServingEndpointRequest{Name: "fraud-shadow"}); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +226,9 @@ func TestTeardownLeavesWhatOthersUse(t *testing.T) {
 		t.Fatalf("second teardown: %v", err)
 	}
 	got = strings.Join(removals(ft), "\n")
-	for _, line := range []string{"eu-west-1 catalog xregion_main_ml_fraud removed", "source share-object main.ml.partner_view kept", "source share xregion_main_ml_fraud updated", "source grant SELECT on xregion_main_ml_fraud to xregion-eu-west-1-bb3de75d kept"} {
+	// The share still serves the user's view: the region's catalog stays
+	// (only the model's name leaves its mark), and so does its grant.
+	for _, line := range []string{"eu-west-1 catalog xregion_main_ml_fraud updated", "source share-object main.ml.partner_view kept", "source share xregion_main_ml_fraud updated", "source grant SELECT on xregion_main_ml_fraud to xregion-eu-west-1-bb3de75d kept"} {
 		if !strings.Contains(got, line) {
 			t.Errorf("want %q in:\n%s", line, got)
 		}
@@ -414,5 +418,167 @@ func BenchmarkTeardownRegions(b *testing.B) {
 	}{{"dry", dry}, {"teardown", real}, {"rerun", again}} {
 		b.ReportMetric(float64(m.c.src)/float64(runs), m.name+"-source-requests")
 		b.ReportMetric(float64(m.c.dst)/float64(runs)/10, m.name+"-requests/region")
+	}
+}
+
+// TestTeardownKeepsWhatAnotherShareFeeds: two models with shares of their
+// own read the same feature table, and so one online table (its name does
+// not say which shared catalog feeds it). Tearing one down keeps that table:
+// the other shared catalog shows its source too. (That the second rollout
+// takes a table fed from the first model's catalog at all is PublishOnline's
+// doing, left as it is here.)
+func TestTeardownKeepsWhatAnotherShareFeeds(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1")
+	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
+		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
+			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
+		}}})
+	churn := baseSpec()
+	churn.Model, churn.Version = "main.ml.churn", "1"
+	// Without a refresh, churn's rollout takes the online table it finds:
+	// the Autoscaling reply does not say which catalog feeds it.
+	churn.OnlineRefresh = online.RefreshNever
+	for _, spec := range []rollout.Spec{baseSpec(), churn} {
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
+			t.Fatalf("rollout of %s: %v", spec.Model, err)
+		}
+	}
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("teardown: %v", err)
+	}
+	got := strings.Join(removals(ft), "\n")
+	for _, line := range []string{"eu-west-1 online-table " + onlineTable + " kept", "eu-west-1 catalog xregion_main_ml_fraud removed", "source share xregion_main_ml_fraud removed"} {
+		if !strings.Contains(got, line) {
+			t.Errorf("want %q in:\n%s", line, got)
+		}
+	}
+	if !onlineTableExists(t, w.targets[0], onlineTable) {
+		t.Error("the online table churn reads was removed")
+	}
+}
+
+// TestTeardownKeepsWhatAUserServes: a user's endpoint serves the model's
+// FeatureSpec from the shared catalog. The model's endpoint goes; the
+// catalog, the online table and the grant stay.
+func TestTeardownKeepsWhatAUserServes(t *testing.T) {
+	t.Parallel()
+	w := rolledOut(t, "eu-west-1")
+	w.targets[0].AddEndpoint(serving.ServingEndpointDetailed{Name: "features", Config: &serving.EndpointCoreConfigOutput{
+		ServedEntities: []serving.ServedEntityOutput{{Name: "fs", EntityName: "xregion_main_ml_fraud.ml.fraud_features", WorkloadSize: "Small"}},
+	}})
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("teardown: %v", err)
+	}
+	got := strings.Join(removals(ft), "\n")
+	for _, line := range []string{"eu-west-1 endpoint fraud removed", "eu-west-1 catalog xregion_main_ml_fraud kept", "source share-object main.ml.fraud_features kept", "source share xregion_main_ml_fraud kept"} {
+		if !strings.Contains(got, line) {
+			t.Errorf("want %q in:\n%s", line, got)
+		}
+	}
+	if !onlineTableExists(t, w.targets[0], onlineTable) {
+		t.Error("the online table the feature endpoint reads was removed")
+	}
+}
+
+// TestTeardownShareAloneWaitsForTheRegions: the share phase alone removes
+// nothing a region still reads (its shared catalog is there), and without
+// the region's credentials it cannot tell, so it removes nothing either;
+// once the region is torn down, the share phase finishes the job.
+func TestTeardownShareAloneWaitsForTheRegions(t *testing.T) {
+	t.Parallel()
+	w := rolledOut(t, "eu-west-1")
+	share := baseSpec()
+	share.Phase = rollout.PhaseShare
+	for name, target := range map[string]rollout.Target{"with credentials": w.regionTargets()[0], "without": {Region: "eu-west-1"}} {
+		ft, err := rollout.TeardownRegions(t.Context(), w.source(), []rollout.Target{target}, share, confirmed, rollout.Plan{}, noSleep)
+		if err != nil {
+			t.Fatalf("%s: share-phase teardown: %v", name, err)
+		}
+		if got := w.writes(); len(got) != 0 {
+			t.Errorf("%s: the share phase wrote %v while the region still reads the share\n%s", name, got, strings.Join(removals(ft), "\n"))
+		}
+	}
+	deploy := baseSpec()
+	deploy.Phase = rollout.PhaseDeploy
+	deploy.Provider = "unused"
+	if _, err := rollout.TeardownRegions(t.Context(), nil, w.regionTargets(), deploy, confirmed, rollout.Plan{}, noSleep); err != nil {
+		t.Fatalf("deploy-phase teardown: %v", err)
+	}
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), share, confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("share-phase teardown after the region's: %v", err)
+	}
+	if got := strings.Join(removals(ft), "\n"); !strings.Contains(got, "source share xregion_main_ml_fraud removed") {
+		t.Errorf("the share phase after the region's teardown:\n%s", got)
+	}
+}
+
+// TestTeardownChecksEveryInputFirst: a bad online store, a region's bad
+// online catalog, or no online catalog for a model with feature tables is
+// an input error before any call writes.
+func TestTeardownChecksEveryInputFirst(t *testing.T) {
+	t.Parallel()
+	w := rolledOut(t, "eu-west-1", "ap-southeast-1")
+	badStore := baseSpec()
+	badStore.OnlineStore = "Bad_Store"
+	noOnline := baseSpec()
+	noOnline.OnlineCatalog = ""
+	badRegion := w.regionTargets()
+	badRegion[1].OnlineCatalog = "bad catalog"
+	for name, tc := range map[string]struct {
+		spec    rollout.Spec
+		targets []rollout.Target
+	}{
+		"online store":          {badStore, w.regionTargets()},
+		"region online catalog": {baseSpec(), badRegion},
+		"no online catalog":     {noOnline, w.regionTargets()},
+	} {
+		calls := w.src.TotalCalls()
+		_, err := rollout.TeardownRegions(t.Context(), w.source(), tc.targets, tc.spec, confirmed, rollout.Plan{}, noSleep)
+		if !errors.Is(err, xregion.ErrInvalidInput) || !strings.Contains(err.Error(), "online") {
+			t.Errorf("%s: err = %v, want an input error naming it", name, err)
+		}
+		if got := w.writes(); len(got) != 0 {
+			t.Errorf("%s: wrote %v before the error", name, got)
+		}
+		if name != "no online catalog" && w.src.TotalCalls() != calls {
+			t.Errorf("%s: %d calls to the source before the error", name, w.src.TotalCalls()-calls)
+		}
+	}
+}
+
+// TestTeardownFinishesAfterAFailedSourceSide: the source side of a teardown
+// of one of two models in a share fails once; the re-run (which finds the
+// region's catalog no longer naming the model) still removes the model's
+// objects.
+func TestTeardownFinishesAfterAFailedSourceSide(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1")
+	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
+		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
+			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
+		}}})
+	fraud := baseSpec()
+	fraud.Share = "ml_models"
+	churn := fraud
+	churn.Model, churn.Version = "main.ml.churn", "1"
+	for _, spec := range []rollout.Spec{fraud, churn} {
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
+			t.Fatalf("rollout of %s: %v", spec.Model, err)
+		}
+	}
+	w.src.Inject(xregiontest.Fault{Method: "Shares.Update", Err: apierr.ErrInternalError, Times: 1})
+	if _, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), fraud, confirmed, rollout.Plan{}, noSleep); err == nil {
+		t.Fatal("the failed source side was not reported")
+	}
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), fraud, confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("re-run: %v", err)
+	}
+	if got := strings.Join(removals(ft), "\n"); !strings.Contains(got, "source share-object main.ml.fraud removed") {
+		t.Errorf("the re-run did not finish:\n%s", got)
 	}
 }

@@ -116,7 +116,7 @@ func knownMethod(m string) bool {
 		"Shares.Get", "Shares.SharePermissions", "Shares.ListSharesAll",
 		"Recipients.Get", "Recipients.ListAll", "Recipients.SharePermissions",
 		"Providers.Get", "Providers.ListAll", "Providers.ListSharesAll",
-		"Catalogs.Get", "Schemas.Get", "Schemas.ListAll",
+		"Catalogs.Get", "Catalogs.ListAll", "Schemas.Get", "Schemas.ListAll",
 		"FeatureStore.GetOnlineStore", "FeatureStore.ListOnlineStoresAll",
 		"Database.GetSyncedDatabaseTable", "Postgres.GetSyncedTable",
 		"Database.ListSyncedDatabaseTablesAll",

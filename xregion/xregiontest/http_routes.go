@@ -58,7 +58,7 @@ func (h *handler) routeTable() []route {
 		r(uc+"/providers", m{get: h.listProviders}, post),
 		r(uc+"/providers/*", m{get: h.getProvider}, patch, del),
 		r(uc+"/providers/*/shares", m{get: h.listProviderShares}),
-		r(uc+"/catalogs", m{post: h.createCatalog}, get),
+		r(uc+"/catalogs", m{get: h.listCatalogs, post: h.createCatalog}),
 		r(uc+"/catalogs/*", m{get: h.getCatalog, patch: h.updateCatalog, del: h.deleteCatalog}),
 		r(uc+"/schemas", m{get: h.listSchemas, post: h.createSchema}),
 		r(uc+"/schemas/*", m{get: h.getSchema}, patch, del),

@@ -641,3 +641,29 @@ func TestListSchemas(t *testing.T) {
 		}
 	}
 }
+
+// TestListCatalogs lists the catalogs in memory and over HTTP, page by page.
+func TestListCatalogs(t *testing.T) {
+	t.Parallel()
+	ws := xregiontest.NewWorkspace(xregiontest.WithPageSize(1))
+	for _, n := range []string{"b", "a", "c"} {
+		ws.AddCatalog(catalog.CatalogInfo{Name: n, CatalogType: catalog.CatalogTypeManagedCatalog})
+	}
+	srv, _ := serve(t, ws)
+	w := newClient(t, srv.URL)
+	for face, list := range map[string]func(context.Context, catalog.ListCatalogsRequest) ([]catalog.CatalogInfo, error){
+		"memory": ws.Catalogs.ListAll, "HTTP": w.Catalogs.ListAll,
+	} {
+		got, err := list(t.Context(), catalog.ListCatalogsRequest{})
+		if err != nil {
+			t.Fatalf("%s: %v", face, err)
+		}
+		var names []string
+		for _, c := range got {
+			names = append(names, c.Name)
+		}
+		if diff := cmp.Diff([]string{"a", "b", "c"}, names); diff != "" {
+			t.Errorf("%s: ListAll() mismatch (-want +got):\n%s", face, diff)
+		}
+	}
+}

@@ -370,7 +370,7 @@ func TestHTTPErrors(t *testing.T) {
 			return err
 		}},
 		{name: "unmodelled_list_501", wantErr: apierr.ErrNotImplemented, call: func() error {
-			_, err := w.Catalogs.ListAll(ctx, catalog.ListCatalogsRequest{})
+			_, err := w.Connections.ListAll(ctx, catalog.ListConnectionsRequest{})
 			return err
 		}},
 		{name: "wrong_method_405", wantStatus: http.StatusMethodNotAllowed, call: func() error {
