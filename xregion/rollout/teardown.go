@@ -358,9 +358,26 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 			return regionBusy, xregion.Invalid("online catalog", "", "the shared catalog %s shows %d feature table(s) whose online copies teardown removes before the catalog: name the online catalog the rollout used", spec.SharedCatalog, len(tables))
 		}
 	}
-	catMark := xregion.Mark{}
 	if view == nil {
-		view = &shareView{others: map[string]bool{}}
+		view = &shareView{}
+	}
+	// The models other than this one the region may serve from the shared
+	// catalog: those the share's marks name, and those the catalog's mark
+	// names (a copy: regions run at once).
+	others := maps.Clone(view.others)
+	if others == nil {
+		others = map[string]bool{}
+	}
+	var catMark xregion.Mark
+	if cat, err := w.Catalogs.Get(client.WithStep(ctx, endpoint.StepRemove), catalog.GetCatalogRequest{Name: spec.SharedCatalog}); err == nil {
+		catMark = xregion.ParseMark(cat.Comment)
+	} else if !apierr.IsMissing(err) {
+		return regionBusy, &xregion.StepError{Step: deps.StepRemoveCatalog, Resource: fmt.Sprintf("catalog %q", spec.SharedCatalog), Err: fmt.Errorf("read: %w", err)}
+	}
+	for _, o := range catMark.Others(spec.Model) {
+		if n, err := xregion.ParseFullName("model", o); err == nil {
+			others[strings.ToLower(n.Schema+"."+n.Name)] = true
+		}
 	}
 
 	// 1. The endpoint; then whether any endpoint still serves the model,
@@ -373,17 +390,9 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 			return regionBusy, err
 		}
 		res.Removals = append(res.Removals, *r)
-		if cat, err := w.Catalogs.Get(client.WithStep(ctx, endpoint.StepRemove), catalog.GetCatalogRequest{Name: spec.SharedCatalog}); err == nil {
-			catMark = xregion.ParseMark(cat.Comment)
-		}
-		for _, o := range catMark.Others(spec.Model) {
-			if n, err := xregion.ParseFullName("model", o); err == nil {
-				view.others[strings.ToLower(n.Schema+"."+n.Name)] = true
-			}
-		}
 		users, listed, err := endpoint.Serving(client.WithStep(ctx, endpoint.StepRemove), w.ServingEndpoints, func(entity string) bool {
 			cat, exposed, _ := strings.Cut(strings.ToLower(entity), ".")
-			return cat == strings.ToLower(spec.SharedCatalog) && !view.others[exposed]
+			return cat == strings.ToLower(spec.SharedCatalog) && !others[exposed]
 		})
 		if err != nil {
 			return regionBusy, err
