@@ -363,8 +363,17 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		if d != nil {
 			es.Entity.Version = d.Version
 		}
-		if r, err := endpoint.DeployWithRollback(client.WithStep(ctx, deps.StepPreflight), w.ServingEndpoints, es, append(slices.Clip(p.opts), xregion.WithDryRun())...); err != nil && r.Outcome == endpoint.OutcomeRefused {
+		// Its read goes to the deployment when the endpoint is missing or
+		// already as wanted, which the deployment then leaves alone; an
+		// endpoint it will change is read again, fresh, for its snapshot.
+		p.h.record(true)
+		r, err := endpoint.DeployWithRollback(client.WithStep(ctx, deps.StepPreflight), w.ServingEndpoints, es, append(slices.Clip(p.opts), xregion.WithDryRun())...)
+		p.h.record(false)
+		if err != nil && r.Outcome == endpoint.OutcomeRefused {
 			return fail(err)
+		}
+		if err != nil || !(r.Outcome == endpoint.OutcomeUnchanged || r.Outcome == endpoint.OutcomePlanned && r.Created) {
+			p.h.drop(endpointKey(es.Name))
 		}
 	}
 	return p, nil

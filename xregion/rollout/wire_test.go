@@ -291,7 +291,7 @@ func TestRequestBudget(t *testing.T) {
 	for _, run := range []struct {
 		name                string
 		maxRequests, writes int
-	}{{"first", 49, 8}, {"converged", 19, 0}} {
+	}{{"first", 46, 8}, {"converged", 18, 0}} {
 		res, n, err := w.roll(t)
 		if err != nil {
 			t.Fatalf("%s rollout: %v", run.name, err)
@@ -321,11 +321,13 @@ func TestRequestBudget(t *testing.T) {
 				t.Errorf("%s rollout: source steps %v lack reads of %s", run.name, rq.Source.Steps, step)
 			}
 		}
-		// A converged run's catalog step takes what the preflight read,
-		// and its wait what the publish read.
-		steps := []string{deps.StepPreflight, deps.StepShareVisible, online.StepPublish, endpoint.StepDeploy}
+		// A converged run's catalog step and deployment take what the
+		// preflight read, and its wait what the publish read.
+		steps := []string{deps.StepPreflight, deps.StepShareVisible, online.StepPublish}
 		if run.name == "first" {
-			steps = append(steps, deps.StepCatalog, online.StepWait)
+			steps = append(steps, deps.StepCatalog, online.StepWait, endpoint.StepDeploy)
+		} else if _, ok := rq.Target.Steps[endpoint.StepDeploy]; ok {
+			t.Errorf("converged rollout: the deployment read %+v, want the preflight's read taken", rq.Target.Steps[endpoint.StepDeploy])
 		}
 		for _, step := range steps {
 			if _, ok := rq.Target.Steps[step]; !ok {
@@ -384,5 +386,37 @@ func TestRegionsAccountsRequests(t *testing.T) {
 	}
 	if got, want := rq.Source.Total, w.srcCount; got.Reads != want.reads || got.Writes != want.writes {
 		t.Errorf("source requests %+v, want %d reads and %d writes as on the wire", got, want.reads, want.writes)
+	}
+}
+
+// TestDeployRereadsEndpointItChanges: the preflight's read of an endpoint
+// goes to the deployment only when the deployment leaves the endpoint
+// alone (or creates it); an endpoint it will change is read again, fresh,
+// for the snapshot it restores on failure.
+func TestDeployRereadsEndpointItChanges(t *testing.T) {
+	t.Parallel()
+	w := newWireWorld(t, wireOpts{tables: 1, functions: 1})
+	if _, _, err := w.roll(t); err != nil {
+		t.Fatal(err)
+	}
+	w.addVersion2(t)
+	res, _, err := w.rollVersion(t, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Endpoint.Outcome != endpoint.OutcomeDeployed {
+		t.Fatalf("endpoint outcome %s, want deployed", res.Endpoint.Outcome)
+	}
+	var deploy []string
+	for _, c := range w.dstCnt.seq {
+		if _, call, ok := strings.Cut(c, " "+endpoint.StepDeploy+": "); ok {
+			deploy = append(deploy, call)
+		}
+	}
+	if len(deploy) == 0 || deploy[0] != "GET /api/2.0/serving-endpoints/wide" {
+		t.Errorf("the deployment of version 2 made %v, want its own read of the endpoint first", deploy)
+	}
+	if got := res.Endpoint.Before; len(got.Served) == 0 {
+		t.Errorf("snapshot before the update is empty: %+v", got)
 	}
 }
