@@ -257,6 +257,11 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	}
 
 	// Reads: every source must be there and every existing online table ours.
+	// With several tables, an online table neither the first Lakebase API
+	// nor its schema's list knows is missing, unasked of the second API.
+	if l, ok := c.Tables.(TableLister); ok && len(plans) > 1 {
+		r.listed = &ucLists{l: l}
+	}
 	now := s.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
@@ -272,6 +277,7 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	r.listed = nil // the lists are out of date once anything is published
 	for _, p := range plans {
 		switch {
 		case p.Op == xregion.OpUpdated:

@@ -291,7 +291,7 @@ func TestRequestBudget(t *testing.T) {
 	for _, run := range []struct {
 		name                string
 		maxRequests, writes int
-	}{{"first", 45, 8}, {"converged", 17, 0}} {
+	}{{"first", 44, 8}, {"converged", 17, 0}} {
 		res, n, err := w.roll(t)
 		if err != nil {
 			t.Fatalf("%s rollout: %v", run.name, err)
