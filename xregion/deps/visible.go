@@ -42,6 +42,12 @@ type VisibleSpec struct {
 	Region string
 	// Timeout bounds the wait. Default: [DefaultShareVisibleTimeout].
 	Timeout time.Duration
+	// Served says the target already serves the model version from the
+	// catalog (an endpoint serves it, as wanted): the version and its
+	// functions were visible when it was deployed, and objects are never
+	// removed from the share by xregion, so only the tables, which are
+	// read through the catalog next, are waited for.
+	Served bool
 }
 
 // WaitShareVisible waits until the target workspace sees, through the
@@ -96,10 +102,13 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 	if err != nil {
 		return err
 	}
-	objs := []*sharedObject{{kind: "model version", name: fmt.Sprintf("%s version %d", model, d.Version), read: func(ctx context.Context) error {
-		_, err := c.ModelVersions.Get(ctx, catalog.GetModelVersionRequest{FullName: model, Version: d.Version})
-		return err
-	}}}
+	var objs []*sharedObject
+	if !spec.Served {
+		objs = append(objs, &sharedObject{kind: "model version", name: fmt.Sprintf("%s version %d", model, d.Version), read: func(ctx context.Context) error {
+			_, err := c.ModelVersions.Get(ctx, catalog.GetModelVersionRequest{FullName: model, Version: d.Version})
+			return err
+		}})
+	}
 	var lists []*schemaLists // reset before each poll
 	var fnListed *schemaLists
 	if l, ok := c.Functions.(FunctionLister); ok {
@@ -114,6 +123,9 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 		lists = append(lists, fnListed)
 	}
 	for _, f := range d.Functions {
+		if spec.Served {
+			break
+		}
 		name, err := at(f.Name)
 		if err != nil {
 			return err
@@ -177,6 +189,9 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 		objs = append(objs, &sharedObject{kind: "table", name: name, read: read})
 	}
 
+	if len(objs) == 0 {
+		return nil // served, and no table to read through the catalog
+	}
 	region := cmp.Or(spec.Region, "the target")
 	log := s.Logger.With("step", StepShareVisible, "catalog", spec.Catalog)
 	timeout := cmp.Or(spec.Timeout, DefaultShareVisibleTimeout)

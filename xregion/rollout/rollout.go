@@ -290,6 +290,8 @@ type prepared struct {
 	// ws is the target, its reads handed from the checks to the steps.
 	ws Workspace
 	h  *handoff
+	// served: the endpoint already serves the model version as wanted.
+	served bool
 }
 
 // prepare reads both metastores and checks the target before any write
@@ -375,6 +377,7 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		if err != nil || !(r.Outcome == endpoint.OutcomeUnchanged || r.Outcome == endpoint.OutcomePlanned && r.Created) {
 			p.h.drop(endpointKey(es.Name))
 		}
+		p.served = err == nil && r.Outcome == endpoint.OutcomeUnchanged && d != nil
 	}
 	return p, nil
 }
@@ -439,6 +442,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		p.h.record(true)
 		err := deps.WaitShareVisible(client.WithStep(ctx, deps.StepShareVisible), w.shared(), deps.VisibleSpec{
 			Catalog: spec.SharedCatalog, Dependencies: d, Region: res.Region, Timeout: spec.ShareTimeout,
+			Served: p.served && !res.Catalog.Op.Wrote(),
 		}, opts...)
 		p.h.record(false)
 		if err != nil {
