@@ -367,14 +367,16 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		}
 		// Its read goes to the deployment when the endpoint is missing or
 		// already as wanted, which the deployment then leaves alone; an
-		// endpoint it will change is read again, fresh, for its snapshot.
+		// endpoint it will change is read again, fresh, for its snapshot,
+		// and so is any in the deploy phase, whose version is known only
+		// later.
 		p.h.record(true)
 		r, err := endpoint.DeployWithRollback(client.WithStep(ctx, deps.StepPreflight), w.ServingEndpoints, es, append(slices.Clip(p.opts), xregion.WithDryRun())...)
 		p.h.record(false)
 		if err != nil && r.Outcome == endpoint.OutcomeRefused {
 			return fail(err)
 		}
-		if err != nil || !(r.Outcome == endpoint.OutcomeUnchanged || r.Outcome == endpoint.OutcomePlanned && r.Created) {
+		if err != nil || d == nil || !(r.Outcome == endpoint.OutcomeUnchanged || r.Outcome == endpoint.OutcomePlanned && r.Created) {
 			p.h.drop(endpointKey(es.Name))
 		}
 		p.served = err == nil && r.Outcome == endpoint.OutcomeUnchanged && d != nil
