@@ -172,7 +172,7 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 	if s.DryRun {
 		// The provider may appear only once the share is granted: plan
 		// with what is visible now.
-		provider, err := findProvider(ctx, c.Providers, spec)
+		provider, err := findProvider(ctx, c.Providers, spec, false)
 		if errors.Is(err, errNoProviders) && spec.JustGranted {
 			provider, err = "", nil // it appears once the grant is made
 		}
@@ -352,8 +352,12 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 	var waitingFor string
 	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		if provider == "" {
-			p, err := findProvider(ctx, providers, spec)
-			if errors.Is(err, errNoProviders) && (spec.JustGranted || spec.MaybeJustGranted) && time.Since(start) < grace {
+			// Within the grace of a new grant, an empty list means "not
+			// yet" whatever else the caller sees: the other providers
+			// are not listed then.
+			inGrace := (spec.JustGranted || spec.MaybeJustGranted) && time.Since(start) < grace
+			p, err := findProvider(ctx, providers, spec, inGrace)
+			if errors.Is(err, errNoProviders) && inGrace {
 				// The provider of a new recipient may still be appearing.
 				log.InfoContext(ctx, "no provider visible yet; waiting for the provider of the new grant", "grace", grace)
 				return false, nil
@@ -447,7 +451,10 @@ var errNoProviders = errors.New("no provider is visible to you in the target wor
 // findProvider returns the provider to mount from, or "" if not visible yet.
 // An empty provider list when nothing was just granted, or a provider the
 // caller may not read, is an error at once: waiting would not change it.
-func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (string, error) {
+// With late (a grant so recent that its provider may still be appearing),
+// no provider of the source's metastore is "not visible yet" without
+// listing the others.
+func findProvider(ctx context.Context, providers Providers, spec CatalogSpec, late bool) (string, error) {
 	if spec.Provider != "" {
 		p, err := providers.Get(ctx, sharing.GetProviderRequest{Name: spec.Provider})
 		if isMissing(err) {
@@ -483,6 +490,9 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec) (s
 	if len(names) > 0 {
 		slices.Sort(names)
 		return names[0], nil
+	}
+	if late {
+		return "", nil
 	}
 	// If the caller sees other providers, it may list them and this one is
 	// late or missing; if it sees none at all, the list is most likely

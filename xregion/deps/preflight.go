@@ -142,8 +142,26 @@ func regionRefusal(err error) bool {
 }
 
 // checkOnlineCatalog checks that the catalog exists and can hold tables, and
-// that the schema exists in it.
+// that the schema exists in it. The schema is read first: when it exists
+// and names its catalog's type, a type that can hold tables settles the
+// catalog too, with no read of its own.
 func checkOnlineCatalog(ctx context.Context, c PreflightClients, name, schema, region string) error {
+	var serr error // the schema's read
+	if schema != "" {
+		if err := xregion.CheckName("online schema", schema); err != nil {
+			return err
+		}
+		var sc *catalog.SchemaInfo
+		sc, serr = c.Schemas.Get(ctx, catalog.GetSchemaRequest{FullName: name + "." + schema})
+		switch {
+		case serr == nil && sc.CatalogType != "" && writableCatalog(sc.CatalogType):
+			return nil
+		case serr != nil && !isMissing(serr):
+			return fmt.Errorf("read online schema %s.%s: %w", name, schema, serr)
+		}
+		// Missing, or in a catalog that cannot hold tables, or the reply
+		// does not say: the catalog's read tells which, as below.
+	}
 	cat, err := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: name})
 	if isMissing(err) {
 		return xregion.Invalid("online catalog", name, "does not exist in %s: name a catalog of the target workspace that you can create tables in", region)
@@ -157,18 +175,19 @@ func checkOnlineCatalog(ctx context.Context, c PreflightClients, name, schema, r
 	case catalog.CatalogTypeForeignCatalog, catalog.CatalogTypeSystemCatalog:
 		return xregion.Invalid("online catalog", name, "is a %s, which cannot hold online tables: name a writable catalog of the target workspace", cat.CatalogType)
 	}
-	if schema == "" {
-		return nil
-	}
-	if err := xregion.CheckName("online schema", schema); err != nil {
-		return err
-	}
-	_, err = c.Schemas.Get(ctx, catalog.GetSchemaRequest{FullName: name + "." + schema})
-	if isMissing(err) {
+	if schema != "" && isMissing(serr) {
 		return xregion.Invalid("online schema", schema, "does not exist in catalog %q of %s: create it, or name an existing schema", name, region)
 	}
-	if err != nil {
-		return fmt.Errorf("read online schema %s.%s: %w", name, schema, err)
-	}
 	return nil
+}
+
+// writableCatalog reports whether a catalog of type t can hold online
+// tables: not one created from a share, a foreign catalog or the system
+// catalog.
+func writableCatalog(t catalog.CatalogType) bool {
+	switch t {
+	case catalog.CatalogTypeDeltasharingCatalog, catalog.CatalogTypeForeignCatalog, catalog.CatalogTypeSystemCatalog:
+		return false
+	}
+	return true
 }

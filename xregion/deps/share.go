@@ -199,7 +199,7 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 		if s.DryRun {
 			return planShare(ctx, c.Shares, spec, want, recipientPlan{}, res)
 		}
-		if err = ensureObjects(ctx, c.Shares, spec, want, res, log); err != nil {
+		if err = ensureObjects(ctx, c.Shares, spec, want, res, log, nil); err != nil {
 			return nil, err
 		}
 		return res, nil
@@ -214,16 +214,20 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 	if s.DryRun {
 		return planShare(ctx, c.Shares, spec, want, rcpt, res)
 	}
+	var first *shareRead
 	if rcpt.create {
 		// Check the share's objects first, reading only: a clash must
-		// fail the step before any write.
-		if share, err := c.Shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true}); err == nil {
+		// fail the step before any write. The read is handed on to
+		// ensureObjects: creating the recipient does not change the share.
+		share, err := c.Shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true})
+		if err == nil {
 			if _, err := missingObjects(share, want); err != nil {
 				return nil, err
 			}
 		} else if !isMissing(err) {
 			return nil, fmt.Errorf("read: %w", err)
 		}
+		first = &shareRead{share, err}
 		// Then create the recipient, so that one the service refuses (one
 		// exists for the metastore but the caller cannot see it) fails the
 		// step before the share is written.
@@ -232,10 +236,11 @@ func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.
 		}
 		log.InfoContext(ctx, "recipient ready", "recipient", res.Recipient, "op", res.RecipientOp)
 	}
-	if err = ensureObjects(ctx, c.Shares, spec, want, res, log); err != nil {
+	if err = ensureObjects(ctx, c.Shares, spec, want, res, log, first); err != nil {
 		return nil, err
 	}
-	if res.GrantOp, err = ensureGrant(ctx, c.Shares, spec.Name, res.Recipient); err != nil {
+	// A share this call created has no grants to read.
+	if res.GrantOp, err = ensureGrant(ctx, c.Shares, spec.Name, res.Recipient, res.Op == xregion.OpCreated); err != nil {
 		return nil, err
 	}
 	if res.GrantOp.Wrote() {
@@ -364,27 +369,55 @@ func tableObjectType(t Table) sharing.SharedDataObjectDataObjectType {
 	return sharing.SharedDataObjectDataObjectTypeTable
 }
 
+// shareRead is the outcome of one read of a share (with its objects),
+// handed to the next round of ensureObjects instead of a read of its own.
+type shareRead struct {
+	info *sharing.ShareInfo
+	err  error
+}
+
 // ensureObjects creates the share if needed, adds what it lacks and adds
 // the model to the marks of the share and of its objects that are marked
 // for other models only. It sets res.Op, res.Added (the objects missing at
-// the first read), res.Marked and res.ShareMarked.
-func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []SharedObject, res *ShareResult, log *slog.Logger) error {
+// the first read), res.Marked and res.ShareMarked. first, if not nil, is a
+// read of the share made just before, taken instead of reading it again.
+//
+// Each round starts from the share as it stands: a read, or the reply of
+// this call's own write when that reply shows the write (the reply of a
+// create, or of an update that lists every object it added or marked).
+func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []SharedObject, res *ShareResult, log *slog.Logger, first *shareRead) error {
 	model := spec.Dependencies.Model
 	op := xregion.OpUnchanged
 	read, denied := false, false
 	var lastErr error
+	next := first
 	for range maxReconcileAttempts {
-		share, err := shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true})
+		var share *sharing.ShareInfo
+		var err error
+		if next != nil {
+			share, err = next.info, next.err
+			next = nil
+		} else {
+			share, err = shares.Get(ctx, sharing.GetShareRequest{Name: spec.Name, IncludeSharedData: true})
+		}
 		if isMissing(err) {
-			_, err = shares.Create(ctx, sharing.CreateShare{Name: spec.Name, Comment: xregion.WithMark(spec.Comment, model)})
+			var created *sharing.ShareInfo
+			created, err = shares.Create(ctx, sharing.CreateShare{Name: spec.Name, Comment: xregion.WithMark(spec.Comment, model)})
 			switch {
 			case err == nil:
 				op = xregion.OpCreated
 				log.InfoContext(ctx, "created share")
+				if created != nil && created.Name != "" {
+					// A share just created holds no objects: its
+					// reply is its state.
+					c := *created
+					c.Objects = nil
+					next = &shareRead{info: &c}
+				}
 			case !isConflict(err):
 				return fmt.Errorf("create: %w", err)
 			}
-			// Created, by this call or a concurrent one: read it again.
+			// Created by a concurrent call: read it again.
 			lastErr = err
 			continue
 		}
@@ -432,7 +465,11 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 		}
 		// After a write, loop to verify with a fresh read; after losing a
 		// race, loop to reconcile with what the winner wrote.
-		lastErr = addObjects(ctx, shares, spec.Name, model, missing, share, marks, log)
+		var reply *sharing.ShareInfo
+		reply, lastErr = addObjects(ctx, shares, spec.Name, model, missing, share, marks, log)
+		if lastErr == nil && shows(reply, slices.Concat(missing, marks)) {
+			next = &shareRead{info: reply}
+		}
 		if len(missing) == 0 && errors.Is(lastErr, apierr.ErrPermissionDenied) {
 			denied = true
 			markDenied(ctx, res, model, lastErr, log)
@@ -597,11 +634,32 @@ func commentUpdate(have sharing.SharedDataObject, comment string) sharing.Shared
 	return sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionUpdate, DataObject: d}
 }
 
+// shows reports whether reply, the reply of a share update, lists every
+// object of objs: then it shows the share after the update, as a read
+// would. A reply without them (the service may leave the objects out) is
+// not taken for the share's state.
+func shows(reply *sharing.ShareInfo, objs []SharedObject) bool {
+	if reply == nil || len(objs) == 0 {
+		return false
+	}
+	have := make(map[string]bool, len(reply.Objects))
+	for _, o := range reply.Objects {
+		have[strings.ToLower(o.Name)] = true
+	}
+	for _, o := range objs {
+		if !have[strings.ToLower(o.Name)] {
+			return false
+		}
+	}
+	return true
+}
+
 // addObjects sends ADD updates for objs, and UPDATE updates adding model to
 // the marks of the objects marks of share, in requests of at most
-// maxUpdatesPerRequest.
-func addObjects(ctx context.Context, shares Shares, share, model string, objs []SharedObject, info *sharing.ShareInfo, marks []SharedObject, log *slog.Logger) error {
+// maxUpdatesPerRequest. It returns the reply of the last request.
+func addObjects(ctx context.Context, shares Shares, share, model string, objs []SharedObject, info *sharing.ShareInfo, marks []SharedObject, log *slog.Logger) (*sharing.ShareInfo, error) {
 	var all []sharing.SharedDataObjectUpdate
+	var reply *sharing.ShareInfo
 	for _, o := range objs {
 		all = append(all, sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionAdd, DataObject: o.request(model)})
 	}
@@ -620,7 +678,8 @@ func addObjects(ctx context.Context, shares Shares, share, model string, objs []
 			}
 		}
 		names := strings.Join(slices.Concat(added, marked), ", ")
-		_, err := shares.Update(ctx, sharing.UpdateShare{Name: share, Updates: updates})
+		var err error
+		reply, err = shares.Update(ctx, sharing.UpdateShare{Name: share, Updates: updates})
 		switch {
 		case err == nil:
 			if len(added) > 0 {
@@ -632,15 +691,15 @@ func addObjects(ctx context.Context, shares Shares, share, model string, objs []
 		case isConflict(err) || isMissing(err) && len(added) == 0:
 			// A race: an object was added, or one to mark removed, by
 			// another writer.
-			return fmt.Errorf("change %s: %w", names, err)
+			return nil, fmt.Errorf("change %s: %w", names, err)
 		case errors.Is(err, apierr.ErrBadRequest) && len(added) > 0:
-			return fmt.Errorf("the service refused to add %s (%w); check that each is Delta-shareable from this workspace: %w",
+			return nil, fmt.Errorf("the service refused to add %s (%w); check that each is Delta-shareable from this workspace: %w",
 				strings.Join(added, ", "), err, xregion.ErrPrecondition)
 		default:
-			return fmt.Errorf("change %s: %w", names, err)
+			return nil, fmt.Errorf("change %s: %w", names, err)
 		}
 	}
-	return nil
+	return reply, nil
 }
 
 // recipientPlan is the outcome of the read-only half of recipient resolution.
@@ -776,12 +835,16 @@ func sameSharingIdentifier(err error) bool {
 }
 
 // ensureGrant grants SELECT on the share to the recipient unless it has it.
-func ensureGrant(ctx context.Context, shares Shares, share, principal string) (xregion.Op, error) {
-	has, err := hasSelect(ctx, shares, share, principal)
-	if err != nil || has {
-		return xregion.OpUnchanged, err
+// With fresh (a share this call created, which no one has granted on yet)
+// it grants without reading the grants first.
+func ensureGrant(ctx context.Context, shares Shares, share, principal string, fresh bool) (xregion.Op, error) {
+	if !fresh {
+		has, err := hasSelect(ctx, shares, share, principal)
+		if err != nil || has {
+			return xregion.OpUnchanged, err
+		}
 	}
-	_, err = shares.UpdatePermissions(ctx, sharing.UpdateSharePermissions{
+	_, err := shares.UpdatePermissions(ctx, sharing.UpdateSharePermissions{
 		Name:                share,
 		Changes:             []sharing.PermissionsChange{{Principal: principal, Add: []string{string(sharing.PrivilegeSelect)}}},
 		OmitPermissionsList: true,

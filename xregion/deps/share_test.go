@@ -456,6 +456,7 @@ func TestEnsureShareReadsEveryPageOfGrants(t *testing.T) {
 		src.Grant(shareName, fmt.Sprintf("partner%d", i), sharing.PrivilegeSelect)
 	}
 	src.ResetWrites()
+	before := src.Calls("Shares.SharePermissions")
 	got, err := deps.EnsureShare(t.Context(), shareClients(src), specFor(dst, shareName))
 	if err != nil {
 		t.Fatalf("second EnsureShare() error = %v", err)
@@ -463,8 +464,8 @@ func TestEnsureShareReadsEveryPageOfGrants(t *testing.T) {
 	if got.GrantOp != xregion.OpUnchanged || len(src.Writes()) != 0 {
 		t.Errorf("grant on the last page was missed: GrantOp = %s, writes %v", got.GrantOp, src.Writes())
 	}
-	if n := src.Calls("Shares.SharePermissions"); n < 5 {
-		t.Errorf("read %d pages of grants, want all of them (>= 5 for 8 grants, 2 a page)", n)
+	if n := src.Calls("Shares.SharePermissions") - before; n < 4 {
+		t.Errorf("read %d pages of grants, want all of them (>= 4 for 8 grants, 2 a page)", n)
 	}
 }
 
@@ -557,5 +558,44 @@ func TestEnsureShareObjectsOnly(t *testing.T) {
 		if w.Method == "Shares.UpdatePermissions" || w.Method == "Recipients.Create" {
 			t.Errorf("EnsureShare(ObjectsOnly) wrote %v", w)
 		}
+	}
+}
+
+// TestEnsureShareNewShareReadsOnce: a first EnsureShare reads the share
+// once (its clash check, handed on), takes its create and update replies
+// for the share's state, and grants on the share it created without
+// reading grants; the share ends as a re-read shows it.
+func TestEnsureShareNewShareReadsOnce(t *testing.T) {
+	t.Parallel()
+	src, dst := newRegions(t)
+	res, err := deps.EnsureShare(t.Context(), shareClients(src), specFor(dst, shareName))
+	if err != nil {
+		t.Fatalf("EnsureShare() error = %v", err)
+	}
+	got := map[string]int{}
+	for _, m := range []string{"Shares.Get", "Shares.SharePermissions", "Shares.Create", "Shares.Update", "Shares.UpdatePermissions"} {
+		got[m] = src.Calls(m)
+	}
+	want := map[string]int{"Shares.Get": 1, "Shares.SharePermissions": 0, "Shares.Create": 1, "Shares.Update": 1, "Shares.UpdatePermissions": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calls of a first EnsureShare mismatch (-want +got):\n%s", diff)
+	}
+	if res.Op != xregion.OpCreated || res.GrantOp != xregion.OpCreated {
+		t.Errorf("Op, GrantOp = %s, %s, want created, created", res.Op, res.GrantOp)
+	}
+	st := readShare(t, src, shareName)
+	if diff := cmp.Diff(modelObjects(), st.Objects); diff != "" {
+		t.Errorf("share objects mismatch (-want +got):\n%s", diff)
+	}
+	if !slices.Contains(st.Grants[res.Recipient], sharing.PrivilegeSelect) {
+		t.Errorf("grants %v, want SELECT for %s", st.Grants, res.Recipient)
+	}
+	// A re-run still reads the grants, and writes nothing.
+	src.ResetWrites()
+	if _, err := deps.EnsureShare(t.Context(), shareClients(src), specFor(dst, shareName)); err != nil {
+		t.Fatal(err)
+	}
+	if n := src.Calls("Shares.SharePermissions"); n < 2 || len(src.Writes()) != 0 {
+		t.Errorf("re-run: %d grant reads in all, writes %v; want the grants read and no write", n, src.Writes())
 	}
 }

@@ -42,6 +42,12 @@ type VisibleSpec struct {
 	Region string
 	// Timeout bounds the wait. Default: [DefaultShareVisibleTimeout].
 	Timeout time.Duration
+	// Served says the target already serves the model version from the
+	// catalog (an endpoint serves it, as wanted): the version and its
+	// functions were visible when it was deployed, and objects are never
+	// removed from the share by xregion, so only the tables, which are
+	// read through the catalog next, are waited for.
+	Served bool
 }
 
 // WaitShareVisible waits until the target workspace sees, through the
@@ -69,6 +75,9 @@ func WaitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, op
 type sharedObject struct {
 	kind, name string // name as the target reads it
 	read       func(context.Context) error
+	// deferred objects are read after the others of a poll, with
+	// lastResort set when none of the others is pending.
+	deferred, lastResort bool
 }
 
 func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s xregion.Settings) error {
@@ -93,10 +102,13 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 	if err != nil {
 		return err
 	}
-	objs := []sharedObject{{kind: "model version", name: fmt.Sprintf("%s version %d", model, d.Version), read: func(ctx context.Context) error {
-		_, err := c.ModelVersions.Get(ctx, catalog.GetModelVersionRequest{FullName: model, Version: d.Version})
-		return err
-	}}}
+	var objs []*sharedObject
+	if !spec.Served {
+		objs = append(objs, &sharedObject{kind: "model version", name: fmt.Sprintf("%s version %d", model, d.Version), read: func(ctx context.Context) error {
+			_, err := c.ModelVersions.Get(ctx, catalog.GetModelVersionRequest{FullName: model, Version: d.Version})
+			return err
+		}})
+	}
 	var lists []*schemaLists // reset before each poll
 	var fnListed *schemaLists
 	if l, ok := c.Functions.(FunctionLister); ok {
@@ -111,6 +123,9 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 		lists = append(lists, fnListed)
 	}
 	for _, f := range d.Functions {
+		if spec.Served {
+			break
+		}
 		name, err := at(f.Name)
 		if err != nil {
 			return err
@@ -119,19 +134,25 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 			_, err := c.Functions.Get(ctx, catalog.GetFunctionRequest{Name: name})
 			return err
 		}
+		o := sharedObject{kind: "function", name: name, read: read}
 		if fnListed != nil {
 			// One list of the schema per poll answers for all its
 			// functions. Whether a list shows a shared FeatureSpec is not
-			// known (service-facts fact 16): one it leaves out is read.
+			// known (service-facts fact 16): one it leaves out is read,
+			// once nothing else is pending. While other objects are still
+			// on their way the share is evidently late, and the read would
+			// only say "not yet" too.
 			get := read
-			read = func(ctx context.Context) error {
-				if fnListed.has(ctx, name) == nil {
-					return nil
+			o.read = func(ctx context.Context) error {
+				err := fnListed.has(ctx, name)
+				if err == nil || isMissing(err) && !o.lastResort {
+					return err
 				}
-				return get(ctx) // not listed, or the list failed
+				return get(ctx) // not listed and nothing else pending, or the list failed
 			}
+			o.deferred = true
 		}
-		objs = append(objs, sharedObject{kind: "function", name: name, read: read})
+		objs = append(objs, &o)
 	}
 	var listed *schemaLists
 	if l, ok := c.Tables.(TableLister); ok {
@@ -165,9 +186,12 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 				return get(ctx)
 			}
 		}
-		objs = append(objs, sharedObject{kind: "table", name: name, read: read})
+		objs = append(objs, &sharedObject{kind: "table", name: name, read: read})
 	}
 
+	if len(objs) == 0 {
+		return nil // served, and no table to read through the catalog
+	}
 	region := cmp.Or(spec.Region, "the target")
 	log := s.Logger.With("step", StepShareVisible, "catalog", spec.Catalog)
 	timeout := cmp.Or(spec.Timeout, DefaultShareVisibleTimeout)
@@ -179,14 +203,26 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 		for _, l := range lists {
 			l.reset() // each poll lists afresh
 		}
-		var still []sharedObject
-		for _, o := range pending {
-			err := o.read(ctx)
-			switch {
-			case isMissing(err):
-				still = append(still, o)
-			case err != nil:
-				return false, fmt.Errorf("read shared %s %s: %w", o.kind, o.name, err)
+		// Deferred objects go last, told whether any other is still
+		// pending.
+		var still []*sharedObject
+		others := 0 // objects not deferred still pending
+		for _, deferred := range []bool{false, true} {
+			if deferred {
+				others = len(still)
+			}
+			for _, o := range pending {
+				if o.deferred != deferred {
+					continue
+				}
+				o.lastResort = deferred && others == 0
+				err := o.read(ctx)
+				switch {
+				case isMissing(err):
+					still = append(still, o)
+				case err != nil:
+					return false, fmt.Errorf("read shared %s %s: %w", o.kind, o.name, err)
+				}
 			}
 		}
 		pending = still
@@ -267,7 +303,7 @@ func (s *schemaLists) has(ctx context.Context, full string) error {
 	return nil
 }
 
-func names(objs []sharedObject) []string {
+func names(objs []*sharedObject) []string {
 	out := make([]string, len(objs))
 	for i, o := range objs {
 		out[i] = o.kind + " " + o.name

@@ -257,6 +257,11 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	}
 
 	// Reads: every source must be there and every existing online table ours.
+	// With several tables, an online table neither the first Lakebase API
+	// nor its schema's list knows is missing, unasked of the second API.
+	if l, ok := c.Tables.(TableLister); ok && len(plans) > 1 {
+		r.listed = &ucLists{l: l}
+	}
 	now := s.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
@@ -272,6 +277,7 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	r.listed = nil // the lists are out of date once anything is published
 	for _, p := range plans {
 		switch {
 		case p.Op == xregion.OpUpdated:
@@ -283,7 +289,7 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 	if s.DryRun {
 		return planPublish(ctx, c.FeatureStore, store, plans)
 	}
-	storeOp, err := ensureStore(ctx, c.FeatureStore, store, cmp.Or(spec.Capacity, DefaultCapacity), log)
+	storeOp, known, err := ensureStore(ctx, c.FeatureStore, store, cmp.Or(spec.Capacity, DefaultCapacity), log)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +301,7 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Setting
 		}
 	}
 	if len(todo) > 0 {
-		if err := waitStore(ctx, c.FeatureStore, store, cmp.Or(spec.StoreTimeout, DefaultStoreTimeout), s, log); err != nil {
+		if err := waitStore(ctx, c.FeatureStore, store, known, cmp.Or(spec.StoreTimeout, DefaultStoreTimeout), s, log); err != nil {
 			return nil, err
 		}
 	}
@@ -521,27 +527,28 @@ func refreshReason(spec PublishSpec, last, now time.Time) string {
 	return ""
 }
 
-// ensureStore creates the online store if it does not exist.
-func ensureStore(ctx context.Context, fs FeatureStore, name, capacity string, log *slog.Logger) (xregion.Op, error) {
+// ensureStore creates the online store if it does not exist. It returns
+// the create's reply, when it created the store.
+func ensureStore(ctx context.Context, fs FeatureStore, name, capacity string, log *slog.Logger) (xregion.Op, *ml.OnlineStore, error) {
 	got, err := fs.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: name})
 	if err == nil {
 		if got.Capacity != capacity {
 			log.InfoContext(ctx, "reusing online store with another capacity; leaving it as it is", "capacity", got.Capacity, "wanted", capacity)
 		}
-		return xregion.OpUnchanged, deadStore(got)
+		return xregion.OpUnchanged, nil, deadStore(got)
 	}
 	if !isMissing(err) {
-		return "", fmt.Errorf("read online store %q: %w", name, err)
+		return "", nil, fmt.Errorf("read online store %q: %w", name, err)
 	}
-	_, err = fs.CreateOnlineStore(ctx, ml.CreateOnlineStoreRequest{OnlineStore: ml.OnlineStore{Name: name, Capacity: capacity}})
+	created, err := fs.CreateOnlineStore(ctx, ml.CreateOnlineStoreRequest{OnlineStore: ml.OnlineStore{Name: name, Capacity: capacity}})
 	if isConflict(err) {
-		return xregion.OpUnchanged, nil // created concurrently
+		return xregion.OpUnchanged, nil, nil // created concurrently
 	}
 	if err != nil {
-		return "", fmt.Errorf("create online store %q: %w", name, err)
+		return "", nil, fmt.Errorf("create online store %q: %w", name, err)
 	}
 	log.InfoContext(ctx, "created online store", "capacity", capacity)
-	return xregion.OpCreated, nil
+	return xregion.OpCreated, created, nil
 }
 
 // deadStore reports a store that cannot become AVAILABLE without someone's
@@ -559,8 +566,12 @@ func deadStore(s *ml.OnlineStore) error {
 }
 
 // waitStore polls until the store is AVAILABLE: publishing into a store that
-// is still starting fails.
-func waitStore(ctx context.Context, fs FeatureStore, name string, timeout time.Duration, s xregion.Settings, log *slog.Logger) error {
+// is still starting fails. known is the reply of the store's creation, if
+// this run created it: when it says AVAILABLE, nothing is read.
+func waitStore(ctx context.Context, fs FeatureStore, name string, known *ml.OnlineStore, timeout time.Duration, s xregion.Settings, log *slog.Logger) error {
+	if known != nil && known.State == ml.OnlineStoreStateAvailable {
+		return nil // created AVAILABLE: the create's reply says so
+	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var last ml.OnlineStoreState

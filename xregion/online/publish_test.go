@@ -251,3 +251,24 @@ func TestPublishOnlineStoreNeverAvailable(t *testing.T) {
 		t.Errorf("writes mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestPublishListsOnceForMissingTables: with several tables, online tables
+// the Autoscaling API does not know are looked for in one list of their
+// schema, not through the Provisioned API one by one; one that the list
+// shows is still read there (see online_table_fed_from_another_source).
+func TestPublishListsOnceForMissingTables(t *testing.T) {
+	t.Parallel()
+	_, dst := sharedTables(t)
+	dst.AddSchema(onlineCatalog + "." + onlineSchema)
+	if _, err := online.PublishOnline(t.Context(), clients(dst), publishSpec(), noSleep); err != nil {
+		t.Fatalf("PublishOnline() error = %v", err)
+	}
+	got := map[string]int{}
+	for _, m := range []string{"Postgres.GetSyncedTable", "Database.GetSyncedDatabaseTable", "Tables.ListAll"} {
+		got[m] = dst.Calls(m)
+	}
+	want := map[string]int{"Postgres.GetSyncedTable": 2, "Database.GetSyncedDatabaseTable": 0, "Tables.ListAll": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("reads of a first publish mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/postgres"
 )
@@ -90,6 +92,61 @@ type statusReader struct {
 	c     StatusClients
 	mu    sync.Mutex
 	owner map[string]API
+	// listed, when set, lists the Unity Catalog tables of a schema: a
+	// table the first API does not know and the list does not show is
+	// missing, with no read through the second API. Each schema is listed
+	// once, at the first such table; set it only while nothing is
+	// published.
+	listed *ucLists
+}
+
+// ucLists lists each schema's Unity Catalog tables once, on demand.
+type ucLists struct {
+	l     TableLister
+	mu    sync.Mutex
+	names map[string]map[string]bool // schema -> lower-case full names
+	errs  map[string]error
+}
+
+// TableLister lists the tables of a schema (w.Tables does). When
+// [Clients].Tables is one, PublishOnline lists each online schema once
+// instead of asking the second Lakebase API about each online table the
+// first does not know: an online table is a Unity Catalog table of its
+// catalog and schema.
+type TableLister interface {
+	ListAll(ctx context.Context, request catalog.ListTablesRequest) ([]catalog.TableInfo, error)
+}
+
+// unlisted reports whether the three-part name full is surely not a table:
+// its schema's list succeeded and does not show it.
+func (u *ucLists) unlisted(ctx context.Context, full string) bool {
+	parts := strings.SplitN(full, ".", 3)
+	if len(parts) != 3 {
+		return false
+	}
+	key := strings.ToLower(parts[0] + "." + parts[1])
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.names == nil {
+		u.names, u.errs = map[string]map[string]bool{}, map[string]error{}
+	}
+	if _, done := u.names[key]; !done && u.errs[key] == nil {
+		all, err := u.l.ListAll(ctx, catalog.ListTablesRequest{CatalogName: parts[0], SchemaName: parts[1]})
+		if isMissing(err) {
+			all, err = nil, nil // no schema (or catalog): no table in it
+		}
+		if err != nil {
+			u.errs[key] = err // the reads decide, as without a list
+		} else {
+			set := make(map[string]bool, len(all))
+			for _, t := range all {
+				set[strings.ToLower(t.FullName)] = true
+			}
+			u.names[key] = set
+		}
+	}
+	set, ok := u.names[key]
+	return ok && !set[strings.ToLower(full)]
 }
 
 func newStatusReader(c StatusClients) (*statusReader, error) {
@@ -133,6 +190,9 @@ func (r *statusReader) read(ctx context.Context, name string) (*syncedTable, err
 		}
 		missing = missing || isMissing(err)
 		refusals = append(refusals, fmt.Errorf("Lakebase %s API: %w", api, err))
+		if len(refusals) == 1 && isMissing(err) && r.listed != nil && r.listed.unlisted(ctx, name) {
+			return nil, nil // no such table at all: the other API would say so too
+		}
 	}
 	if missing {
 		return nil, nil

@@ -330,6 +330,16 @@ func (f *fleet) run(ctx context.Context) {
 			continue
 		}
 		log.InfoContext(ctx, fmt.Sprintf("wave %d of %d", w+1, len(f.waves)), "regions", f.labels(wave))
+		if w > 0 {
+			// The endpoints of later waves may have changed since their
+			// checks, during the earlier waves: their deployments read
+			// them again.
+			for _, i := range wave {
+				if p := f.prep[i]; p != nil {
+					p.h.dropEndpoints()
+				}
+			}
+		}
 		f.wave(ctx, d, wave)
 		if err := context.Cause(ctx); err != nil {
 			// Regions in flight failed because of it.

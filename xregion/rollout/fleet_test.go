@@ -490,3 +490,25 @@ func TestRegionsDeployPhaseResolvesTheAliasOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestRegionsLaterWavesReadEndpointsAgain: on a converged re-run, the
+// deployment of the first wave takes the endpoint its checks read; those
+// of later waves, whose endpoints may have changed during the earlier
+// waves, read theirs again.
+func TestRegionsLaterWavesReadEndpointsAgain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, labels[:2]...)
+	var j journal
+	plan := rollout.Plan{Waves: [][]string{{labels[0]}, {labels[1]}}}
+	if _, err := rollout.Regions(t.Context(), w.source(), w.fleetTargets(&j, labels[:2]...), baseSpec(), plan, noSleep); err != nil {
+		t.Fatal(err)
+	}
+	before := []int{w.targets[0].Calls("ServingEndpoints.Get"), w.targets[1].Calls("ServingEndpoints.Get")}
+	if _, err := rollout.Regions(t.Context(), w.source(), w.fleetTargets(&j, labels[:2]...), baseSpec(), plan, noSleep); err != nil {
+		t.Fatal(err)
+	}
+	got := []int{w.targets[0].Calls("ServingEndpoints.Get") - before[0], w.targets[1].Calls("ServingEndpoints.Get") - before[1]}
+	if want := []int{1, 2}; !slices.Equal(got, want) {
+		t.Errorf("endpoint reads of the converged re-run by wave = %v, want %v (wave 1 takes its check's read)", got, want)
+	}
+}

@@ -5,10 +5,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/org/xregion-action/xregion/deps"
+	"github.com/org/xregion-action/xregion/endpoint"
 	"github.com/org/xregion-action/xregion/online"
 )
 
@@ -52,12 +55,20 @@ func withOnceSummary(w *Workspace) *Workspace {
 // wait for the share) to the step that reads them next, so that each is
 // read once: a read made while recording is kept, and the next read of the
 // same object takes it instead of asking the service; later reads ask the
-// service again. Nothing is written to the target between the two reads of
-// a hand-off but the step that takes it, which reads before it writes.
+// service again. A read that found the object missing is kept too, as that
+// answer. Nothing is written to the target between the two reads of a
+// hand-off but the step that takes it, which reads before it writes.
 type handoff struct {
 	mu        sync.Mutex
 	recording bool
-	got       map[string]any
+	got       map[string]kept
+}
+
+// kept is one read kept for the next reader: the object, or the error
+// that said it is missing.
+type kept struct {
+	v   any
+	err error
 }
 
 func (h *handoff) record(on bool) {
@@ -66,28 +77,50 @@ func (h *handoff) record(on bool) {
 	h.recording = on
 }
 
+// keep records v (or the missing error err) under key.
+func (h *handoff) keep(key string, v any, err error) {
+	if h.got == nil {
+		h.got = map[string]kept{}
+	}
+	h.got[key] = kept{v, err}
+}
+
+// drop forgets what was kept under key.
+func (h *handoff) drop(key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.got, key)
+}
+
 // read returns the kept object of key, if any, or reads it with get,
-// keeping it while recording.
+// keeping it (or its absence) while recording.
 func read[T any](ctx context.Context, h *handoff, key string, get func(context.Context) (*T, error)) (*T, error) {
 	h.mu.Lock()
-	if v, ok := h.got[key]; ok && !h.recording {
+	if k, ok := h.got[key]; ok && !h.recording {
 		delete(h.got, key)
 		h.mu.Unlock()
-		return v.(*T), nil
+		if k.err != nil {
+			return nil, k.err
+		}
+		return k.v.(*T), nil
 	}
 	h.mu.Unlock()
 	v, err := get(ctx)
 	if err != nil {
+		if apierr.IsMissing(err) {
+			h.mu.Lock()
+			if h.recording {
+				h.keep(key, nil, err)
+			}
+			h.mu.Unlock()
+		}
 		return nil, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.recording {
-		if h.got == nil {
-			h.got = map[string]any{}
-		}
 		c := *v
-		h.got[key] = &c
+		h.keep(key, &c, nil)
 	}
 	return v, nil
 }
@@ -146,19 +179,46 @@ func (t handoffListingTables) ListAll(ctx context.Context, r catalog.ListTablesR
 	t.h.mu.Lock()
 	defer t.h.mu.Unlock()
 	if t.h.recording {
-		if t.h.got == nil {
-			t.h.got = map[string]any{}
-		}
 		for _, ti := range all {
 			c := ti
-			t.h.got["table\x00"+strings.ToLower(ti.FullName)] = &c
+			t.h.keep("table\x00"+strings.ToLower(ti.FullName), &c, nil)
 		}
 	}
 	return all, nil
 }
 
-// withHandoff returns a copy of w whose catalog, provider, online store
-// and table reads go through h.
+// endpointKey is the hand-off key of the serving endpoint called name.
+func endpointKey(name string) string { return "endpoint\x00" + name }
+
+// dropEndpoints forgets the endpoints kept.
+func (h *handoff) dropEndpoints() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k := range h.got {
+		if strings.HasPrefix(k, endpointKey("")) {
+			delete(h.got, k)
+		}
+	}
+}
+
+type handoffEndpoints struct {
+	endpoint.Endpoints
+	h *handoff
+}
+
+func (e handoffEndpoints) Get(ctx context.Context, r serving.GetServingEndpointRequest) (*serving.ServingEndpointDetailed, error) {
+	return read(ctx, e.h, endpointKey(r.Name), func(ctx context.Context) (*serving.ServingEndpointDetailed, error) { return e.Endpoints.Get(ctx, r) })
+}
+
+// handoffQueryingEndpoints is handoffEndpoints over a client that queries
+// served entities directly, which the deployment's probes use.
+type handoffQueryingEndpoints struct {
+	handoffEndpoints
+	endpoint.EntityQuerier
+}
+
+// withHandoff returns a copy of w whose catalog, provider, online store,
+// table and serving endpoint reads go through h.
 func withHandoff(w Workspace, h *handoff) Workspace {
 	if w.Catalogs != nil {
 		w.Catalogs = handoffCatalogs{w.Catalogs, h}
@@ -168,6 +228,14 @@ func withHandoff(w Workspace, h *handoff) Workspace {
 	}
 	if w.FeatureStore != nil {
 		w.FeatureStore = handoffStores{w.FeatureStore, h}
+	}
+	if w.ServingEndpoints != nil {
+		he := handoffEndpoints{w.ServingEndpoints, h}
+		if q, ok := w.ServingEndpoints.(endpoint.EntityQuerier); ok {
+			w.ServingEndpoints = handoffQueryingEndpoints{he, q}
+		} else {
+			w.ServingEndpoints = he
+		}
 	}
 	if w.Tables != nil {
 		ht := handoffTables{w.Tables, h}

@@ -290,6 +290,8 @@ type prepared struct {
 	// ws is the target, its reads handed from the checks to the steps.
 	ws Workspace
 	h  *handoff
+	// served: the endpoint already serves the model version as wanted.
+	served bool
 }
 
 // prepare reads both metastores and checks the target before any write
@@ -363,9 +365,21 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		if d != nil {
 			es.Entity.Version = d.Version
 		}
-		if r, err := endpoint.DeployWithRollback(client.WithStep(ctx, deps.StepPreflight), w.ServingEndpoints, es, append(slices.Clip(p.opts), xregion.WithDryRun())...); err != nil && r.Outcome == endpoint.OutcomeRefused {
+		// Its read goes to the deployment when the endpoint is missing or
+		// already as wanted, which the deployment then leaves alone; an
+		// endpoint it will change is read again, fresh, for its snapshot,
+		// and so is any in the deploy phase, whose version is known only
+		// later.
+		p.h.record(true)
+		r, err := endpoint.DeployWithRollback(client.WithStep(ctx, deps.StepPreflight), w.ServingEndpoints, es, append(slices.Clip(p.opts), xregion.WithDryRun())...)
+		p.h.record(false)
+		if err != nil && r.Outcome == endpoint.OutcomeRefused {
 			return fail(err)
 		}
+		if err != nil || d == nil || !(r.Outcome == endpoint.OutcomeUnchanged || r.Outcome == endpoint.OutcomePlanned && r.Created) {
+			p.h.drop(endpointKey(es.Name))
+		}
+		p.served = err == nil && r.Outcome == endpoint.OutcomeUnchanged && d != nil
 	}
 	return p, nil
 }
@@ -430,6 +444,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		p.h.record(true)
 		err := deps.WaitShareVisible(client.WithStep(ctx, deps.StepShareVisible), w.shared(), deps.VisibleSpec{
 			Catalog: spec.SharedCatalog, Dependencies: d, Region: res.Region, Timeout: spec.ShareTimeout,
+			Served: p.served && !res.Catalog.Op.Wrote(),
 		}, opts...)
 		p.h.record(false)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/google/go-cmp/cmp"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ type wireCount struct {
 	reads, writes           int
 	failures, writeFailures int // faults met, all and on writes
 	byCall                  map[string]int
+	seq                     []string // the calls in order, with their steps
 }
 
 func (c *wireCount) total() int {
@@ -39,7 +41,7 @@ func (c *wireCount) total() int {
 func (c *wireCount) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.reads, c.writes, c.failures, c.writeFailures, c.byCall = 0, 0, 0, 0, map[string]int{}
+	c.reads, c.writes, c.failures, c.writeFailures, c.byCall, c.seq = 0, 0, 0, 0, map[string]int{}, nil
 }
 
 // counted is a transport that counts what it carries in c.
@@ -58,6 +60,7 @@ func (t counted) RoundTrip(r *http.Request) (*http.Response, error) {
 			t.c.writes++
 		}
 		t.c.byCall[r.Method+" "+collapse(p)]++
+		t.c.seq = append(t.c.seq, fmt.Sprintf("%03d %s: %s %s", callNo.Add(1), client.StepOf(r.Context()), r.Method, p))
 		t.c.mu.Unlock()
 	}
 	resp, err := t.next.RoundTrip(r)
@@ -71,6 +74,8 @@ func (t counted) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+var callNo atomic.Int64 // orders the calls of both faces in seq
 
 // collapse names a call without the object it reads: the path's last
 // segment goes when it names one.
@@ -112,13 +117,21 @@ type wireOpts struct {
 	// stormLater starts the storm only once stormOn is set.
 	stormLater bool
 	noRetry    bool // the SDK's own retries only, as before RetryingTransport
+	// noLag makes the fakes' propagation waits instant (share, provider,
+	// store startup): what a rollout then sends is what it costs without
+	// polls of those waits.
+	noLag bool
 }
 
 func newWireWorld(t testing.TB, o wireOpts) *wireWorld {
 	t.Helper()
+	var lag []xregiontest.Option
+	if o.noLag {
+		lag = []xregiontest.Option{xregiontest.WithShareLag(0), xregiontest.WithProviderLag(0), xregiontest.WithStoreStartup(0)}
+	}
 	w := &wireWorld{
-		src:      xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1")),
-		dst:      xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "eu-west-1")),
+		src:      xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "us-east-1")}, lag...)...),
+		dst:      xregiontest.NewWorkspace(append([]xregiontest.Option{xregiontest.WithRegion("aws", "eu-west-1")}, lag...)...),
 		srcCount: &wireCount{byCall: map[string]int{}}, dstCnt: &wireCount{byCall: map[string]int{}},
 	}
 	xregiontest.Link(w.src, w.dst)
@@ -215,14 +228,19 @@ func (w *wireWorld) rollVersion(t testing.TB, version string, opts ...xregion.Op
 // BenchmarkRequests reports the API requests of a one-region rollout over
 // the HTTP faces with the real SDK, serving invocations and client
 // construction not counted: a first rollout and a converged re-run, for a
-// model with one feature table and one FeatureSpec and for a wide one.
+// model with one feature table and one FeatureSpec and for a wide one (120
+// tables, 30 FeatureSpecs). The "-nolag" figures are the same runs with the
+// fakes' propagation waits made instant (share lag, provider lag, store
+// startup): the difference is the polls of those waits. Both still include
+// the polls of WaitOnline (one per pending table and poll) and of the
+// endpoint's update.
 func BenchmarkRequests(b *testing.B) {
 	for _, shape := range []struct {
 		name              string
 		tables, functions int
 	}{{"1table_1function", 1, 1}, {"120tables_30functions", 120, 30}} {
 		b.Run(shape.name, func(b *testing.B) {
-			var first, rerun, firstW, rerunW, runs int
+			var first, rerun, firstW, rerunW, firstKind, rerunKind, runs int
 			for b.Loop() {
 				w := newWireWorld(b, wireOpts{tables: shape.tables, functions: shape.functions})
 				_, n, err := w.roll(b)
@@ -237,12 +255,23 @@ func BenchmarkRequests(b *testing.B) {
 				}
 				rerun += n
 				rerunW += w.srcCount.writes + w.dstCnt.writes
+				k := newWireWorld(b, wireOpts{tables: shape.tables, functions: shape.functions, noLag: true})
+				if _, n, err = k.roll(b); err != nil {
+					b.Fatal(err)
+				}
+				firstKind += n
+				if _, n, err = k.roll(b); err != nil {
+					b.Fatal(err)
+				}
+				rerunKind += n
 				runs++
 			}
 			b.ReportMetric(float64(first)/float64(runs), "first-requests")
 			b.ReportMetric(float64(firstW)/float64(runs), "first-writes")
 			b.ReportMetric(float64(rerun)/float64(runs), "rerun-requests")
 			b.ReportMetric(float64(rerunW)/float64(runs), "rerun-writes")
+			b.ReportMetric(float64(firstKind)/float64(runs), "first-requests-nolag")
+			b.ReportMetric(float64(rerunKind)/float64(runs), "rerun-requests-nolag")
 		})
 	}
 }
@@ -258,6 +287,13 @@ func TestRequestsBreakdown(t *testing.T) {
 			t.Fatalf("%s rollout: %v", run, err)
 		}
 		t.Logf("%s rollout: %d requests", run, n)
+		if testing.Verbose() {
+			seq := append(slices.Clone(w.srcCount.seq), w.dstCnt.seq...)
+			slices.Sort(seq)
+			for _, c := range seq {
+				t.Logf("    %s", c)
+			}
+		}
 		for side, c := range map[string]*wireCount{"source": w.srcCount, "target": w.dstCnt} {
 			for k, v := range c.byCall {
 				t.Logf("  %s %s ×%d", side, k, v)
@@ -270,16 +306,16 @@ func TestRequestsBreakdown(t *testing.T) {
 // one-table, one-FeatureSpec model over the HTTP faces to what they are
 // now, so that a change that spends more shows up here (serving
 // invocations and client construction not counted). Before the reads were
-// handed on (issue 12) the same runs made 54 and 26 (before the fleet
-// work added two provider lists after the grant, and the preflight its
-// read of the endpoint: one more in each run now).
+// handed on (issue 12) the same runs made 54 and 26; before the second
+// round of savings, 53 and 19. Of the 44 requests of the first run, 13
+// are polls of the fakes' propagation waits (TestRequestBudgetNoLag).
 func TestRequestBudget(t *testing.T) {
 	t.Parallel()
 	w := newWireWorld(t, wireOpts{tables: 1, functions: 1})
 	for _, run := range []struct {
 		name                string
 		maxRequests, writes int
-	}{{"first", 53, 8}, {"converged", 19, 0}} {
+	}{{"first", 44, 8}, {"converged", 15, 0}} {
 		res, n, err := w.roll(t)
 		if err != nil {
 			t.Fatalf("%s rollout: %v", run.name, err)
@@ -309,11 +345,13 @@ func TestRequestBudget(t *testing.T) {
 				t.Errorf("%s rollout: source steps %v lack reads of %s", run.name, rq.Source.Steps, step)
 			}
 		}
-		// A converged run's catalog step takes what the preflight read,
-		// and its wait what the publish read.
-		steps := []string{deps.StepPreflight, deps.StepShareVisible, online.StepPublish, endpoint.StepDeploy}
+		// A converged run's catalog step and deployment take what the
+		// preflight read, and its wait what the publish read.
+		steps := []string{deps.StepPreflight, deps.StepShareVisible, online.StepPublish}
 		if run.name == "first" {
-			steps = append(steps, deps.StepCatalog, online.StepWait)
+			steps = append(steps, deps.StepCatalog, online.StepWait, endpoint.StepDeploy)
+		} else if _, ok := rq.Target.Steps[endpoint.StepDeploy]; ok {
+			t.Errorf("converged rollout: the deployment read %+v, want the preflight's read taken", rq.Target.Steps[endpoint.StepDeploy])
 		}
 		for _, step := range steps {
 			if _, ok := rq.Target.Steps[step]; !ok {
@@ -326,9 +364,30 @@ func TestRequestBudget(t *testing.T) {
 	}
 }
 
+// TestRequestBudgetNoLag is TestRequestBudget with the fakes' share lag,
+// provider lag and store startup made instant: what is left are the
+// requests a rollout makes when nothing has to be waited for, but for the
+// waits of the online sync (one re-read) and of the endpoint's update
+// (three reads after the create).
+func TestRequestBudgetNoLag(t *testing.T) {
+	t.Parallel()
+	w := newWireWorld(t, wireOpts{tables: 1, functions: 1, noLag: true})
+	for _, run := range []struct {
+		name        string
+		maxRequests int
+	}{{"first", 31}, {"converged", 15}} {
+		if _, n, err := w.roll(t); err != nil {
+			t.Fatalf("%s rollout: %v", run.name, err)
+		} else if n > run.maxRequests {
+			t.Errorf("%s rollout made %d requests, want at most %d", run.name, n, run.maxRequests)
+		}
+	}
+}
+
 // TestConvergedRunLists: on a converged re-run the share wait lists the
-// shared catalog's schema instead of reading each table and function, and
-// PublishOnline takes the listed tables instead of reading them again.
+// shared catalog's schema instead of reading each table, and PublishOnline
+// takes the listed tables instead of reading them again; functions are not
+// looked for, as the endpoint already serves the version that needs them.
 func TestConvergedRunLists(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "eu-west-1")
@@ -348,7 +407,7 @@ func TestConvergedRunLists(t *testing.T) {
 	for _, m := range methods {
 		got[m] = eu.Calls(m) - before[m]
 	}
-	want := map[string]int{"Tables.Get": 0, "Tables.ListAll": 1, "Functions.Get": 0, "Functions.ListAll": 1}
+	want := map[string]int{"Tables.Get": 0, "Tables.ListAll": 1, "Functions.Get": 0, "Functions.ListAll": 0}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("target reads of the converged re-run mismatch (-want +got):\n%s", diff)
 	}
@@ -372,5 +431,37 @@ func TestRegionsAccountsRequests(t *testing.T) {
 	}
 	if got, want := rq.Source.Total, w.srcCount; got.Reads != want.reads || got.Writes != want.writes {
 		t.Errorf("source requests %+v, want %d reads and %d writes as on the wire", got, want.reads, want.writes)
+	}
+}
+
+// TestDeployRereadsEndpointItChanges: the preflight's read of an endpoint
+// goes to the deployment only when the deployment leaves the endpoint
+// alone (or creates it); an endpoint it will change is read again, fresh,
+// for the snapshot it restores on failure.
+func TestDeployRereadsEndpointItChanges(t *testing.T) {
+	t.Parallel()
+	w := newWireWorld(t, wireOpts{tables: 1, functions: 1})
+	if _, _, err := w.roll(t); err != nil {
+		t.Fatal(err)
+	}
+	w.addVersion2(t)
+	res, _, err := w.rollVersion(t, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Endpoint.Outcome != endpoint.OutcomeDeployed {
+		t.Fatalf("endpoint outcome %s, want deployed", res.Endpoint.Outcome)
+	}
+	var deploy []string
+	for _, c := range w.dstCnt.seq {
+		if _, call, ok := strings.Cut(c, " "+endpoint.StepDeploy+": "); ok {
+			deploy = append(deploy, call)
+		}
+	}
+	if len(deploy) == 0 || deploy[0] != "GET /api/2.0/serving-endpoints/wide" {
+		t.Errorf("the deployment of version 2 made %v, want its own read of the endpoint first", deploy)
+	}
+	if got := res.Endpoint.Before; len(got.Served) == 0 {
+		t.Errorf("snapshot before the update is empty: %+v", got)
 	}
 }
