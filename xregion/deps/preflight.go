@@ -109,8 +109,9 @@ func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 		st, err := c.OnlineStores.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: spec.OnlineStore})
 		switch {
 		case err == nil:
-			// why: a store being deleted never comes back (fact 10), and a
-			// stopped one does not start by itself (fact 7): publishing
+			// why: a store being deleted never comes back (nothing leaves
+			// DELETING but removal), and a stopped one does not start by itself
+			// (STOPPED is a store state in the terraform online_store docs): publishing
 			// would fail after the share's writes.
 			switch st.State {
 			case ml.OnlineStoreStateDeleting:

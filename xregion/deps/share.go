@@ -19,7 +19,8 @@ const StepShare = "EnsureShare"
 
 // DefaultSameMetastoreRecipient is the recipient EnsureShare grants to when
 // the source and target workspaces share one metastore. It follows the
-// reference implementation, which relies on a built-in recipient of that
+// reference implementation (debu-sinha/cross-region-model-serving-dab),
+// which relies on a built-in recipient of that
 // name; the SDK documents no such recipient and it has not been verified
 // against a live workspace, so [RecipientSpec.SameMetastoreName] can change it.
 const DefaultSameMetastoreRecipient = "self"
@@ -616,8 +617,8 @@ func (o SharedObject) request(model string) *sharing.SharedDataObject {
 
 // commentUpdate builds the UPDATE of an object already in a share that
 // changes only its comment. It sends the object's name and type and the
-// comment, as the research advises (teardown-facts §5: "send UPDATE with
-// the same name and data_object_type, and only the fields you change"),
+// comment, as databricks-cli's "shares update-table --comment" does
+// (databricks/databricks-cli PR #568; SQL ALTER SHARE ... ALTER TABLE ... COMMENT),
 // plus, as read, the fields an UPDATE might reset when left out (history
 // sharing, CDF, start version, partitions): whether omitted fields are kept
 // is not documented. Never the shared-as names, which an UPDATE may not

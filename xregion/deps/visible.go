@@ -138,7 +138,7 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 		if fnListed != nil {
 			// One list of the schema per poll answers for all its
 			// functions. Whether a list shows a shared FeatureSpec is not
-			// known (service-facts fact 16): one it leaves out is read,
+			// known (not documented: only terraform's share docs list FEATURE_SPEC objects): one it leaves out is read,
 			// once nothing else is pending. While other objects are still
 			// on their way the share is evidently late, and the read would
 			// only say "not yet" too.

@@ -192,7 +192,8 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 		return spec, xregion.Invalid("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
 	}
 	if sel, _ := xregion.ParseVersion("version", spec.Version); !haveSource && spec.Phase == PhaseDeploy && sel.Number == 0 {
-		// why: share changes reach a target about a minute late (fact 14):
+		// why: share changes reach a target about a minute late (Databricks
+		// docs on reading shares: cached for about a minute):
 		// resolved through the shared catalog, latest or an alias may still
 		// name the previous version.
 		return spec, xregion.Invalid("version", cmp.Or(spec.Version, "latest"), "the deploy phase without the source workspace needs a version number: "+
@@ -325,7 +326,8 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		}
 		p.sourceID = srcMeta.GlobalMetastoreId
 		if p.dstMeta.MetastoreId != "" && srcMeta.MetastoreId == p.dstMeta.MetastoreId && p.provider == "" {
-			// One metastore: the reference implementation mounts the share
+			// One metastore: the reference implementation
+			// (debu-sinha/cross-region-model-serving-dab) mounts the share
 			// from the built-in provider of that name (unverified).
 			p.provider = deps.DefaultSameMetastoreRecipient
 		}
