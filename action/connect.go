@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 	"time"
 
 	"github.com/databricks/databricks-sdk-go"
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/iam"
-	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/rollout"
 )
@@ -60,7 +60,7 @@ func connectTimeout(getenv func(string) string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return 0, xregion.Invalid("XREGION_CONNECT_TIMEOUT", v, "want a positive duration such as 30s")
+		return 0, invalid.Input("XREGION_CONNECT_TIMEOUT", v, "want a positive duration such as 30s")
 	}
 	return d, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 	"net"
 	"net/url"
 	"slices"
@@ -92,7 +93,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 		}
 		b, ok := booleans[v]
 		if !ok {
-			err = xregion.Invalid(name, v, `want true or false (True, TRUE, False and FALSE too)`)
+			err = invalid.Input(name, v, `want true or false (True, TRUE, False and FALSE too)`)
 		}
 		return b
 	}
@@ -103,7 +104,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 		}
 		d, perr := time.ParseDuration(v)
 		if perr != nil || d <= 0 {
-			err = xregion.Invalid(name, v, "want a positive duration such as %s", example)
+			err = invalid.Input(name, v, "want a positive duration such as %s", example)
 		}
 		return d
 	}
@@ -131,7 +132,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 		UseExistingCatalog: boolean("use-existing-catalog", false),
 	}
 	if spec.Model == "" {
-		return nil, xregion.Invalid("model", "", "required: the model's three-part name catalog.schema.model")
+		return nil, invalid.Input("model", "", "required: the model's three-part name catalog.schema.model")
 	}
 	in.DryRun = boolean("dry-run", false)
 	in.Region = get("region")
@@ -144,7 +145,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	if c := get("command"); c != "" {
 		v, ok := enum(c, commandRollout, commandStatus, commandRefresh, commandTeardown)
 		if !ok {
-			return nil, xregion.Invalid("command", c, "want rollout, status, refresh or teardown")
+			return nil, invalid.Input("command", c, "want rollout, status, refresh or teardown")
 		}
 		in.Command = v
 	}
@@ -184,22 +185,22 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	if spec.OnlineRefresh != "" {
 		v, ok := enum(string(spec.OnlineRefresh), online.RefreshAuto, online.RefreshAlways, online.RefreshNever)
 		if !ok {
-			return nil, xregion.Invalid("refresh-online", string(spec.OnlineRefresh), "want auto, always or never")
+			return nil, invalid.Input("refresh-online", string(spec.OnlineRefresh), "want auto, always or never")
 		}
 		spec.OnlineRefresh = v
 	}
 	if spec.OnlineRefresh == online.RefreshNever && spec.OnlineMaxStaleness > 0 {
-		return nil, xregion.Invalid("max-staleness", get("max-staleness"), "has no effect with refresh-online: never; leave one of them out")
+		return nil, invalid.Input("max-staleness", get("max-staleness"), "has no effect with refresh-online: never; leave one of them out")
 	}
 	if wt := spec.Endpoint.Entity.WorkloadType; wt != "" {
 		v, ok := enum(string(wt), wt.Values()...)
 		if !ok {
-			return nil, xregion.Invalid("workload-type", string(wt), "want one of %v", wt.Values())
+			return nil, invalid.Input("workload-type", string(wt), "want one of %v", wt.Values())
 		}
 		spec.Endpoint.Entity.WorkloadType = v
 	}
 	if ws := spec.Endpoint.Entity.WorkloadSize; strings.ContainsAny(ws, " \t/.") {
-		return nil, xregion.Invalid("workload-size", ws, "want Small, Medium, Large or a custom size name")
+		return nil, invalid.Input("workload-size", ws, "want Small, Medium, Large or a custom size name")
 	}
 	if c := get("canary"); c != "" {
 		steps, cerr := parseCanary(c)
@@ -224,7 +225,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 	}
 	if in.WaveBake > 0 || in.AllOrNothing {
 		name := map[bool]string{true: "wave-bake", false: "all-or-nothing"}[in.WaveBake > 0]
-		return nil, xregion.Invalid(name, get(name), "applies to a fleet rollout only: name a regions file in regions")
+		return nil, invalid.Input(name, get(name), "applies to a fleet rollout only: name a regions file in regions")
 	}
 	// The share phase touches only the source when the recipient is named.
 	needTarget := spec.Phase != rollout.PhaseShare || spec.Recipient == ""
@@ -235,7 +236,7 @@ func readInputs(a *githubactions.Action) (*inputs, error) {
 		return nil, err
 	}
 	if in.PollInterval > 0 && in.PollInterval < MinPollInterval && !(loopbackHost(in.Source.Host) && loopbackHost(in.Target.Host)) {
-		return nil, xregion.Invalid("poll-interval", get("poll-interval"), "at least %s against a real workspace (shorter only when every host is a loopback address, as the emulator's)", MinPollInterval)
+		return nil, invalid.Input("poll-interval", get("poll-interval"), "at least %s against a real workspace (shorter only when every host is a loopback address, as the emulator's)", MinPollInterval)
 	}
 	in.Spec = spec
 	return in, nil
@@ -256,7 +257,7 @@ func parseCanary(v string) ([]int, error) {
 	for _, f := range strings.Split(v, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil {
-			return nil, xregion.Invalid("canary", v, "want comma-separated percentages such as 10,50,100")
+			return nil, invalid.Input("canary", v, "want comma-separated percentages such as 10,50,100")
 		}
 		steps = append(steps, n)
 	}
@@ -267,52 +268,52 @@ func parseCanary(v string) ([]int, error) {
 func (s side) check(prefix string, required bool, getenv func(string) string) error {
 	if s.Host == "" {
 		if required || s.Token != "" || s.ClientID != "" || s.ClientSecret != "" || s.AuthType != "" {
-			return xregion.Invalid(prefix+"-host", "", "required: the workspace URL, such as https://adb-123.azuredatabricks.net")
+			return invalid.Input(prefix+"-host", "", "required: the workspace URL, such as https://adb-123.azuredatabricks.net")
 		}
 		return nil
 	}
 	if shown := withoutUserinfo(s.Host); shown != s.Host {
-		return xregion.Invalid(prefix+"-host", shown, "a workspace URL carries no credentials: give them in %s-token or %s-client-secret", prefix, prefix)
+		return invalid.Input(prefix+"-host", shown, "a workspace URL carries no credentials: give them in %s-token or %s-client-secret", prefix, prefix)
 	}
 	u, err := url.Parse(s.Host)
 	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
-		return xregion.Invalid(prefix+"-host", s.Host, "want an https:// workspace URL (http:// only for localhost)")
+		return invalid.Input(prefix+"-host", s.Host, "want an https:// workspace URL (http:// only for localhost)")
 	}
 	if s.AuthType != "" && !slices.Contains(authTypes, s.AuthType) {
-		return xregion.Invalid(prefix+"-auth-type", s.AuthType, "want one of %s", strings.Join(authTypes, ", "))
+		return invalid.Input(prefix+"-auth-type", s.AuthType, "want one of %s", strings.Join(authTypes, ", "))
 	}
 	switch s.authType() {
 	case "pat":
 		if s.Token == "" {
-			return xregion.Invalid(prefix+"-token", "", "required for auth type pat")
+			return invalid.Input(prefix+"-token", "", "required for auth type pat")
 		}
 	case "oauth-m2m":
 		if s.ClientID == "" || s.ClientSecret == "" {
-			return xregion.Invalid(prefix+"-client-secret", "", "auth type oauth-m2m needs %s-client-id and %s-client-secret", prefix, prefix)
+			return invalid.Input(prefix+"-client-secret", "", "auth type oauth-m2m needs %s-client-id and %s-client-secret", prefix, prefix)
 		}
 	case "github-oidc":
 		if s.ClientID == "" {
-			return xregion.Invalid(prefix+"-client-id", "", "auth type github-oidc needs the service principal's application id (and permissions: id-token: write)")
+			return invalid.Input(prefix+"-client-id", "", "auth type github-oidc needs the service principal's application id (and permissions: id-token: write)")
 		}
 		if getenv("ACTIONS_ID_TOKEN_REQUEST_URL") == "" {
-			return xregion.Invalid(prefix+"-auth-type", "github-oidc", "the job cannot request an ID token: give it permissions: id-token: write")
+			return invalid.Input(prefix+"-auth-type", "github-oidc", "the job cannot request an ID token: give it permissions: id-token: write")
 		}
 	case "azure-client-secret":
 		if s.ClientID == "" || s.ClientSecret == "" || s.AzureTenantID == "" {
-			return xregion.Invalid(prefix+"-azure-tenant-id", s.AzureTenantID, "auth type azure-client-secret needs %s-client-id, %s-client-secret and %s-azure-tenant-id", prefix, prefix, prefix)
+			return invalid.Input(prefix+"-azure-tenant-id", s.AzureTenantID, "auth type azure-client-secret needs %s-client-id, %s-client-secret and %s-azure-tenant-id", prefix, prefix, prefix)
 		}
 	case "azure-msi":
 		if s.Token != "" || s.ClientSecret != "" {
-			return xregion.Invalid(prefix+"-auth-type", "azure-msi", "a managed identity takes no token or secret; %s-client-id may name a user-assigned identity", prefix)
+			return invalid.Input(prefix+"-auth-type", "azure-msi", "a managed identity takes no token or secret; %s-client-id may name a user-assigned identity", prefix)
 		}
 	case "":
-		return xregion.Invalid(prefix+"-token", "", "no credentials: give %s-token, %s-client-id and %s-client-secret, or %s-client-id for GitHub OIDC", prefix, prefix, prefix, prefix)
+		return invalid.Input(prefix+"-token", "", "no credentials: give %s-token, %s-client-id and %s-client-secret, or %s-client-id for GitHub OIDC", prefix, prefix, prefix, prefix)
 	}
 	if s.AzureTenantID != "" && s.authType() != "azure-client-secret" {
-		return xregion.Invalid(prefix+"-azure-tenant-id", s.AzureTenantID, "is used only with auth type azure-client-secret")
+		return invalid.Input(prefix+"-azure-tenant-id", s.AzureTenantID, "is used only with auth type azure-client-secret")
 	}
 	if s.Token != "" && s.ClientSecret != "" {
-		return xregion.Invalid(prefix+"-token", "(set)", "give a token or a client secret, not both")
+		return invalid.Input(prefix+"-token", "(set)", "give a token or a client secret, not both")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 	"strings"
 
 	"github.com/org/xregion-action/xregion"
@@ -150,10 +151,10 @@ func (f *regionsFile) targets(ws map[string]rollout.Workspace) []rollout.Target 
 // known to be valid.
 func (in *inputs) readFleet(a *githubactions.Action) error {
 	if in.Target != (side{}) {
-		return xregion.Invalid("regions", in.Regions, "give regions or target-host (with the other target-* inputs), not both")
+		return invalid.Input("regions", in.Regions, "give regions or target-host (with the other target-* inputs), not both")
 	}
 	if in.Region != "" {
-		return xregion.Invalid("region", in.Region, "labels the one target-host; with regions, each entry's name labels its region")
+		return invalid.Input("region", in.Region, "labels the one target-host; with regions, each entry's name labels its region")
 	}
 	f, err := loadRegions(a, in.Regions, in.Spec)
 	if err != nil {
@@ -170,7 +171,7 @@ func (in *inputs) readFleet(a *githubactions.Action) error {
 			loopback = loopback && loopbackHost(r.Side.Host)
 		}
 		if !loopback {
-			return xregion.Invalid("poll-interval", in.PollInterval.String(), "at least %s against a real workspace (shorter only when every host is a loopback address, as the emulator's)", MinPollInterval)
+			return invalid.Input("poll-interval", in.PollInterval.String(), "at least %s against a real workspace (shorter only when every host is a loopback address, as the emulator's)", MinPollInterval)
 		}
 	}
 	return nil

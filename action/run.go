@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 	"log/slog"
 	"os"
 	"strings"
@@ -139,14 +140,14 @@ func (in *inputs) loadProbes() error {
 	}
 	f, err := os.Open(in.HealthChecks)
 	if err != nil {
-		return xregion.Invalid("health-checks", in.HealthChecks, "cannot read the probe file: %v", errors.Unwrap(err))
+		return invalid.Input("health-checks", in.HealthChecks, "cannot read the probe file: %v", errors.Unwrap(err))
 	}
 	defer f.Close()
 	probes, err := endpoint.LoadProbes(f)
 	if err != nil {
 		var ie *xregion.InputError
 		if errors.As(err, &ie) {
-			return xregion.Invalid("health-checks", in.HealthChecks, "%s: %s", ie.Value, ie.Reason)
+			return invalid.Input("health-checks", in.HealthChecks, "%s: %s", ie.Value, ie.Reason)
 		}
 		return err
 	}
@@ -259,7 +260,7 @@ func actionInputNames(err error) error {
 	var ie *xregion.InputError
 	if errors.As(err, &ie) {
 		if id, ok := inputIDs[ie.Input]; ok {
-			return xregion.Invalid(id, ie.Value, "%s", ie.Reason)
+			return invalid.Input(id, ie.Value, "%s", ie.Reason)
 		}
 	}
 	return err

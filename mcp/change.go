@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 	"strconv"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/rollout"
 )
 
@@ -100,7 +100,7 @@ func (s *server) rollout(ctx context.Context, req *mcp.CallToolRequest, in chang
 
 func (s *server) rollback(ctx context.Context, req *mcp.CallToolRequest, in rollbackIn) (*changeOut, string, error) {
 	if in.Version < 1 {
-		return nil, "", xregion.Invalid("version", strconv.Itoa(in.Version), "want the number of the earlier version to serve")
+		return nil, "", invalid.Input("version", strconv.Itoa(in.Version), "want the number of the earlier version to serve")
 	}
 	args := specArgs{modelArgs: modelArgs{Model: in.Model, Version: strconv.Itoa(in.Version)}, SharedCatalog: in.SharedCatalog, Endpoint: in.Endpoint}
 	return s.runRegion(ctx, req, in.Region, args, rollout.PhaseDeploy)

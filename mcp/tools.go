@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 	"strings"
 
 	"github.com/databricks/databricks-sdk-go/service/sharing"
@@ -57,7 +58,7 @@ func (a specArgs) in(t rollout.Target) (rollout.Spec, error) {
 // default; an argument that contradicts the file is an error.
 func endpointFor(t rollout.Target, arg, model string) (string, error) {
 	if t.Endpoint != "" && arg != "" && arg != t.Endpoint {
-		return "", xregion.Invalid("endpoint", arg, "the regions file sets region %s's endpoint to %s; leave the argument out or name that one", t.Region, t.Endpoint)
+		return "", invalid.Input("endpoint", arg, "the regions file sets region %s's endpoint to %s; leave the argument out or name that one", t.Region, t.Endpoint)
 	}
 	return cmp.Or(t.Endpoint, arg, rollout.DefaultEndpointName(model)), nil
 }

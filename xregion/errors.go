@@ -2,13 +2,14 @@ package xregion
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/org/xregion-action/internal/invalid"
 )
 
 var (
 	// ErrInvalidInput is matched by every error about bad caller input. Such
 	// errors are raised before any write.
-	ErrInvalidInput = errors.New("invalid input")
+	ErrInvalidInput = invalid.ErrInput
 
 	// ErrNotReady is matched when a resource exists but is in a state that
 	// cannot be used, such as a model version that is not READY.
@@ -24,29 +25,10 @@ var (
 	ErrPrecondition = errors.New("precondition not met")
 )
 
-// InputError reports a bad value for one named input. It matches
-// [ErrInvalidInput] with errors.Is.
-type InputError struct {
-	// Input names the input, such as "model" or "share".
-	Input string
-	// Value is the value given. Never set it for secrets.
-	Value string
-	// Reason says what is wrong with it.
-	Reason string
-}
-
-// Error returns a one-line message naming the input and its value.
-func (e *InputError) Error() string {
-	return fmt.Sprintf("invalid %s %q: %s", e.Input, e.Value, e.Reason)
-}
-
-// Is makes errors.Is(err, ErrInvalidInput) true.
-func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
-
-// Invalid returns an [*InputError] for input with the given value.
-func Invalid(input, value, format string, args ...any) *InputError {
-	return &InputError{Input: input, Value: value, Reason: fmt.Sprintf(format, args...)}
-}
+// InputError reports a bad value for one named input: its Input (such as
+// "model" or "share"), the Value given (never a secret's) and the Reason.
+// It matches [ErrInvalidInput] with errors.Is.
+type InputError = invalid.Error
 
 // StepError reports the failure of one pipeline step on one resource. Err
 // stays reachable with errors.Is and errors.As.

@@ -27,11 +27,12 @@ var forbidden = map[string]string{
 }
 
 // TestNoGlobalState checks every non-test file of the library (this
-// directory and below) for the calls above.
+// directory and below, and the module's internal packages it uses) for the
+// calls above.
 func TestNoGlobalState(t *testing.T) {
 	t.Parallel()
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	walk := func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
 		}
@@ -52,8 +53,10 @@ func TestNoGlobalState(t *testing.T) {
 			return true
 		})
 		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	}
+	for _, dir := range []string{".", filepath.Join("..", "internal")} {
+		if err := filepath.WalkDir(dir, walk); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -3,43 +3,9 @@ package xregion
 import (
 	"strconv"
 	"strings"
+
+	"github.com/org/xregion-action/internal/invalid"
 )
-
-// maxNameLen is Unity Catalog's limit on the length of one name part.
-const maxNameLen = 255
-
-// CheckName reports whether value is a valid Unity Catalog object name (one
-// part, no dots), returning an [*InputError] for input otherwise. Unity
-// Catalog rejects empty names, names over 255 characters and names with a
-// period, a space, a forward slash or an ASCII control character.
-func CheckName(input, value string) error {
-	if reason := nameProblem(value); reason != "" {
-		return Invalid(input, value, "%s", reason)
-	}
-	return nil
-}
-
-func nameProblem(part string) string {
-	switch {
-	case part == "":
-		return "name is empty"
-	case len(part) > maxNameLen:
-		return "name is longer than 255 characters"
-	}
-	for _, r := range part {
-		switch {
-		case r == '.':
-			return "name contains a period"
-		case r == ' ':
-			return "name contains a space"
-		case r == '/':
-			return "name contains a forward slash"
-		case r < 0x20 || r == 0x7f:
-			return "name contains a control character"
-		}
-	}
-	return ""
-}
 
 // FullName is a three-part Unity Catalog name: catalog.schema.name.
 type FullName struct {
@@ -59,11 +25,11 @@ func (n FullName) InCatalog(c string) FullName { return FullName{c, n.Schema, n.
 func ParseFullName(input, value string) (FullName, error) {
 	parts := strings.Split(value, ".")
 	if len(parts) != 3 {
-		return FullName{}, Invalid(input, value, "want a three-part name catalog.schema.name, got %d part(s)", len(parts))
+		return FullName{}, invalid.Input(input, value, "want a three-part name catalog.schema.name, got %d part(s)", len(parts))
 	}
 	for i, p := range parts {
-		if reason := nameProblem(p); reason != "" {
-			return FullName{}, Invalid(input, value, "%s part: %s", [...]string{"catalog", "schema", "name"}[i], reason)
+		if reason := invalid.NameProblem(p); reason != "" {
+			return FullName{}, invalid.Input(input, value, "%s part: %s", [...]string{"catalog", "schema", "name"}[i], reason)
 		}
 	}
 	return FullName{parts[0], parts[1], parts[2]}, nil
@@ -100,14 +66,14 @@ func ParseVersion(input, value string) (VersionSelector, error) {
 		return VersionSelector{Latest: true}, nil
 	case strings.HasPrefix(value, "@"):
 		alias := value[1:]
-		if reason := nameProblem(alias); reason != "" {
-			return VersionSelector{}, Invalid(input, value, "alias: %s", reason)
+		if reason := invalid.NameProblem(alias); reason != "" {
+			return VersionSelector{}, invalid.Input(input, value, "alias: %s", reason)
 		}
 		return VersionSelector{Alias: alias}, nil
 	}
 	n, err := strconv.Atoi(value)
 	if err != nil || n <= 0 {
-		return VersionSelector{}, Invalid(input, value, `want a positive version number, "@alias" or "latest"`)
+		return VersionSelector{}, invalid.Input(input, value, `want a positive version number, "@alias" or "latest"`)
 	}
 	return VersionSelector{Number: n}, nil
 }

@@ -2,6 +2,7 @@ package xregion_test
 
 import (
 	"errors"
+	"github.com/org/xregion-action/internal/invalid"
 	"strings"
 	"testing"
 
@@ -99,7 +100,7 @@ func TestParseVersion(t *testing.T) {
 
 func TestStepErrorUnwraps(t *testing.T) {
 	t.Parallel()
-	inner := xregion.Invalid("share", "a b", "name contains a space")
+	inner := invalid.Input("share", "a b", "name contains a space")
 	err := error(&xregion.StepError{Step: "EnsureShare", Resource: `share "a b"`, Err: inner})
 	if !errors.Is(err, xregion.ErrInvalidInput) {
 		t.Errorf("errors.Is(%v, ErrInvalidInput) = false, want true", err)

@@ -1,58 +1,21 @@
 package xregion
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+	"github.com/org/xregion-action/internal/settings"
 )
 
 // Option sets a cross-cutting knob of a step: its logger or its polling
 // backoff. Desired state goes in each step's spec struct, never in options.
-type Option func(*Settings)
-
-// Settings is the resolved form of a list of [Option]s. Steps call
-// [NewSettings] once on entry.
-type Settings struct {
-	// Logger receives the step's progress records. It is never nil after
-	// NewSettings; the default discards everything.
-	Logger *slog.Logger
-	// NewBackOff returns a fresh backoff for each wait a step runs. It is
-	// never nil after NewSettings; the default is [DefaultBackOff].
-	NewBackOff func() backoff.BackOff
-	// DryRun makes steps read the real state and report what they would
-	// do, without any write or wait.
-	DryRun bool
-	// Stop, when closed, ends even the waits that outlive ctx, such as a
-	// rollback's (see [WithStop]). Nil never stops.
-	Stop <-chan struct{}
-	// Now returns the current time, for steps that compare the service's
-	// timestamps with it (such as how stale an online table is). It is
-	// never nil after NewSettings; the default is [time.Now].
-	Now func() time.Time
-}
-
-// NewSettings applies opts over the defaults. Nil options are skipped.
-func NewSettings(opts ...Option) Settings {
-	s := Settings{
-		Logger:     slog.New(slog.DiscardHandler),
-		NewBackOff: DefaultBackOff,
-		Now:        time.Now,
-	}
-	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
-	}
-	return s
-}
+type Option = func(*settings.Settings)
 
 // WithLogger sends the step's progress records to l. A nil l keeps the
 // default, which discards them.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *Settings) {
+	return func(s *settings.Settings) {
 		if l != nil {
 			s.Logger = l
 		}
@@ -65,7 +28,7 @@ func WithLogger(l *slog.Logger) Option {
 // returns [backoff.Stop] ends the wait with [ErrWaitStopped]. A nil
 // newBackOff keeps the default.
 func WithBackOff(newBackOff func() backoff.BackOff) Option {
-	return func(s *Settings) {
+	return func(s *settings.Settings) {
 		if newBackOff != nil {
 			s.NewBackOff = newBackOff
 		}
@@ -99,7 +62,7 @@ func WithoutPause() Option {
 // earlier step has written (such as a provider that appears only after the
 // grant) is reported as it would be planned.
 func WithDryRun() Option {
-	return func(s *Settings) { s.DryRun = true }
+	return func(s *settings.Settings) { s.DryRun = true }
 }
 
 // WithStop gives steps a channel whose closing ends even the waits that run
@@ -108,7 +71,7 @@ func WithDryRun() Option {
 // closed. The action closes it on a second interrupt. A nil stop keeps the
 // default, which never stops.
 func WithStop(stop <-chan struct{}) Option {
-	return func(s *Settings) {
+	return func(s *settings.Settings) {
 		if stop != nil {
 			s.Stop = stop
 		}
@@ -118,71 +81,16 @@ func WithStop(stop <-chan struct{}) Option {
 // DefaultBackOff returns the polling backoff steps use unless told otherwise:
 // exponential from 1s to 30s with jitter and no elapsed-time limit of its
 // own (each wait has its own timeout).
-func DefaultBackOff() backoff.BackOff {
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = time.Second
-	b.MaxInterval = 30 * time.Second
-	b.MaxElapsedTime = 0
-	b.Reset()
-	return b
-}
+func DefaultBackOff() backoff.BackOff { return settings.DefaultBackOff() }
 
-// ErrWaitStopped is returned by [Poll] when its backoff gives up.
-var ErrWaitStopped = backoffStopped{}
-
-type backoffStopped struct{}
-
-func (backoffStopped) Error() string { return "gave up waiting: backoff stopped" }
-
-// Poll calls check until it reports done or fails, sleeping between calls for
-// the intervals b returns. It returns check's error (joined with ctx's cause
-// if ctx ended meanwhile), ctx's cause when ctx ends first, or
-// [ErrWaitStopped] when b returns [backoff.Stop].
-// check is called at once, before any sleep.
-func Poll(ctx context.Context, b backoff.BackOff, check func(context.Context) (done bool, err error)) error {
-	b.Reset()
-	for {
-		if err := context.Cause(ctx); err != nil {
-			return err
-		}
-		done, err := check(ctx)
-		if err != nil {
-			if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
-				// ctx ended during the check, which then failed with
-				// something else (the SDK reports its last API error):
-				// the wait still ended because of ctx.
-				return errors.Join(err, cause)
-			}
-			return err
-		}
-		if done {
-			return nil
-		}
-		d := b.NextBackOff()
-		if d == backoff.Stop {
-			return ErrWaitStopped
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return context.Cause(ctx)
-		case <-t.C:
-			if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
-				// The deadline fell on this very instant: end as the
-				// deadline says rather than race it with one more check.
-				<-ctx.Done()
-				return context.Cause(ctx)
-			}
-		}
-	}
-}
+// ErrWaitStopped ends a wait whose backoff gave up (see [WithBackOff]).
+var ErrWaitStopped = settings.ErrWaitStopped
 
 // WithClock makes steps read the current time from now instead of
 // [time.Now], for tests whose fakes keep their own time. A nil now keeps
 // the default.
 func WithClock(now func() time.Time) Option {
-	return func(s *Settings) {
+	return func(s *settings.Settings) {
 		if now != nil {
 			s.Now = now
 		}

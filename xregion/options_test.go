@@ -3,6 +3,7 @@ package xregion_test
 import (
 	"context"
 	"errors"
+	"github.com/org/xregion-action/internal/settings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -41,7 +42,7 @@ func TestPoll(t *testing.T) {
 				}
 				calls := 0
 				start := time.Now()
-				err := xregion.Poll(ctx, tt.backoff, func(context.Context) (bool, error) {
+				err := settings.Poll(ctx, tt.backoff, func(context.Context) (bool, error) {
 					calls++
 					if calls == tt.failAt {
 						return false, errBoom
@@ -68,11 +69,11 @@ func TestPoll(t *testing.T) {
 	}
 }
 
-func TestNewSettingsDefaults(t *testing.T) {
+func TestSettingsDefaults(t *testing.T) {
 	t.Parallel()
-	s := xregion.NewSettings(nil, xregion.WithLogger(nil), xregion.WithBackOff(nil))
+	s := settings.New(nil, xregion.WithLogger(nil), xregion.WithBackOff(nil))
 	if s.Logger == nil || s.NewBackOff == nil {
-		t.Fatalf("NewSettings() left nil fields: %+v", s)
+		t.Fatalf("settings.New() left nil fields: %+v", s)
 	}
 	if d := s.NewBackOff().NextBackOff(); d <= 0 || d > 2*time.Second {
 		t.Errorf("default backoff first interval = %v, want about 1s", d)
@@ -88,7 +89,7 @@ func TestPollCheckFailsAfterDeadline(t *testing.T) {
 		ctx, cancel := context.WithTimeoutCause(t.Context(), time.Minute, cause)
 		defer cancel()
 		apiErr := errors.New("last API error")
-		err := xregion.Poll(ctx, backoff.NewConstantBackOff(time.Second), func(ctx context.Context) (bool, error) {
+		err := settings.Poll(ctx, backoff.NewConstantBackOff(time.Second), func(ctx context.Context) (bool, error) {
 			<-ctx.Done()
 			return false, apiErr
 		})
@@ -103,15 +104,15 @@ func TestPollCheckFailsAfterDeadline(t *testing.T) {
 func TestWithPollIntervalZeroKeepsTheDefault(t *testing.T) {
 	t.Parallel()
 	for _, d := range []time.Duration{0, -time.Second} {
-		b := xregion.NewSettings(xregion.WithPollInterval(d)).NewBackOff()
+		b := settings.New(xregion.WithPollInterval(d)).NewBackOff()
 		if next := b.NextBackOff(); next <= 0 {
 			t.Errorf("WithPollInterval(%v): first pause %v, want the default backoff's", d, next)
 		}
 	}
-	if next := xregion.NewSettings(xregion.WithoutPause()).NewBackOff().NextBackOff(); next != 0 {
+	if next := settings.New(xregion.WithoutPause()).NewBackOff().NextBackOff(); next != 0 {
 		t.Errorf("WithoutPause(): first pause %v, want none", next)
 	}
-	if next := xregion.NewSettings(xregion.WithPollInterval(time.Second)).NewBackOff().NextBackOff(); next != time.Second {
+	if next := settings.New(xregion.WithPollInterval(time.Second)).NewBackOff().NextBackOff(); next != time.Second {
 		t.Errorf("WithPollInterval(1s): first pause %v, want 1s", next)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/org/xregion-action/internal/invalid"
 )
 
 // Ops of a teardown, one per object it looked at.
@@ -87,7 +89,7 @@ func ParseAdopt(input, value string) (Adopt, error) {
 			for i, k := range adoptable {
 				names[i] = string(k)
 			}
-			return nil, Invalid(input, value, "unknown kind %q: want all or some of %s", f, strings.Join(names, ", "))
+			return nil, invalid.Input(input, value, "unknown kind %q: want all or some of %s", f, strings.Join(names, ", "))
 		}
 	}
 	return a, nil

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/marks"
+	"github.com/org/xregion-action/internal/settings"
 	"log/slog"
 	"slices"
 	"strings"
@@ -146,14 +149,14 @@ type CatalogResult struct {
 // caller may not change it, the step goes on and says so in
 // [CatalogResult].MarkWarning. An unmarked existing catalog is left alone.
 func EnsureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, opts ...xregion.Option) (*CatalogResult, error) {
-	r, err := ensureSharedCatalog(ctx, c, spec, xregion.NewSettings(opts...))
+	r, err := ensureSharedCatalog(ctx, c, spec, settings.New(opts...))
 	if err != nil {
 		return nil, &xregion.StepError{Step: StepCatalog, Resource: fmt.Sprintf("catalog %q", spec.Name), Err: err}
 	}
 	return r, nil
 }
 
-func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, s xregion.Settings) (*CatalogResult, error) {
+func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, s settings.Settings) (*CatalogResult, error) {
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
@@ -196,7 +199,7 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
 		wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
 		defer cancel()
-		if perr := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+		if perr := settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 			if err = create(ctx); isMissing(err) {
 				log.InfoContext(ctx, "waiting for the share to appear in the target", "waiting_for", fmt.Sprintf("share %q from provider %q", spec.Share, provider), "timeout", timeout)
 				return false, nil
@@ -223,14 +226,14 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 }
 
 func (spec CatalogSpec) validate() error {
-	if err := xregion.CheckName("shared catalog", spec.Name); err != nil {
+	if err := invalid.CheckName("shared catalog", spec.Name); err != nil {
 		return err
 	}
-	if err := xregion.CheckName("share", spec.Share); err != nil {
+	if err := invalid.CheckName("share", spec.Share); err != nil {
 		return err
 	}
 	if spec.Provider != "" {
-		if err := xregion.CheckName("provider", spec.Provider); err != nil {
+		if err := invalid.CheckName("provider", spec.Provider); err != nil {
 			return err
 		}
 		if spec.SourceMetastoreID == "" {
@@ -238,7 +241,7 @@ func (spec CatalogSpec) validate() error {
 		}
 	}
 	if _, _, _, ok := splitGlobalID(spec.SourceMetastoreID); !ok {
-		return xregion.Invalid("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid", or name the provider`)
+		return invalid.Input("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid", or name the provider`)
 	}
 	return nil
 }
@@ -248,17 +251,17 @@ func catalogComment(spec CatalogSpec) string {
 	if spec.Model == "" {
 		return spec.Comment
 	}
-	return xregion.WithMark(spec.Comment, spec.Model)
+	return marks.With(spec.Comment, spec.Model)
 }
 
 // markCatalog accepts an existing catalog and adds spec.Model to its
 // ownership mark when it is marked for other models only.
-func markCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, cat *catalog.CatalogInfo, s xregion.Settings, log *slog.Logger) (*CatalogResult, error) {
+func markCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec, cat *catalog.CatalogInfo, s settings.Settings, log *slog.Logger) (*CatalogResult, error) {
 	res, err := acceptCatalog(ctx, c.Providers, spec, cat)
-	if err != nil || spec.Model == "" || !xregion.ParseMark(cat.Comment).Found {
+	if err != nil || spec.Model == "" || !marks.Parse(cat.Comment).Found {
 		return res, err
 	}
-	comment, changed := xregion.AddOwner(cat.Comment, spec.Model)
+	comment, changed := marks.AddOwner(cat.Comment, spec.Model)
 	if !changed {
 		return res, nil
 	}
@@ -336,7 +339,7 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 // A caller with USE_PROVIDER but neither ownership of the provider nor
 // metastore admin may not list the provider's shares: then unchecked is
 // true, and the share's arrival is left to the catalog's creation.
-func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s xregion.Settings, log *slog.Logger) (provider string, unchecked bool, err error) {
+func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s settings.Settings, log *slog.Logger) (provider string, unchecked bool, err error) {
 	timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
 	// A named provider that should exist already gets a shorter deadline
 	// to appear; the share then gets the rest of the timeout.
@@ -350,7 +353,7 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 	grace := cmp.Or(spec.ProviderListGrace, DefaultProviderListGrace)
 	start := time.Now()
 	var waitingFor string
-	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	err = settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		if provider == "" {
 			// Within the grace of a new grant, an empty list means "not
 			// yet" whatever else the caller sees: the other providers

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/settings"
 	"maps"
 	"slices"
 	"strings"
@@ -137,14 +139,14 @@ func (d *Dependencies) Preconditions() []Precondition {
 // table or function keeps the SDK's not-found error reachable with errors.Is.
 // Every error is a [*xregion.StepError].
 func DiscoverDependencies(ctx context.Context, c SourceClients, spec DiscoverSpec, opts ...xregion.Option) (*Dependencies, error) {
-	d, err := discover(ctx, c, spec, xregion.NewSettings(opts...))
+	d, err := discover(ctx, c, spec, settings.New(opts...))
 	if err != nil {
 		return nil, &xregion.StepError{Step: StepDiscover, Resource: fmt.Sprintf("model %q", spec.Model), Err: err}
 	}
 	return d, nil
 }
 
-func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion.Settings) (*Dependencies, error) {
+func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s settings.Settings) (*Dependencies, error) {
 	model, err := xregion.ParseFullName("model", spec.Model)
 	if err != nil {
 		return nil, err
@@ -161,7 +163,7 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s xregion
 		featureSpecs[strings.ToLower(f)] = true
 	}
 	if spec.ReadThrough != "" {
-		if err := xregion.CheckName("read-through catalog", spec.ReadThrough); err != nil {
+		if err := invalid.CheckName("read-through catalog", spec.ReadThrough); err != nil {
 			return nil, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
@@ -96,7 +97,7 @@ func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 		case !isMissing(err):
 			return fmt.Errorf("read shared catalog %q: %w", cs.Name, err)
 		case cs.UseExisting:
-			return xregion.Invalid("shared catalog", cs.Name, "does not exist in %s, and use-existing-catalog is set: "+
+			return invalid.Input("shared catalog", cs.Name, "does not exist in %s, and use-existing-catalog is set: "+
 				"mount the share there first (the share phase creates and grants it), or let xregion create the catalog", region)
 		}
 	}
@@ -115,9 +116,9 @@ func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 			// would fail after the share's writes.
 			switch st.State {
 			case ml.OnlineStoreStateDeleting:
-				return xregion.Invalid("online store", spec.OnlineStore, "is being deleted in %s: name another store", region)
+				return invalid.Input("online store", spec.OnlineStore, "is being deleted in %s: name another store", region)
 			case ml.OnlineStoreStateStopped:
-				return xregion.Invalid("online store", spec.OnlineStore, "is STOPPED in %s and cannot become AVAILABLE: start it, or name another store", region)
+				return invalid.Input("online store", spec.OnlineStore, "is STOPPED in %s and cannot become AVAILABLE: start it, or name another store", region)
 			}
 		case errors.Is(err, apierr.ErrResourceDoesNotExist):
 			// Missing: the run creates it.
@@ -149,7 +150,7 @@ func regionRefusal(err error) bool {
 func checkOnlineCatalog(ctx context.Context, c PreflightClients, name, schema, region string) error {
 	var serr error // the schema's read
 	if schema != "" {
-		if err := xregion.CheckName("online schema", schema); err != nil {
+		if err := invalid.CheckName("online schema", schema); err != nil {
 			return err
 		}
 		var sc *catalog.SchemaInfo
@@ -165,19 +166,19 @@ func checkOnlineCatalog(ctx context.Context, c PreflightClients, name, schema, r
 	}
 	cat, err := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: name})
 	if isMissing(err) {
-		return xregion.Invalid("online catalog", name, "does not exist in %s: name a catalog of the target workspace that you can create tables in", region)
+		return invalid.Input("online catalog", name, "does not exist in %s: name a catalog of the target workspace that you can create tables in", region)
 	}
 	if err != nil {
 		return fmt.Errorf("read online catalog %q: %w", name, err)
 	}
 	switch cat.CatalogType {
 	case catalog.CatalogTypeDeltasharingCatalog:
-		return xregion.Invalid("online catalog", name, "is a catalog created from a share (of provider %q), which is read-only: name a writable catalog of the target workspace", cat.ProviderName)
+		return invalid.Input("online catalog", name, "is a catalog created from a share (of provider %q), which is read-only: name a writable catalog of the target workspace", cat.ProviderName)
 	case catalog.CatalogTypeForeignCatalog, catalog.CatalogTypeSystemCatalog:
-		return xregion.Invalid("online catalog", name, "is a %s, which cannot hold online tables: name a writable catalog of the target workspace", cat.CatalogType)
+		return invalid.Input("online catalog", name, "is a %s, which cannot hold online tables: name a writable catalog of the target workspace", cat.CatalogType)
 	}
 	if schema != "" && isMissing(serr) {
-		return xregion.Invalid("online schema", schema, "does not exist in catalog %q of %s: create it, or name an existing schema", name, region)
+		return invalid.Input("online schema", schema, "does not exist in catalog %q of %s: create it, or name an existing schema", name, region)
 	}
 	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/marks"
+	"github.com/org/xregion-action/internal/settings"
 	"strings"
 
 	"github.com/databricks/databricks-sdk-go/service/catalog"
@@ -55,22 +58,22 @@ type RemoveCatalogSpec struct {
 // or update that finds the catalog gone reports it absent, so re-runs are
 // safe. Every error is a [*xregion.StepError].
 func RemoveSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatalogSpec, opts ...xregion.Option) (*xregion.Removal, error) {
-	r, err := removeSharedCatalog(ctx, c, spec, xregion.NewSettings(opts...))
+	r, err := removeSharedCatalog(ctx, c, spec, settings.New(opts...))
 	if err != nil {
 		return nil, &xregion.StepError{Step: StepRemoveCatalog, Resource: fmt.Sprintf("catalog %q", spec.Name), Err: err}
 	}
 	return r, nil
 }
 
-func removeSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatalogSpec, s xregion.Settings) (*xregion.Removal, error) {
-	if err := xregion.CheckName("shared catalog", spec.Name); err != nil {
+func removeSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatalogSpec, s settings.Settings) (*xregion.Removal, error) {
+	if err := invalid.CheckName("shared catalog", spec.Name); err != nil {
 		return nil, err
 	}
-	if err := xregion.CheckName("share", spec.Share); err != nil {
+	if err := invalid.CheckName("share", spec.Share); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(spec.Model) == "" {
-		return nil, xregion.Invalid("model", spec.Model, "name the model whose shared catalog to remove")
+		return nil, invalid.Input("model", spec.Model, "name the model whose shared catalog to remove")
 	}
 	ed := c.editor()
 	if ed == nil && !s.DryRun {
@@ -95,19 +98,19 @@ func removeSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatal
 		r.Op, r.Why = xregion.OpKept, fmt.Sprintf("made from share %q, not %q", cat.ShareName, spec.Share)
 		return r, nil
 	}
-	mark := xregion.ParseMark(cat.Comment)
+	mark := marks.Parse(cat.Comment)
 	others := mark.Others(spec.Model)
 	var comment string
 	switch {
 	case spec.Keep != "" && mark.Found && mark.Has(spec.Model):
-		comment, _ = xregion.RemoveOwner(cat.Comment, spec.Model)
+		comment, _ = marks.RemoveOwner(cat.Comment, spec.Model)
 		r.Op, r.Why = xregion.OpUpdated, spec.Keep
 	case spec.Keep != "" && (mark.Found && len(others) == 0 || !mark.Found && spec.Adopt):
 		r.Op, r.Why = xregion.OpKept, spec.Keep
 	case mark.Found && len(others) == 0, !mark.Found && spec.Adopt:
 		r.Op = xregion.OpRemoved
 	case mark.Found && mark.Has(spec.Model):
-		comment, _ = xregion.RemoveOwner(cat.Comment, spec.Model)
+		comment, _ = marks.RemoveOwner(cat.Comment, spec.Model)
 		r.Op, r.Why = xregion.OpUpdated, "still used by "+strings.Join(others, ", ")
 	case mark.Found:
 		r.Op, r.Why = xregion.OpKept, "used by "+strings.Join(others, ", ")+", not by this model"

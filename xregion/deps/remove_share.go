@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/marks"
+	"github.com/org/xregion-action/internal/settings"
 	"log/slog"
 	"maps"
 	"slices"
@@ -95,7 +98,7 @@ type RemoveShareResult struct {
 // same reads and decisions and writes nothing. Every error is a
 // [*xregion.StepError].
 func RemoveShare(ctx context.Context, c ShareClients, spec RemoveShareSpec, opts ...xregion.Option) (*RemoveShareResult, error) {
-	r, err := removeShare(ctx, c, spec, xregion.NewSettings(opts...))
+	r, err := removeShare(ctx, c, spec, settings.New(opts...))
 	if err != nil {
 		return nil, &xregion.StepError{Step: StepRemoveShare, Resource: fmt.Sprintf("share %q", spec.Name), Err: err}
 	}
@@ -137,7 +140,7 @@ type objectStep struct {
 	comment string // the new comment of an UPDATE
 }
 
-func removeShare(ctx context.Context, c ShareClients, spec RemoveShareSpec, s xregion.Settings) (*RemoveShareResult, error) {
+func removeShare(ctx context.Context, c ShareClients, spec RemoveShareSpec, s settings.Settings) (*RemoveShareResult, error) {
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
@@ -167,15 +170,15 @@ func removeShare(ctx context.Context, c ShareClients, spec RemoveShareSpec, s xr
 }
 
 func (spec RemoveShareSpec) validate() error {
-	if err := xregion.CheckName("share", spec.Name); err != nil {
+	if err := invalid.CheckName("share", spec.Name); err != nil {
 		return err
 	}
 	if strings.TrimSpace(spec.Model) == "" {
-		return xregion.Invalid("model", spec.Model, "name the model whose part of the share to remove")
+		return invalid.Input("model", spec.Model, "name the model whose part of the share to remove")
 	}
 	for _, r := range append(slices.Clip(spec.Recipients), spec.Finished...) {
 		if r.Name == "" && r.TargetMetastoreID == "" {
-			return xregion.Invalid("recipient", "", "give a recipient name or the target's global metastore id")
+			return invalid.Input("recipient", "", "give a recipient name or the target's global metastore id")
 		}
 		if err := r.validateNames(); err != nil {
 			return err
@@ -188,14 +191,14 @@ func (spec RemoveShareSpec) validate() error {
 func (r RecipientSpec) validateNames() error {
 	for _, in := range [][2]string{{"recipient", r.Name}, {"recipient name", r.NewName}, {"same-metastore recipient", r.SameMetastoreName}} {
 		if in[1] != "" {
-			if err := xregion.CheckName(in[0], in[1]); err != nil {
+			if err := invalid.CheckName(in[0], in[1]); err != nil {
 				return err
 			}
 		}
 	}
 	if r.TargetMetastoreID != "" {
 		if _, _, _, ok := splitGlobalID(r.TargetMetastoreID); !ok {
-			return xregion.Invalid("target metastore id", r.TargetMetastoreID, `want a global metastore id "cloud:region:uuid"`)
+			return invalid.Input("target metastore id", r.TargetMetastoreID, `want a global metastore id "cloud:region:uuid"`)
 		}
 	}
 	return nil
@@ -262,7 +265,7 @@ func findTornRecipient(ctx context.Context, c ShareClients, r RecipientSpec) (to
 		return tornRecipient{name: got.Name, info: got}, nil
 	}
 	if c.Metastores == nil {
-		return tornRecipient{}, xregion.Invalid("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
+		return tornRecipient{}, invalid.Input("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
 	}
 	src, err := c.Metastores.Summary(ctx)
 	if err != nil {
@@ -382,7 +385,7 @@ func (t *shareTeardown) plan() {
 	}
 
 	// 2. Does the share serve only this model?
-	mark := xregion.ParseMark(t.share.Comment)
+	mark := marks.Parse(t.share.Comment)
 	ours := mark.Found || spec.Adopt[xregion.KindShare]
 	others := mark.Others(model)
 	// Adopting the share adopts its unmarked objects only while no other
@@ -390,13 +393,13 @@ func (t *shareTeardown) plan() {
 	// which.
 	adoptObjects := spec.Adopt[xregion.KindShare] && len(others) == 0
 	for _, o := range t.share.Objects {
-		if len(xregion.ParseMark(o.Comment).Others(model)) > 0 {
+		if len(marks.Parse(o.Comment).Others(model)) > 0 {
 			adoptObjects = false
 		}
 	}
 	var notMine []string
 	for _, o := range t.share.Objects {
-		m := xregion.ParseMark(o.Comment)
+		m := marks.Parse(o.Comment)
 		if m.Found && len(m.Others(model)) == 0 || !m.Found && adoptObjects {
 			continue
 		}
@@ -449,14 +452,14 @@ func (t *shareTeardown) plan() {
 	slices.SortFunc(objs, func(a, b sharing.SharedDataObject) int { return strings.Compare(a.Name, b.Name) })
 	left, modelKept := 0, false
 	for _, o := range objs {
-		m := xregion.ParseMark(o.Comment)
+		m := marks.Parse(o.Comment)
 		rest := m.Others(model)
 		var step objectStep
 		switch {
 		case m.Found && len(rest) == 0, !m.Found && adoptObjects:
 			step = objectStep{obj: o, remove: true}
 		case m.Found && m.Has(model):
-			comment, _ := xregion.RemoveOwner(o.Comment, model)
+			comment, _ := marks.RemoveOwner(o.Comment, model)
 			step = objectStep{obj: o, comment: comment}
 		case m.Found:
 			left++ // other models' object: not this teardown's business
@@ -510,7 +513,7 @@ func (t *shareTeardown) plan() {
 	case len(keep) == 0:
 		t.shareIdx = add(xregion.Removal{Kind: xregion.KindShare, Name: spec.Name, Op: xregion.OpRemoved})
 	case mark.Found && mark.Has(model) && !modelKept:
-		t.comment, _ = xregion.RemoveOwner(t.share.Comment, model)
+		t.comment, _ = marks.RemoveOwner(t.share.Comment, model)
 		t.shareIdx = add(xregion.Removal{Kind: xregion.KindShare, Name: spec.Name, Op: xregion.OpUpdated, Why: strings.Join(keep, "; ")})
 	default:
 		add(xregion.Removal{Kind: xregion.KindShare, Name: spec.Name, Op: xregion.OpKept, Why: strings.Join(keep, "; ")})
@@ -530,7 +533,7 @@ func (t *shareTeardown) planRecipients(revoked map[string]bool, add func(xregion
 		case r.same:
 			add(xregion.Removal{Kind: xregion.KindRecipient, Name: r.name, Op: xregion.OpKept, Why: "the recipient of same-metastore sharing is never deleted"})
 			continue
-		case !xregion.ParseMark(r.info.Comment).Found && !t.spec.Adopt[xregion.KindRecipient]:
+		case !marks.Parse(r.info.Comment).Found && !t.spec.Adopt[xregion.KindRecipient]:
 			add(xregion.Removal{Kind: xregion.KindRecipient, Name: r.name, Op: xregion.OpKept,
 				Why: "unmarked: xregion did not create it, or created it before marks (adopt recipient to treat it as xregion's)"})
 			continue
@@ -688,12 +691,12 @@ func (t *shareTeardown) writeObjects(ctx context.Context, shares Shares, log *sl
 			switch {
 			case i < 0:
 				t.removals[st.idx].Op = xregion.OpAbsent
-			case !st.remove && !xregion.ParseMark(share.Objects[i].Comment).Has(t.spec.Model):
+			case !st.remove && !marks.Parse(share.Objects[i].Comment).Has(t.spec.Model):
 				t.removals[st.idx].Op = xregion.OpAbsent // already off the mark
 			default:
 				if !st.remove {
 					st.obj = share.Objects[i]
-					st.comment, _ = xregion.RemoveOwner(st.obj.Comment, t.spec.Model)
+					st.comment, _ = marks.RemoveOwner(st.obj.Comment, t.spec.Model)
 				}
 				kept = append(kept, st)
 			}

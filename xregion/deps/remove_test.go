@@ -3,6 +3,7 @@ package deps_test
 import (
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/marks"
 	"slices"
 	"strings"
 	"testing"
@@ -133,7 +134,7 @@ func readAfter(t *testing.T, ws *xregiontest.Workspace) after {
 	return a
 }
 
-func markOf(models ...string) string { return xregion.WithMark("", models...) }
+func markOf(models ...string) string { return marks.With("", models...) }
 
 func TestEnsureShareMarks(t *testing.T) {
 	t.Parallel()
@@ -142,7 +143,7 @@ func TestEnsureShareMarks(t *testing.T) {
 	w.ensure(t, fullDeps(), 0)
 
 	got := readAfter(t, w.src)
-	if m := xregion.ParseMark(got.Comment); !m.Found || !slices.Equal(m.Owners, []string{model}) {
+	if m := marks.Parse(got.Comment); !m.Found || !slices.Equal(m.Owners, []string{model}) {
 		t.Errorf("share comment %q: want a mark for %s", got.Comment, model)
 	}
 	for _, n := range fraudObjects() {
@@ -154,7 +155,7 @@ func TestEnsureShareMarks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := xregion.ParseMark(r.Comment); !m.Found || len(m.Owners) != 0 {
+	if m := marks.Parse(r.Comment); !m.Found || len(m.Owners) != 0 {
 		t.Errorf("recipient comment %q: want a mark with no model", r.Comment)
 	}
 
@@ -183,7 +184,7 @@ func TestEnsureShareMarks(t *testing.T) {
 		t.Errorf("writes mismatch (-want +got):\n%s", diff)
 	}
 	got = readAfter(t, w.src)
-	if m := xregion.ParseMark(got.Comment); !slices.Equal(m.Owners, []string{churn, model}) {
+	if m := marks.Parse(got.Comment); !slices.Equal(m.Owners, []string{churn, model}) {
 		t.Errorf("share comment %q: want a mark for both models", got.Comment)
 	}
 	if got.Objects[features] != markOf(churn, model) || got.Objects[churnTable] != markOf(churn) || got.Objects[history] != markOf(model) {
@@ -237,7 +238,7 @@ func TestEnsureShareSendsMarksOverHTTP(t *testing.T) {
 			t.Errorf("object %s comment over HTTP = %q, want %q", n, got.Objects[n], markOf(model))
 		}
 	}
-	if !xregion.ParseMark(got.Comment).Has(model) {
+	if !marks.Parse(got.Comment).Has(model) {
 		t.Errorf("share comment over HTTP = %q, want the mark", got.Comment)
 	}
 }
@@ -251,7 +252,7 @@ func TestEnsureSharedCatalogMarks(t *testing.T) {
 		wantOp  xregion.Op
 		want    string
 	}{
-		{name: "created_marked", comment: "-", wantOp: xregion.OpCreated, want: xregion.WithMark("c", model)},
+		{name: "created_marked", comment: "-", wantOp: xregion.OpCreated, want: marks.With("c", model)},
 		{name: "second_model_joins", comment: markOf(churn), wantOp: xregion.OpUpdated, want: markOf(churn, model)},
 		{name: "second_model_joins_dry_run", comment: markOf(churn), dryRun: true, wantOp: xregion.OpUpdated, want: markOf(churn)},
 		{name: "already_marked", comment: markOf(churn, model), wantOp: xregion.OpUnchanged, want: markOf(churn, model)},
@@ -347,7 +348,7 @@ func TestRemoveShare(t *testing.T) {
 					removals(xregion.KindShare, xregion.OpUpdated, "the share also serves "+churn+"; the share still holds 3 object(s); the share is still granted to "+reg[0], shareName))
 			},
 			wantAfter: func(reg []string) after {
-				return after{Share: true, Comment: xregion.WithMark("", churn),
+				return after{Share: true, Comment: marks.With("", churn),
 					Objects: map[string]string{churn: markOf(churn), features: markOf(churn), churnTable: markOf(churn)}, Grants: []string{reg[0]}, Recipients: []string{reg[0]}}
 			},
 		},
@@ -378,7 +379,7 @@ func TestRemoveShare(t *testing.T) {
 					removals(xregion.KindShare, xregion.OpUpdated, "the share also serves "+churn+"; the share still holds 3 object(s); the share is still granted to "+reg[0], shareName))
 			},
 			wantAfter: func(reg []string) after {
-				return after{Share: true, Comment: xregion.WithMark("", churn),
+				return after{Share: true, Comment: marks.With("", churn),
 					Objects: map[string]string{churn: markOf(churn), features: markOf(churn), churnTable: markOf(churn)}, Grants: []string{reg[0]}, Recipients: []string{reg[0]}}
 			},
 		},
@@ -411,7 +412,7 @@ func TestRemoveShare(t *testing.T) {
 				for _, n := range fraudObjects() {
 					objs[n] = markOf(model)
 				}
-				return after{Share: true, Comment: xregion.WithMark("", model), Objects: objs, Grants: []string{"partner", reg[0]}, Recipients: []string{"partner", reg[0]}}
+				return after{Share: true, Comment: marks.With("", model), Objects: objs, Grants: []string{"partner", reg[0]}, Recipients: []string{"partner", reg[0]}}
 			},
 		},
 		{
@@ -438,7 +439,7 @@ func TestRemoveShare(t *testing.T) {
 					removals(xregion.KindShare, xregion.OpUpdated, "the share still holds 1 object(s); the share is still granted to "+reg[0], shareName))
 			},
 			wantAfter: func(reg []string) after {
-				return after{Share: true, Comment: xregion.WithMark(""), Objects: map[string]string{foreignTbl: ""}, Grants: []string{reg[0]}, Recipients: []string{reg[0]}}
+				return after{Share: true, Comment: marks.With(""), Objects: map[string]string{foreignTbl: ""}, Grants: []string{reg[0]}, Recipients: []string{reg[0]}}
 			},
 		},
 		{
@@ -733,11 +734,11 @@ func TestRemoveSharedCatalog(t *testing.T) {
 		wantLeft string // the catalog's comment afterwards; "-" when gone
 	}{
 		{name: "missing", want: xregion.Removal{Op: xregion.OpAbsent}, wantLeft: "-"},
-		{name: "marked_for_this_model", seed: &catalog.CatalogInfo{Comment: xregion.WithMark("c", model)}, want: xregion.Removal{Op: xregion.OpRemoved}, wantLeft: "-"},
+		{name: "marked_for_this_model", seed: &catalog.CatalogInfo{Comment: marks.With("c", model)}, want: xregion.Removal{Op: xregion.OpRemoved}, wantLeft: "-"},
 		{name: "marked_for_no_model", seed: &catalog.CatalogInfo{Comment: markOf()}, want: xregion.Removal{Op: xregion.OpRemoved}, wantLeft: "-"},
 		{
-			name: "shared_with_another_model", seed: &catalog.CatalogInfo{Comment: xregion.WithMark("c", model, churn)},
-			want: xregion.Removal{Op: xregion.OpUpdated, Why: "still used by " + churn}, wantLeft: xregion.WithMark("c", churn),
+			name: "shared_with_another_model", seed: &catalog.CatalogInfo{Comment: marks.With("c", model, churn)},
+			want: xregion.Removal{Op: xregion.OpUpdated, Why: "still used by " + churn}, wantLeft: marks.With("c", churn),
 		},
 		{
 			name: "another_models_only", seed: &catalog.CatalogInfo{Comment: markOf(churn)},

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/marks"
+	"github.com/org/xregion-action/internal/settings"
 	"log/slog"
 	"slices"
 	"strings"
@@ -181,14 +184,14 @@ func DefaultRecipientName(targetMetastoreID string) string {
 // the union: a create or add that loses a race re-reads the share and
 // reconciles. Every error is a [*xregion.StepError].
 func EnsureShare(ctx context.Context, c ShareClients, spec ShareSpec, opts ...xregion.Option) (*ShareResult, error) {
-	r, err := ensureShare(ctx, c, spec, xregion.NewSettings(opts...))
+	r, err := ensureShare(ctx, c, spec, settings.New(opts...))
 	if err != nil {
 		return nil, &xregion.StepError{Step: StepShare, Resource: fmt.Sprintf("share %q", spec.Name), Err: err}
 	}
 	return r, nil
 }
 
-func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s xregion.Settings) (*ShareResult, error) {
+func ensureShare(ctx context.Context, c ShareClients, spec ShareSpec, s settings.Settings) (*ShareResult, error) {
 	want, err := spec.validate()
 	if err != nil {
 		return nil, err
@@ -297,28 +300,28 @@ func planShare(ctx context.Context, shares Shares, spec ShareSpec, want []Shared
 
 // validate checks the spec and returns the objects the share must hold.
 func (spec ShareSpec) validate() ([]SharedObject, error) {
-	if err := xregion.CheckName("share", spec.Name); err != nil {
+	if err := invalid.CheckName("share", spec.Name); err != nil {
 		return nil, err
 	}
 	r := spec.Recipient
 	if r.Name == "" && r.TargetMetastoreID == "" && !spec.ObjectsOnly {
-		return nil, xregion.Invalid("recipient", "", "give a recipient name or the target's global metastore id")
+		return nil, invalid.Input("recipient", "", "give a recipient name or the target's global metastore id")
 	}
 	for _, in := range [][2]string{{"recipient", r.Name}, {"recipient name", r.NewName}, {"same-metastore recipient", r.SameMetastoreName}} {
 		if in[1] != "" {
-			if err := xregion.CheckName(in[0], in[1]); err != nil {
+			if err := invalid.CheckName(in[0], in[1]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	if r.TargetMetastoreID != "" {
 		if _, _, _, ok := splitGlobalID(r.TargetMetastoreID); !ok {
-			return nil, xregion.Invalid("target metastore id", r.TargetMetastoreID, `want a global metastore id "cloud:region:uuid"`)
+			return nil, invalid.Input("target metastore id", r.TargetMetastoreID, `want a global metastore id "cloud:region:uuid"`)
 		}
 	}
 	d := spec.Dependencies
 	if d == nil {
-		return nil, xregion.Invalid("dependencies", "", "nothing to share: run DiscoverDependencies first")
+		return nil, invalid.Input("dependencies", "", "nothing to share: run DiscoverDependencies first")
 	}
 	want := []SharedObject{{Name: d.Model, Type: sharing.SharedDataObjectDataObjectTypeModel}}
 	for _, t := range d.Tables {
@@ -339,12 +342,12 @@ func (spec ShareSpec) validate() ([]SharedObject, error) {
 			return nil, err
 		}
 		if o.Type == "" {
-			return nil, xregion.Invalid("shared object type", o.Name, "no data object type")
+			return nil, invalid.Input("shared object type", o.Name, "no data object type")
 		}
 		key := strings.ToLower(o.Name)
 		if prev, dup := seen[key]; dup {
 			if prev.Type != o.Type {
-				return nil, xregion.Invalid("shared object", o.Name, "listed as both %s and %s", prev.Type, o.Type)
+				return nil, invalid.Input("shared object", o.Name, "listed as both %s and %s", prev.Type, o.Type)
 			}
 			continue
 		}
@@ -403,7 +406,7 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 		}
 		if isMissing(err) {
 			var created *sharing.ShareInfo
-			created, err = shares.Create(ctx, sharing.CreateShare{Name: spec.Name, Comment: xregion.WithMark(spec.Comment, model)})
+			created, err = shares.Create(ctx, sharing.CreateShare{Name: spec.Name, Comment: marks.With(spec.Comment, model)})
 			switch {
 			case err == nil:
 				op = xregion.OpCreated
@@ -429,14 +432,14 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 		if err != nil {
 			return err
 		}
-		marks := unmarkedFor(share, want, model)
+		remark := unmarkedFor(share, want, model)
 		if denied {
-			marks = nil
+			remark = nil
 		}
 		if !read {
 			res.Added, read = missing, true
 		}
-		for _, m := range marks {
+		for _, m := range remark {
 			if !slices.ContainsFunc(res.Marked, func(o SharedObject) bool { return strings.EqualFold(o.Name, m.Name) }) {
 				res.Marked = append(res.Marked, m)
 			}
@@ -457,7 +460,7 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 			}
 			continue // verify with a fresh read
 		}
-		if len(missing) == 0 && len(marks) == 0 {
+		if len(missing) == 0 && len(remark) == 0 {
 			if (len(res.Added) > 0 || len(res.Marked) > 0 || res.ShareMarked) && op == xregion.OpUnchanged {
 				op = xregion.OpUpdated
 			}
@@ -467,8 +470,8 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 		// After a write, loop to verify with a fresh read; after losing a
 		// race, loop to reconcile with what the winner wrote.
 		var reply *sharing.ShareInfo
-		reply, lastErr = addObjects(ctx, shares, spec.Name, model, missing, share, marks, log)
-		if lastErr == nil && shows(reply, slices.Concat(missing, marks)) {
+		reply, lastErr = addObjects(ctx, shares, spec.Name, model, missing, share, remark, log)
+		if lastErr == nil && shows(reply, slices.Concat(missing, remark)) {
 			next = &shareRead{info: reply}
 		}
 		if len(missing) == 0 && errors.Is(lastErr, apierr.ErrPermissionDenied) {
@@ -500,10 +503,10 @@ func markDenied(ctx context.Context, res *ShareResult, model string, err error, 
 // true, when the comment is marked for other models only. An unmarked
 // comment is another tool's or older than marks, and is left alone.
 func shareMarkFor(comment, model string) (string, bool) {
-	if !xregion.ParseMark(comment).Found {
+	if !marks.Parse(comment).Found {
 		return comment, false
 	}
-	return xregion.AddOwner(comment, model)
+	return marks.AddOwner(comment, model)
 }
 
 // unmarkedFor returns the objects of want that the share holds, marked, but
@@ -519,7 +522,7 @@ func unmarkedFor(share *sharing.ShareInfo, want []SharedObject, model string) []
 		if !ok {
 			continue
 		}
-		if m := xregion.ParseMark(have.Comment); m.Found && !m.Has(model) {
+		if m := marks.Parse(have.Comment); m.Found && !m.Has(model) {
 			out = append(out, w)
 		}
 	}
@@ -610,7 +613,7 @@ func (o SharedObject) request(model string) *sharing.SharedDataObject {
 		d.HistoryDataSharingStatus = sharing.SharedDataObjectHistoryDataSharingStatusEnabled
 	}
 	if model != "" {
-		d.Comment = xregion.WithMark("", model)
+		d.Comment = marks.With("", model)
 	}
 	return d
 }
@@ -656,17 +659,17 @@ func shows(reply *sharing.ShareInfo, objs []SharedObject) bool {
 }
 
 // addObjects sends ADD updates for objs, and UPDATE updates adding model to
-// the marks of the objects marks of share, in requests of at most
+// the marks of the objects of share in remark, in requests of at most
 // maxUpdatesPerRequest. It returns the reply of the last request.
-func addObjects(ctx context.Context, shares Shares, share, model string, objs []SharedObject, info *sharing.ShareInfo, marks []SharedObject, log *slog.Logger) (*sharing.ShareInfo, error) {
+func addObjects(ctx context.Context, shares Shares, share, model string, objs []SharedObject, info *sharing.ShareInfo, remark []SharedObject, log *slog.Logger) (*sharing.ShareInfo, error) {
 	var all []sharing.SharedDataObjectUpdate
 	var reply *sharing.ShareInfo
 	for _, o := range objs {
 		all = append(all, sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionAdd, DataObject: o.request(model)})
 	}
-	for _, m := range marks {
+	for _, m := range remark {
 		i := slices.IndexFunc(info.Objects, func(o sharing.SharedDataObject) bool { return strings.EqualFold(o.Name, m.Name) })
-		comment, _ := xregion.AddOwner(info.Objects[i].Comment, model)
+		comment, _ := marks.AddOwner(info.Objects[i].Comment, model)
 		all = append(all, commentUpdate(info.Objects[i], comment))
 	}
 	for updates := range slices.Chunk(all, maxUpdatesPerRequest) {
@@ -727,7 +730,7 @@ func planRecipient(ctx context.Context, c ShareClients, r RecipientSpec) (recipi
 	}
 
 	if c.Metastores == nil {
-		return recipientPlan{}, xregion.Invalid("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
+		return recipientPlan{}, invalid.Input("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
 	}
 	src, err := c.Metastores.Summary(ctx)
 	if err != nil {
@@ -792,7 +795,7 @@ func createRecipient(ctx context.Context, rs Recipients, name, metastoreID strin
 		Name:                           name,
 		AuthenticationType:             sharing.AuthenticationTypeDatabricks,
 		DataRecipientGlobalMetastoreId: metastoreID,
-		Comment:                        xregion.WithMark("Created by xregion for cross-region model serving."),
+		Comment:                        marks.With("Created by xregion for cross-region model serving."),
 	})
 	if err == nil {
 		return name, xregion.OpCreated, nil

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/settings"
 	"slices"
 	"strings"
 	"time"
@@ -65,7 +67,7 @@ type VisibleSpec struct {
 // It makes no write, and in a dry run it returns at once. Every error is a
 // [*xregion.StepError].
 func WaitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, opts ...xregion.Option) error {
-	if err := waitShareVisible(ctx, c, spec, xregion.NewSettings(opts...)); err != nil {
+	if err := waitShareVisible(ctx, c, spec, settings.New(opts...)); err != nil {
 		return &xregion.StepError{Step: StepShareVisible, Resource: fmt.Sprintf("catalog %q", spec.Catalog), Err: err}
 	}
 	return nil
@@ -80,13 +82,13 @@ type sharedObject struct {
 	deferred, lastResort bool
 }
 
-func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s xregion.Settings) error {
-	if err := xregion.CheckName("shared catalog", spec.Catalog); err != nil {
+func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s settings.Settings) error {
+	if err := invalid.CheckName("shared catalog", spec.Catalog); err != nil {
 		return err
 	}
 	d := spec.Dependencies
 	if d == nil {
-		return xregion.Invalid("dependencies", "", "nothing to wait for: run DiscoverDependencies first")
+		return invalid.Input("dependencies", "", "nothing to wait for: run DiscoverDependencies first")
 	}
 	if s.DryRun {
 		return nil
@@ -199,7 +201,7 @@ func waitShareVisible(ctx context.Context, c SharedReaders, spec VisibleSpec, s 
 	defer cancel()
 
 	pending := objs
-	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	err = settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		for _, l := range lists {
 			l.reset() // each poll lists afresh
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/settings"
 	"log/slog"
 	"maps"
 	"slices"
@@ -160,7 +161,7 @@ type Result struct {
 //
 // Result.Outcome is set on every path, errors included.
 func DeployWithRollback(ctx context.Context, c Endpoints, spec Spec, opts ...xregion.Option) (*Result, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	res := &Result{Endpoint: spec.Name}
 	spec, err := spec.validate()
 	if err == nil {

@@ -3,6 +3,7 @@ package endpoint
 import (
 	"context"
 	"fmt"
+	"github.com/org/xregion-action/internal/settings"
 	"maps"
 	"slices"
 	"strconv"
@@ -55,7 +56,7 @@ func (s *Status) Serves(version int) bool {
 // nothing. A missing endpoint is a Status with Exists false, not an error;
 // any other failed read is a [*xregion.StepError].
 func Observe(ctx context.Context, c Endpoints, name, model string, probes []Probe, opts ...xregion.Option) (*Status, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	st := &Status{Endpoint: name}
 	ep, err := c.Get(ctx, serving.GetServingEndpointRequest{Name: name})
 	if apierr.IsMissing(err) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 	"io"
 	"math"
 	"reflect"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/serving"
-	"github.com/org/xregion-action/xregion"
 )
 
 const (
@@ -124,17 +124,17 @@ func LoadProbes(r io.Reader) ([]Probe, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return nil, xregion.Invalid("health checks", "probe file", "%v", err)
+		return nil, invalid.Input("health checks", "probe file", "%v", err)
 	}
 	if len(f.Probes) == 0 {
-		return nil, xregion.Invalid("health checks", "probe file", `no probes: want {"probes": [{"name": ..., "request": {...}}]}`)
+		return nil, invalid.Input("health checks", "probe file", `no probes: want {"probes": [{"name": ..., "request": {...}}]}`)
 	}
 	for i, p := range f.Probes {
 		if err := p.validate(); err != nil {
 			return nil, err
 		}
 		if slices.ContainsFunc(f.Probes[:i], func(q Probe) bool { return q.Name == p.Name }) {
-			return nil, xregion.Invalid("probe", p.Name, "name used twice")
+			return nil, invalid.Input("probe", p.Name, "name used twice")
 		}
 	}
 	return f.Probes, nil
@@ -142,7 +142,7 @@ func LoadProbes(r io.Reader) ([]Probe, error) {
 
 func (p Probe) validate() error {
 	if p.Name == "" {
-		return xregion.Invalid("probe", "", "no name")
+		return invalid.Input("probe", "", "no name")
 	}
 	if _, err := p.query(""); err != nil {
 		return err
@@ -150,21 +150,21 @@ func (p Probe) validate() error {
 	e := p.Expect
 	if len(e.Equals) > 0 {
 		if e.Path == "" {
-			return xregion.Invalid("probe", p.Name, "expect.equals needs expect.path")
+			return invalid.Input("probe", p.Name, "expect.equals needs expect.path")
 		}
 		var v any
 		if err := json.Unmarshal(e.Equals, &v); err != nil {
-			return xregion.Invalid("probe", p.Name, "expect.equals is not JSON: %v", err)
+			return invalid.Input("probe", p.Name, "expect.equals is not JSON: %v", err)
 		}
 	}
 	if e.Tolerance < 0 || e.Requests < 0 || e.LatencyP95 < 0 {
-		return xregion.Invalid("probe", p.Name, "expect.tolerance, expect.requests and expect.latency_p95 must not be negative")
+		return invalid.Input("probe", p.Name, "expect.tolerance, expect.requests and expect.latency_p95 must not be negative")
 	}
 	if e.LatencyP95 > 0 && e.sample() < MinLatencySample {
-		return xregion.Invalid("probe", p.Name, "expect.latency_p95 needs a sample of at least %d answers; expect.requests is %d", MinLatencySample, e.Requests)
+		return invalid.Input("probe", p.Name, "expect.latency_p95 needs a sample of at least %d answers; expect.requests is %d", MinLatencySample, e.Requests)
 	}
 	if e.Requests > maxProbeRequests {
-		return xregion.Invalid("probe", p.Name, "expect.requests is %d; at most %d", e.Requests, maxProbeRequests)
+		return invalid.Input("probe", p.Name, "expect.requests is %d; at most %d", e.Requests, maxProbeRequests)
 	}
 	return nil
 }
@@ -185,21 +185,21 @@ var requestFields = func() map[string]bool {
 func (p Probe) query(endpoint string) (serving.QueryEndpointInput, error) {
 	var q serving.QueryEndpointInput
 	if len(p.Request) == 0 {
-		return q, xregion.Invalid("probe", p.Name, "no request")
+		return q, invalid.Input("probe", p.Name, "no request")
 	}
 	// QueryEndpointInput decodes itself and ignores unknown fields, so check
 	// the keys first: a typo must not silently weaken a probe.
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(p.Request, &keys); err != nil {
-		return q, xregion.Invalid("probe", p.Name, "request is not a JSON object: %v", err)
+		return q, invalid.Input("probe", p.Name, "request is not a JSON object: %v", err)
 	}
 	for k := range keys {
 		if !requestFields[k] {
-			return q, xregion.Invalid("probe", p.Name, "request has unknown field %q", k)
+			return q, invalid.Input("probe", p.Name, "request has unknown field %q", k)
 		}
 	}
 	if err := json.Unmarshal(p.Request, &q); err != nil {
-		return q, xregion.Invalid("probe", p.Name, "request: %v", err)
+		return q, invalid.Input("probe", p.Name, "request: %v", err)
 	}
 	set := 0
 	for _, ok := range []bool{q.DataframeRecords != nil, q.DataframeSplit != nil, q.Inputs != nil, q.Instances != nil} {
@@ -208,7 +208,7 @@ func (p Probe) query(endpoint string) (serving.QueryEndpointInput, error) {
 		}
 	}
 	if set != 1 {
-		return q, xregion.Invalid("probe", p.Name, "request must set exactly one of dataframe_records, dataframe_split, inputs and instances")
+		return q, invalid.Input("probe", p.Name, "request must set exactly one of dataframe_records, dataframe_split, inputs and instances")
 	}
 	q.Name = endpoint
 	return q, nil

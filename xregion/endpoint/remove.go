@@ -3,6 +3,7 @@ package endpoint
 import (
 	"context"
 	"fmt"
+	"github.com/org/xregion-action/internal/settings"
 	"slices"
 	"strings"
 	"time"
@@ -35,7 +36,7 @@ const StepRemove = "RemoveEndpoint"
 // would happen. A delete that finds the endpoint gone counts as absent, so a
 // re-run after a crash finishes the job.
 func Remove(ctx context.Context, c Endpoints, name, model string, adopt bool, opts ...xregion.Option) (*xregion.Removal, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	fail := func(err error) (*xregion.Removal, error) {
 		return nil, &xregion.StepError{Step: StepRemove, Resource: fmt.Sprintf("endpoint %q", name), Err: err}
 	}
@@ -65,7 +66,7 @@ func Remove(ctx context.Context, c Endpoints, name, model string, adopt bool, op
 
 // deleteEndpoint deletes the endpoint and waits until its GET no longer
 // shows it; gone is true when the delete found it missing already.
-func deleteEndpoint(ctx context.Context, c Endpoints, name string, s xregion.Settings) (gone bool, err error) {
+func deleteEndpoint(ctx context.Context, c Endpoints, name string, s settings.Settings) (gone bool, err error) {
 	err = c.Delete(ctx, serving.DeleteServingEndpointRequest{Name: name})
 	if apierr.IsMissing(err) {
 		return true, nil
@@ -80,7 +81,7 @@ func deleteEndpoint(ctx context.Context, c Endpoints, name string, s xregion.Set
 	// and a re-run does not find it.
 	wctx, cancel := context.WithTimeoutCause(ctx, DefaultRemoveTimeout, errRemoveTimeout)
 	defer cancel()
-	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	err = settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		_, err := c.Get(ctx, serving.GetServingEndpointRequest{Name: name})
 		if apierr.IsMissing(err) {
 			return true, nil

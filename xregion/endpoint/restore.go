@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/settings"
 	"maps"
 	"slices"
 	"time"
@@ -67,9 +69,9 @@ func Restore(ctx context.Context, c Endpoints, spec RestoreSpec, opts ...xregion
 func restore(ctx context.Context, c Endpoints, spec RestoreSpec, res *Result, opts []xregion.Option) error {
 	if !endpointNameRE.MatchString(spec.Name) {
 		res.Outcome = OutcomeRefused
-		return xregion.Invalid("endpoint", spec.Name, "want 1 to 63 letters, digits, hyphens and underscores, starting with a letter or digit")
+		return invalid.Input("endpoint", spec.Name, "want 1 to 63 letters, digits, hyphens and underscores, starting with a letter or digit")
 	}
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	timeout := cmp.Or(spec.Timeout, DefaultRollbackTimeout)
 	log := s.Logger.With("step", StepRestore, "endpoint", spec.Name)
 	d := &deployer{
@@ -146,7 +148,7 @@ func (r *Result) Restore(ctx context.Context, c Endpoints, opts ...xregion.Optio
 // Result.Outcome is [OutcomeUnchanged] when every check passed, and
 // [OutcomeUnhealthy] when one failed.
 func Check(ctx context.Context, c Endpoints, spec Spec, opts ...xregion.Option) (*Result, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	res := &Result{Endpoint: spec.Name, Stage: "recheck"}
 	spec, err := spec.validate()
 	if err == nil {
@@ -163,7 +165,7 @@ func Check(ctx context.Context, c Endpoints, spec Spec, opts ...xregion.Option) 
 	return res, nil
 }
 
-func check(ctx context.Context, c Endpoints, spec Spec, res *Result, s xregion.Settings) error {
+func check(ctx context.Context, c Endpoints, spec Spec, res *Result, s settings.Settings) error {
 	log := s.Logger.With("step", StepCheck, "endpoint", spec.Name)
 	d := &deployer{c: c, spec: spec, log: log, res: res, w: waiter{c: c, name: spec.Name, s: s, log: log, last: new(serving.EndpointStateConfigUpdate)}}
 	d.direct, _ = c.(EntityQuerier)

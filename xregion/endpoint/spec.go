@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"cmp"
+	"github.com/org/xregion-action/internal/invalid"
 	"log/slog"
 	"maps"
 	"regexp"
@@ -140,42 +141,42 @@ func (spec Spec) Validate() error {
 // validate checks the spec before any call and fills defaults.
 func (spec Spec) validate() (Spec, error) {
 	if !endpointNameRE.MatchString(spec.Name) {
-		return spec, xregion.Invalid("endpoint", spec.Name, "want 1 to 63 letters, digits, hyphens and underscores, starting with a letter or digit")
+		return spec, invalid.Input("endpoint", spec.Name, "want 1 to 63 letters, digits, hyphens and underscores, starting with a letter or digit")
 	}
 	if _, err := xregion.ParseFullName("model", spec.Entity.Model); err != nil {
 		return spec, err
 	}
 	if spec.Entity.Version <= 0 {
-		return spec, xregion.Invalid("model version", strconv.Itoa(spec.Entity.Version), "want a positive version number")
+		return spec, invalid.Input("model version", strconv.Itoa(spec.Entity.Version), "want a positive version number")
 	}
 	spec.Entity.Name = cmp.Or(spec.Entity.Name, DefaultEntityName(spec.Entity.Model, spec.Entity.Version))
 	if !endpointNameRE.MatchString(spec.Entity.Name) {
-		return spec, xregion.Invalid("served entity name", spec.Entity.Name, "want letters, digits, hyphens and underscores")
+		return spec, invalid.Input("served entity name", spec.Entity.Name, "want letters, digits, hyphens and underscores")
 	}
 	if len(spec.Canary) > 0 && !validCanary(spec.Canary) {
-		return spec, xregion.Invalid("canary", canaryString(spec.Canary), "want strictly rising percentages between 1 and 100 that end at 100, such as 10,50,100")
+		return spec, invalid.Input("canary", canaryString(spec.Canary), "want strictly rising percentages between 1 and 100 that end at 100, such as 10,50,100")
 	}
 	switch spec.OnFailure {
 	case "":
 		spec.OnFailure = Rollback
 	case Rollback, Freeze:
 	default:
-		return spec, xregion.Invalid("on-failure", string(spec.OnFailure), "want %q or %q", Rollback, Freeze)
+		return spec, invalid.Input("on-failure", string(spec.OnFailure), "want %q or %q", Rollback, Freeze)
 	}
 	for _, k := range []string{OwnerTag, CanaryTag} {
 		if _, ok := spec.Tags[k]; ok {
-			return spec, xregion.Invalid("endpoint tag", k, "is xregion's own mark; choose another key")
+			return spec, invalid.Input("endpoint tag", k, "is xregion's own mark; choose another key")
 		}
 	}
 	if spec.Bake < 0 {
-		return spec, xregion.Invalid("bake", spec.Bake.String(), "must not be negative")
+		return spec, invalid.Input("bake", spec.Bake.String(), "must not be negative")
 	}
 	for i, p := range spec.Probes {
 		if err := p.validate(); err != nil {
 			return spec, err
 		}
 		if slices.ContainsFunc(spec.Probes[:i], func(q Probe) bool { return q.Name == p.Name }) {
-			return spec, xregion.Invalid("probe", p.Name, "name used twice")
+			return spec, invalid.Input("probe", p.Name, "name used twice")
 		}
 	}
 	spec.Timeout = cmp.Or(spec.Timeout, DefaultTimeout)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/settings"
 	"log/slog"
 	"strings"
 	"sync"
@@ -64,7 +65,7 @@ func (e *UpdateFailedError) Is(target error) bool { return target == ErrUpdateFa
 type waiter struct {
 	c    Endpoints
 	name string
-	s    xregion.Settings
+	s    settings.Settings
 	log  *slog.Logger
 	// last is the config update state of the last read; shared by copies.
 	last *serving.EndpointStateConfigUpdate
@@ -185,7 +186,7 @@ func (w waiter) poll(ctx context.Context, timeout time.Duration, what string, do
 		w.log.InfoContext(ctx, "still waiting for "+what, "state", st, "elapsed", time.Since(start).Round(time.Second), "deadline", timeout)
 	})
 	defer stop()
-	err := xregion.Poll(wctx, w.s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	err := settings.Poll(wctx, w.s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		got, err := w.c.Get(ctx, serving.GetServingEndpointRequest{Name: w.name})
 		if err != nil {
 			return false, fmt.Errorf("read endpoint: %w", err)

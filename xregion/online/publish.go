@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/settings"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -220,7 +222,7 @@ func DefaultOnlineName(catalog, schema, source string) string {
 // tables does nothing and makes no call. Every error is a
 // [*xregion.StepError].
 func PublishOnline(ctx context.Context, c Clients, spec PublishSpec, opts ...xregion.Option) (*PublishResult, error) {
-	r, err := publish(ctx, c, spec, xregion.NewSettings(opts...))
+	r, err := publish(ctx, c, spec, settings.New(opts...))
 	if err != nil {
 		return nil, &xregion.StepError{Step: StepPublish, Resource: fmt.Sprintf("online tables in %s.%s", spec.Catalog, spec.Schema), Err: err}
 	}
@@ -239,7 +241,7 @@ type plan struct {
 	status *TableStatus
 }
 
-func publish(ctx context.Context, c Clients, spec PublishSpec, s xregion.Settings) (*PublishResult, error) {
+func publish(ctx context.Context, c Clients, spec PublishSpec, s settings.Settings) (*PublishResult, error) {
 	plans, err := spec.validate()
 	if err != nil {
 		return nil, err
@@ -330,14 +332,14 @@ func (spec PublishSpec) Validate() error {
 // validate checks the spec before any call and lays out one plan per table.
 func (spec PublishSpec) validate() ([]plan, error) {
 	if spec.Store != "" && !storeNameRE.MatchString(spec.Store) {
-		return nil, xregion.Invalid("online store", spec.Store, "want 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit")
+		return nil, invalid.Input("online store", spec.Store, "want 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit")
 	}
 	if spec.Capacity != "" && !slices.Contains(capacities, spec.Capacity) {
-		return nil, xregion.Invalid("online store capacity", spec.Capacity, "want one of %s", strings.Join(capacities, ", "))
+		return nil, invalid.Input("online store capacity", spec.Capacity, "want one of %s", strings.Join(capacities, ", "))
 	}
 	for _, in := range [][2]string{{"shared catalog", spec.SharedCatalog}, {"online catalog", spec.Catalog}, {"online schema", spec.Schema}} {
 		if in[1] != "" || len(spec.Tables) > 0 {
-			if err := xregion.CheckName(in[0], in[1]); err != nil {
+			if err := invalid.CheckName(in[0], in[1]); err != nil {
 				return nil, err
 			}
 		}
@@ -345,30 +347,30 @@ func (spec PublishSpec) validate() ([]plan, error) {
 	switch spec.Refresh {
 	case "", RefreshAuto, RefreshAlways, RefreshNever:
 	default:
-		return nil, xregion.Invalid("refresh policy", string(spec.Refresh), "want auto, always or never")
+		return nil, invalid.Input("refresh policy", string(spec.Refresh), "want auto, always or never")
 	}
 	if spec.MaxStaleness < 0 {
-		return nil, xregion.Invalid("max staleness", spec.MaxStaleness.String(), "want a positive duration")
+		return nil, invalid.Input("max staleness", spec.MaxStaleness.String(), "want a positive duration")
 	}
 	if spec.MaxStaleness > 0 && spec.Refresh == RefreshNever {
-		return nil, xregion.Invalid("max staleness", spec.MaxStaleness.String(), "has no effect with refresh policy never: leave one of them out")
+		return nil, invalid.Input("max staleness", spec.MaxStaleness.String(), "has no effect with refresh policy never: leave one of them out")
 	}
 	if spec.Catalog != "" && strings.EqualFold(spec.Catalog, spec.SharedCatalog) {
-		return nil, xregion.Invalid("online catalog", spec.Catalog, "is the shared catalog, which is read-only: name a writable catalog of the target workspace")
+		return nil, invalid.Input("online catalog", spec.Catalog, "is the shared catalog, which is read-only: name a writable catalog of the target workspace")
 	}
 	if len(spec.Tables) == 0 {
 		return nil, nil
 	}
 	for src, name := range spec.Names {
 		if !slices.ContainsFunc(spec.Tables, func(t Table) bool { return strings.EqualFold(t.Name, src) }) {
-			return nil, xregion.Invalid("online table name", src, "names no feature table of the model")
+			return nil, invalid.Input("online table name", src, "names no feature table of the model")
 		}
 		n, err := xregion.ParseFullName("online table name", name)
 		if err != nil {
 			return nil, err
 		}
 		if strings.EqualFold(n.Catalog, spec.SharedCatalog) {
-			return nil, xregion.Invalid("online table name", name, "is in the shared catalog, which is read-only")
+			return nil, invalid.Input("online table name", name, "is in the shared catalog, which is read-only")
 		}
 	}
 	plans := make([]plan, 0, len(spec.Tables))
@@ -379,7 +381,7 @@ func (spec PublishSpec) validate() ([]plan, error) {
 			return nil, err
 		}
 		if len(t.PrimaryKeys) == 0 {
-			return nil, xregion.Invalid("feature table", t.Name, "has no primary key; an online table needs a PRIMARY KEY constraint on the source table")
+			return nil, invalid.Input("feature table", t.Name, "has no primary key; an online table needs a PRIMARY KEY constraint on the source table")
 		}
 		online := ""
 		for src, name := range spec.Names {
@@ -394,7 +396,7 @@ func (spec PublishSpec) validate() ([]plan, error) {
 			return nil, err
 		}
 		if prev, dup := seen[strings.ToLower(online)]; dup {
-			return nil, xregion.Invalid("online table name", online, "is used for both %s and %s", prev, t.Name)
+			return nil, invalid.Input("online table name", online, "is used for both %s and %s", prev, t.Name)
 		}
 		seen[strings.ToLower(online)] = t.Name
 		plans = append(plans, plan{PublishedTable: PublishedTable{
@@ -568,14 +570,14 @@ func deadStore(s *ml.OnlineStore) error {
 // waitStore polls until the store is AVAILABLE: publishing into a store that
 // is still starting fails. known is the reply of the store's creation, if
 // this run created it: when it says AVAILABLE, nothing is read.
-func waitStore(ctx context.Context, fs FeatureStore, name string, known *ml.OnlineStore, timeout time.Duration, s xregion.Settings, log *slog.Logger) error {
+func waitStore(ctx context.Context, fs FeatureStore, name string, known *ml.OnlineStore, timeout time.Duration, s settings.Settings, log *slog.Logger) error {
 	if known != nil && known.State == ml.OnlineStoreStateAvailable {
 		return nil // created AVAILABLE: the create's reply says so
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var last ml.OnlineStoreState
-	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	err := settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		got, err := fs.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: name})
 		if isMissing(err) {
 			last = "not visible yet"

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/settings"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -120,7 +122,7 @@ type tableRemoval struct {
 // write, Remove also returns the tables it dealt with so far, for the
 // caller's report; otherwise the result is nil.
 func Remove(ctx context.Context, c Clients, spec RemoveSpec, opts ...xregion.Option) (*RemoveResult, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	res, err := remove(ctx, c, spec, s)
 	if err != nil {
 		resource := fmt.Sprintf("online store %q", cmp.Or(spec.Store, DefaultStoreName(spec.Catalog)))
@@ -136,24 +138,24 @@ func Remove(ctx context.Context, c Clients, spec RemoveSpec, opts ...xregion.Opt
 // online table, sorted by name.
 func (spec RemoveSpec) validate() ([]tableRemoval, string, error) {
 	if spec.Store != "" && !storeNameRE.MatchString(spec.Store) {
-		return nil, "", xregion.Invalid("online store", spec.Store, "want 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit")
+		return nil, "", invalid.Input("online store", spec.Store, "want 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit")
 	}
 	if spec.Store == "" || len(spec.Tables) > 0 {
-		if err := xregion.CheckName("online catalog", spec.Catalog); err != nil {
+		if err := invalid.CheckName("online catalog", spec.Catalog); err != nil {
 			return nil, "", err
 		}
 	}
 	if len(spec.Tables) > 0 {
-		if err := xregion.CheckName("online schema", spec.Schema); err != nil {
+		if err := invalid.CheckName("online schema", spec.Schema); err != nil {
 			return nil, "", err
 		}
 	}
 	if spec.Timeout < 0 {
-		return nil, "", xregion.Invalid("online removal timeout", spec.Timeout.String(), "want a positive duration")
+		return nil, "", invalid.Input("online removal timeout", spec.Timeout.String(), "want a positive duration")
 	}
 	for src, name := range spec.Names {
 		if !slices.ContainsFunc(spec.Tables, func(t string) bool { return strings.EqualFold(t, src) }) {
-			return nil, "", xregion.Invalid("online table name", src, "names no table to remove")
+			return nil, "", invalid.Input("online table name", src, "names no table to remove")
 		}
 		if _, err := xregion.ParseFullName("online table name", name); err != nil {
 			return nil, "", err
@@ -179,7 +181,7 @@ func (spec RemoveSpec) validate() ([]tableRemoval, string, error) {
 			if strings.EqualFold(prev, src) {
 				continue // the same table twice
 			}
-			return nil, "", xregion.Invalid("online table name", online, "is used for both %s and %s", prev, src)
+			return nil, "", invalid.Input("online table name", online, "is used for both %s and %s", prev, src)
 		}
 		seen[key] = src
 		out = append(out, tableRemoval{Removal: xregion.Removal{Kind: xregion.KindOnlineTable, Name: online}, source: src})
@@ -215,7 +217,7 @@ func autoscalingStore(s *ml.OnlineStore, tables []tableRemoval) bool {
 	return err == nil && !created.Before(autoscalingSince)
 }
 
-func remove(ctx context.Context, c Clients, spec RemoveSpec, s xregion.Settings) (*RemoveResult, error) {
+func remove(ctx context.Context, c Clients, spec RemoveSpec, s settings.Settings) (*RemoveResult, error) {
 	tables, store, err := spec.validate()
 	if err != nil {
 		return nil, err
@@ -498,7 +500,7 @@ func deleteStore(ctx context.Context, c Clients, store string, tables []tableRem
 }
 
 // waitTablesGone polls the tables until the service no longer shows any.
-func waitTablesGone(ctx context.Context, r *statusReader, names []string, timeout time.Duration, s xregion.Settings, log *slog.Logger) error {
+func waitTablesGone(ctx context.Context, r *statusReader, names []string, timeout time.Duration, s settings.Settings, log *slog.Logger) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -525,7 +527,7 @@ func waitTablesGone(ctx context.Context, r *statusReader, names []string, timeou
 }
 
 // waitStoreGone polls the store until the service no longer shows it.
-func waitStoreGone(ctx context.Context, fs StoreRemover, store string, timeout time.Duration, s xregion.Settings, log *slog.Logger) error {
+func waitStoreGone(ctx context.Context, fs StoreRemover, store string, timeout time.Duration, s settings.Settings, log *slog.Logger) error {
 	return waitGone(ctx, fmt.Sprintf("online store %q", store), timeout, s, log, func(ctx context.Context) (string, bool, error) {
 		got, err := fs.GetOnlineStore(ctx, ml.GetOnlineStoreRequest{Name: store})
 		switch {
@@ -546,12 +548,12 @@ var errRemoveTimeout = errors.New("timed out waiting for the deletion")
 // often enough that no 30 s pass without a record: it polls at least every
 // 30 s, and logs before any pause that would end more than 30 s after the
 // last record.
-func waitGone(ctx context.Context, what string, timeout time.Duration, s xregion.Settings, log *slog.Logger, check func(context.Context) (status string, done bool, err error)) error {
+func waitGone(ctx context.Context, what string, timeout time.Duration, s settings.Settings, log *slog.Logger, check func(context.Context) (status string, done bool, err error)) error {
 	wctx, cancel := context.WithTimeoutCause(ctx, timeout, errRemoveTimeout)
 	defer cancel()
 	p := &progressBackOff{BackOff: s.NewBackOff()}
 	p.log = func() { log.InfoContext(ctx, "waiting for the deletion", "what", what, "status", p.status) }
-	err := xregion.Poll(wctx, p, func(ctx context.Context) (bool, error) {
+	err := settings.Poll(wctx, p, func(ctx context.Context) (bool, error) {
 		st, done, err := check(ctx)
 		if err != nil || done {
 			return done, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/settings"
 	"maps"
 	"slices"
 	"strings"
@@ -160,14 +161,14 @@ var ErrTableMissing = errors.New("online table not found")
 // spec.OnProgress and to the settings' logger. Every error is a
 // [*xregion.StepError].
 func WaitOnline(ctx context.Context, c StatusClients, spec WaitSpec, opts ...xregion.Option) ([]TableStatus, error) {
-	got, err := wait(ctx, c, spec, xregion.NewSettings(opts...))
+	got, err := wait(ctx, c, spec, settings.New(opts...))
 	if err != nil {
 		return got, &xregion.StepError{Step: StepWait, Resource: fmt.Sprintf("%d online table(s)", len(spec.Tables)), Err: err}
 	}
 	return got, nil
 }
 
-func wait(ctx context.Context, c StatusClients, spec WaitSpec, s xregion.Settings) ([]TableStatus, error) {
+func wait(ctx context.Context, c StatusClients, spec WaitSpec, s settings.Settings) ([]TableStatus, error) {
 	r, err := newStatusReader(c)
 	if err != nil {
 		return nil, err
@@ -196,7 +197,7 @@ func wait(ctx context.Context, c StatusClients, spec WaitSpec, s xregion.Setting
 	statuses := make([]TableStatus, len(pending))
 	resync := map[string]bool{} // online but not synced again since its re-publish
 	start, grace := time.Now(), cmp.Or(spec.MissingGrace, DefaultMissingGrace)
-	err = xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	err = settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		statuses = statuses[:len(pending)]
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(pollConcurrency)

@@ -25,13 +25,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
 	"io"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/rollout"
 	"gopkg.in/yaml.v3"
@@ -109,7 +109,7 @@ func Errorf(path, where, format string, args ...any) error {
 	if where != "" {
 		where += ": "
 	}
-	return xregion.Invalid("regions", path, "%s%s", where, fmt.Sprintf(format, args...))
+	return invalid.Input("regions", path, "%s%s", where, fmt.Sprintf(format, args...))
 }
 
 // Load reads and checks the regions file at path as a whole.

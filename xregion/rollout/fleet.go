@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/settings"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -144,7 +146,7 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, p
 	}
 	f := &fleet{
 		src: src, targets: targets, spec: base, specs: specs, plan: plan, waves: waves, opts: opts,
-		s:       xregion.NewSettings(opts...),
+		s:       settings.New(opts...),
 		limit:   cmp.Or(plan.Concurrency, DefaultConcurrency),
 		results: make([]*RegionResult, len(targets)),
 		errs:    make([]error, len(targets)),
@@ -174,10 +176,10 @@ func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, p
 // waves resolves the plan's waves to indexes of targets.
 func (p Plan) waves(targets []Target) ([][]int, error) {
 	if p.Concurrency < 0 {
-		return nil, xregion.Invalid("concurrency", fmt.Sprint(p.Concurrency), "must not be negative")
+		return nil, invalid.Input("concurrency", fmt.Sprint(p.Concurrency), "must not be negative")
 	}
 	if p.WaveBake < 0 {
-		return nil, xregion.Invalid("wave bake", p.WaveBake.String(), "must not be negative")
+		return nil, invalid.Input("wave bake", p.WaveBake.String(), "must not be negative")
 	}
 	index := map[string]int{}
 	for i, t := range targets {
@@ -185,7 +187,7 @@ func (p Plan) waves(targets []Target) ([][]int, error) {
 			continue
 		}
 		if _, dup := index[t.Region]; dup {
-			return nil, xregion.Invalid("region", t.Region, "named twice; every target needs its own region label")
+			return nil, invalid.Input("region", t.Region, "named twice; every target needs its own region label")
 		}
 		index[t.Region] = i
 	}
@@ -198,23 +200,23 @@ func (p Plan) waves(targets []Target) ([][]int, error) {
 	}
 	for i, t := range targets {
 		if t.Region == "" {
-			return nil, xregion.Invalid("region", "", "target #%d has no region label, which waves need", i+1)
+			return nil, invalid.Input("region", "", "target #%d has no region label, which waves need", i+1)
 		}
 	}
 	wave := map[string]int{}
 	out := make([][]int, 0, len(p.Waves))
 	for w, names := range p.Waves {
 		if len(names) == 0 {
-			return nil, xregion.Invalid("waves", fmt.Sprint("wave ", w+1), "is empty")
+			return nil, invalid.Input("waves", fmt.Sprint("wave ", w+1), "is empty")
 		}
 		var idx []int
 		for _, n := range names {
 			i, ok := index[n]
 			if !ok {
-				return nil, xregion.Invalid("waves", n, "wave %d names a region that is not a target", w+1)
+				return nil, invalid.Input("waves", n, "wave %d names a region that is not a target", w+1)
 			}
 			if prev, dup := wave[n]; dup {
-				return nil, xregion.Invalid("waves", n, "is in wave %d and wave %d; a region rolls out once", prev+1, w+1)
+				return nil, invalid.Input("waves", n, "is in wave %d and wave %d; a region rolls out once", prev+1, w+1)
 			}
 			wave[n] = w
 			idx = append(idx, i)
@@ -223,7 +225,7 @@ func (p Plan) waves(targets []Target) ([][]int, error) {
 	}
 	for _, t := range targets {
 		if _, ok := wave[t.Region]; !ok {
-			return nil, xregion.Invalid("waves", t.Region, "is a target in no wave; list every region in one wave")
+			return nil, invalid.Input("waves", t.Region, "is a target in no wave; list every region in one wave")
 		}
 	}
 	return out, nil
@@ -238,7 +240,7 @@ type fleet struct {
 	plan    Plan
 	waves   [][]int
 	opts    []xregion.Option
-	s       xregion.Settings
+	s       settings.Settings
 	limit   int
 
 	results []*RegionResult

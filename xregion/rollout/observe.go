@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/settings"
 	"slices"
 	"strings"
 
@@ -97,7 +98,7 @@ func ObserveRegions(ctx context.Context, src *Workspace, targets []Target, spec 
 // observe completes a status from the dry run plan of one region, which
 // ended with planErr.
 func observe(ctx context.Context, src *Workspace, dst Target, spec Spec, plan *RegionResult, planErr error, opts []xregion.Option) (*RegionStatus, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	spec = dst.apply(spec)
 	st := &RegionStatus{Region: dst.Region, Model: spec.Model, Plan: plan}
 	if plan != nil {

@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"errors"
+	"github.com/org/xregion-action/internal/settings"
 
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/client"
@@ -33,7 +34,7 @@ func reenter[T any](ctx context.Context, opts []xregion.Option, step string, run
 	ctx = client.WithStep(ctx, step)
 	v, err := run(ctx)
 	for i := 0; i < MaxReentries && err != nil && outcomeUnknown(err) && ctx.Err() == nil; i++ {
-		xregion.NewSettings(opts...).Logger.WarnContext(ctx, "a write's outcome is unknown: reading the state again", "step", step, "error", err)
+		settings.New(opts...).Logger.WarnContext(ctx, "a write's outcome is unknown: reading the state again", "step", step, "error", err)
 		v, err = run(ctx)
 	}
 	return v, err

@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"github.com/org/xregion-action/internal/settings"
 	"slices"
 	"time"
 
@@ -28,7 +29,7 @@ const StepRefresh = "Refresh"
 // tables published again (Online) and their new states and sync times
 // (OnlineStatus).
 func Refresh(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionResult, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	res, err := Region(ctx, src, dst, spec, append(slices.Clip(opts), xregion.WithDryRun())...)
 	if err != nil {
 		return res, err

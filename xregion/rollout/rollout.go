@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/settings"
 	"slices"
 	"strconv"
 	"strings"
@@ -186,21 +188,21 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 		spec.Phase = PhaseAll
 	case PhaseAll, PhaseShare, PhaseDeploy:
 	default:
-		return spec, xregion.Invalid("phase", string(spec.Phase), "want all, share or deploy")
+		return spec, invalid.Input("phase", string(spec.Phase), "want all, share or deploy")
 	}
 	if !haveSource && spec.Phase != PhaseDeploy {
-		return spec, xregion.Invalid("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
+		return spec, invalid.Input("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
 	}
 	if sel, _ := xregion.ParseVersion("version", spec.Version); !haveSource && spec.Phase == PhaseDeploy && sel.Number == 0 {
 		// why: share changes reach a target about a minute late (Databricks
 		// docs on reading shares: cached for about a minute):
 		// resolved through the shared catalog, latest or an alias may still
 		// name the previous version.
-		return spec, xregion.Invalid("version", cmp.Or(spec.Version, "latest"), "the deploy phase without the source workspace needs a version number: "+
+		return spec, invalid.Input("version", cmp.Or(spec.Version, "latest"), "the deploy phase without the source workspace needs a version number: "+
 			"latest and aliases resolve through the shared catalog, which shows new versions about a minute late (pass the share phase's model-version output)")
 	}
 	if !haveSource && spec.Provider == "" && spec.SourceMetastoreID == "" {
-		return spec, xregion.Invalid("provider", "", "without the source workspace, name the provider or give the source metastore id")
+		return spec, invalid.Input("provider", "", "without the source workspace, name the provider or give the source metastore id")
 	}
 	spec.Share = cmp.Or(spec.Share, DefaultShareName(spec.Model))
 	spec.SharedCatalog = cmp.Or(spec.SharedCatalog, spec.Share)
@@ -210,12 +212,12 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 		if in[1] == "" {
 			continue
 		}
-		if err := xregion.CheckName(in[0], in[1]); err != nil {
+		if err := invalid.CheckName(in[0], in[1]); err != nil {
 			return spec, err
 		}
 	}
 	if spec.SourceMetastoreID != "" && strings.Count(spec.SourceMetastoreID, ":") != 2 {
-		return spec, xregion.Invalid("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid"`)
+		return spec, invalid.Input("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid"`)
 	}
 	if err := (online.PublishSpec{
 		Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
@@ -275,7 +277,7 @@ func discover(ctx context.Context, src *Workspace, spec Spec, opts []xregion.Opt
 // catalog to publish them to.
 func needsCatalog(d *deps.Dependencies, spec Spec) error {
 	if len(d.Tables) > 0 && spec.OnlineCatalog == "" && spec.Phase != PhaseShare {
-		return xregion.Invalid("online catalog", "", "the model looks up %d feature table(s), which must be published online: name a writable catalog in the targets", len(d.Tables))
+		return invalid.Input("online catalog", "", "the model looks up %d feature table(s), which must be published online: name a writable catalog in the targets", len(d.Tables))
 	}
 	return nil
 }
@@ -315,7 +317,7 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 		}
 	} // else: the share phase with a named recipient never touches the target
 	p.res.Region = cmp.Or(p.res.Region, p.dstMeta.Region)
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	p.opts = append(slices.Clip(opts), xregion.WithLogger(s.Logger.With("region", p.res.Region)))
 
 	p.sourceID, p.provider = spec.SourceMetastoreID, spec.Provider
@@ -404,7 +406,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 	}
 	w := p.ws
 	dstMeta, sourceID, provider := p.dstMeta, p.sourceID, p.provider
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 
 	var err error
 	if d != nil && p.share != nil {
@@ -475,7 +477,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 			return fail(err)
 		}
 		if len(d.Tables) > 0 && spec.OnlineCatalog == "" {
-			return fail(xregion.Invalid("online catalog", "", "the model looks up %d feature table(s), which must be published online: name a writable catalog", len(d.Tables)))
+			return fail(invalid.Input("online catalog", "", "the model looks up %d feature table(s), which must be published online: name a writable catalog", len(d.Tables)))
 		}
 		res.Dependencies, res.Version = d, d.Version
 	}
@@ -539,7 +541,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 // it or one of its dependencies yet: share changes reach a target about a
 // minute after they are made. "latest" resolves to the newest version the
 // target sees.
-func discoverShared(ctx context.Context, w Workspace, spec Spec, sharedModel, region string, s xregion.Settings, opts []xregion.Option) (*deps.Dependencies, error) {
+func discoverShared(ctx context.Context, w Workspace, spec Spec, sharedModel, region string, s settings.Settings, opts []xregion.Option) (*deps.Dependencies, error) {
 	ds := deps.DiscoverSpec{Model: sharedModel, Version: spec.Version, FeatureSpecs: spec.FeatureSpecs, ReadThrough: spec.SharedCatalog}
 	if s.DryRun {
 		return deps.DiscoverDependencies(ctx, w.source(), ds, opts...)
@@ -549,7 +551,7 @@ func discoverShared(ctx context.Context, w Workspace, spec Spec, sharedModel, re
 	defer cancel()
 	var d *deps.Dependencies
 	var last error
-	err := xregion.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
+	err := settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
 		var err error
 		d, err = deps.DiscoverDependencies(ctx, w.source(), ds, opts...)
 		if apierr.IsMissing(err) {

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/internal/marks"
+	"github.com/org/xregion-action/internal/settings"
 	"maps"
 	"slices"
 	"strings"
@@ -124,7 +127,7 @@ func Teardown(ctx context.Context, src *Workspace, dst Target, spec Spec, td Tea
 // finishes the job and a teardown run twice makes no write the second
 // time.
 func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec Spec, td TeardownSpec, plan Plan, opts ...xregion.Option) (*FleetTeardown, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	if err := spec.ValidateTeardown(src != nil, td, s.DryRun); err != nil {
 		return nil, err
 	}
@@ -135,7 +138,7 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 	}
 	spec, _ = spec.teardownDefaults(src != nil)
 	if len(targets) == 0 && spec.Phase != PhaseShare {
-		return nil, xregion.Invalid("regions", "", "no target to tear down")
+		return nil, invalid.Input("regions", "", "no target to tear down")
 	}
 	var view *shareView
 	if spec.Phase != PhaseDeploy && src != nil {
@@ -145,7 +148,7 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 		}
 		for _, t := range targets {
 			if t.apply(spec).OnlineCatalog == "" && view.tables > 0 && spec.Phase != PhaseShare {
-				return nil, xregion.Invalid("online catalog", "", "the share holds %d feature table(s) of the model whose online copies teardown removes before the shared catalog: name the online catalog the rollout used", view.tables)
+				return nil, invalid.Input("online catalog", "", "the share holds %d feature table(s) of the model whose online copies teardown removes before the shared catalog: name the online catalog the rollout used", view.tables)
 			}
 		}
 	}
@@ -209,16 +212,16 @@ func readShareView(ctx context.Context, src *Workspace, spec Spec, td TeardownSp
 	if err != nil {
 		return nil, &xregion.StepError{Step: deps.StepRemoveShare, Resource: fmt.Sprintf("share %q", spec.Share), Err: fmt.Errorf("read: %w", err)}
 	}
-	others := xregion.ParseMark(sh.Comment).Others(spec.Model)
+	others := marks.Parse(sh.Comment).Others(spec.Model)
 	for _, o := range sh.Objects {
-		others = append(others, xregion.ParseMark(o.Comment).Others(spec.Model)...)
+		others = append(others, marks.Parse(o.Comment).Others(spec.Model)...)
 	}
 	slices.Sort(others)
 	others = slices.Compact(others)
 	adopt := td.Adopt[xregion.KindShare] && len(others) == 0
 	var foreign []string
 	for _, o := range sh.Objects {
-		m := xregion.ParseMark(o.Comment)
+		m := marks.Parse(o.Comment)
 		exposed := exposedName(o)
 		switch {
 		case m.Found && len(m.Others(spec.Model)) > 0:
@@ -292,7 +295,7 @@ func teardownTarget(ctx context.Context, dst Target, spec Spec, td TeardownSpec,
 		return res, nil, regionBusy, &xregion.StepError{Step: "ReadTargetMetastore", Err: err}
 	}
 	res.Region = cmp.Or(res.Region, meta.Region)
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	opts = append(slices.Clip(opts), xregion.WithLogger(s.Logger.With("region", res.Region)))
 	// The same-metastore recipient is resolved, and never deleted, by
 	// RemoveShare.
@@ -334,7 +337,7 @@ const (
 // teardownRegion removes the target side in order and says where the region
 // stands, which decides the fate of its grant. view is nil in PhaseDeploy.
 func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec, view *shareView, res *TeardownResult, opts []xregion.Option) (regionState, error) {
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	dry := append(slices.Clip(opts), xregion.WithDryRun())
 	m, _ := xregion.ParseFullName("model", spec.Model)
 	shared := m.InCatalog(spec.SharedCatalog).String()
@@ -355,7 +358,7 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 			return regionBusy, err
 		}
 		if len(tables) > 0 {
-			return regionBusy, xregion.Invalid("online catalog", "", "the shared catalog %s shows %d feature table(s) whose online copies teardown removes before the catalog: name the online catalog the rollout used", spec.SharedCatalog, len(tables))
+			return regionBusy, invalid.Input("online catalog", "", "the shared catalog %s shows %d feature table(s) whose online copies teardown removes before the catalog: name the online catalog the rollout used", spec.SharedCatalog, len(tables))
 		}
 	}
 	if view == nil {
@@ -368,9 +371,9 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 	if others == nil {
 		others = map[string]bool{}
 	}
-	var catMark xregion.Mark
+	var catMark marks.Mark
 	if cat, err := w.Catalogs.Get(client.WithStep(ctx, endpoint.StepRemove), catalog.GetCatalogRequest{Name: spec.SharedCatalog}); err == nil {
-		catMark = xregion.ParseMark(cat.Comment)
+		catMark = marks.Parse(cat.Comment)
 	} else if !apierr.IsMissing(err) {
 		return regionBusy, &xregion.StepError{Step: deps.StepRemoveCatalog, Resource: fmt.Sprintf("catalog %q", spec.SharedCatalog), Err: fmt.Errorf("read: %w", err)}
 	}
@@ -556,7 +559,7 @@ func teardownSource(ctx context.Context, src *Workspace, spec Spec, td TeardownS
 	res := &TeardownResult{Region: SourceRegion, Model: spec.Model}
 	meters := startMeters(src, Workspace{})
 	defer func() { res.Requests = meters.requests() }()
-	s := xregion.NewSettings(opts...)
+	s := settings.New(opts...)
 	opts = append(slices.Clip(opts), xregion.WithLogger(s.Logger.With("region", SourceRegion)))
 	r, err := deps.RemoveShare(client.WithStep(ctx, deps.StepRemoveShare), src.sharing(), deps.RemoveShareSpec{
 		Name: spec.Share, Model: spec.Model, Recipients: recipients, Finished: finished, Adopt: td.Adopt,
@@ -578,7 +581,7 @@ func teardownSource(ctx context.Context, src *Workspace, spec Spec, td TeardownS
 func (spec Spec) ValidateTeardown(haveSource bool, td TeardownSpec, dryRun bool) error {
 	spec, err := spec.teardownDefaults(haveSource)
 	if err == nil && !dryRun && !strings.EqualFold(strings.TrimSpace(td.Confirm), spec.Model) {
-		err = xregion.Invalid("confirm", td.Confirm, "teardown removes what xregion made for %s: set confirm to that model's name to go ahead (a dry run needs none)", spec.Model)
+		err = invalid.Input("confirm", td.Confirm, "teardown removes what xregion made for %s: set confirm to that model's name to go ahead (a dry run needs none)", spec.Model)
 	}
 	return err
 }
@@ -595,10 +598,10 @@ func (spec Spec) teardownDefaults(haveSource bool) (Spec, error) {
 		spec.Phase = PhaseAll
 	case PhaseAll, PhaseShare, PhaseDeploy:
 	default:
-		return spec, xregion.Invalid("phase", string(spec.Phase), "want all, share or deploy")
+		return spec, invalid.Input("phase", string(spec.Phase), "want all, share or deploy")
 	}
 	if !haveSource && spec.Phase != PhaseDeploy {
-		return spec, xregion.Invalid("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
+		return spec, invalid.Input("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
 	}
 	spec.Share = cmp.Or(spec.Share, DefaultShareName(spec.Model))
 	spec.SharedCatalog = cmp.Or(spec.SharedCatalog, spec.Share)
@@ -608,14 +611,14 @@ func (spec Spec) teardownDefaults(haveSource bool) (Spec, error) {
 		if in[1] == "" {
 			continue
 		}
-		if err := xregion.CheckName(in[0], in[1]); err != nil {
+		if err := invalid.CheckName(in[0], in[1]); err != nil {
 			return spec, err
 		}
 	}
 	if err := (online.PublishSpec{Store: spec.OnlineStore, SharedCatalog: spec.SharedCatalog, Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema}).Validate(); err != nil {
 		return spec, err
 	}
-	if err := xregion.CheckName("endpoint", spec.Endpoint.Name); err != nil {
+	if err := invalid.CheckName("endpoint", spec.Endpoint.Name); err != nil {
 		return spec, err
 	}
 	return spec, nil
