@@ -108,7 +108,7 @@ func checkOverrides(e regionEntry, spec rollout.Spec) error {
 		s.OnlineCatalog = e.OnlineCatalog
 	}
 	var ie *xregion.InputError
-	if err := s.Validate(true); errors.As(err, &ie) {
+	if err := s.Validate(rollout.WithSource); errors.As(err, &ie) {
 		key := map[string]string{"endpoint": "endpoint", "online catalog": "online-catalog"}[ie.Input]
 		if key == "" || (key == "endpoint" && e.Endpoint == "") || (key == "online-catalog" && e.OnlineCatalog == "") {
 			return nil // the action's own input; reported against it

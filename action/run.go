@@ -29,9 +29,13 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 	}
 	if err == nil {
 		if in.Command == commandTeardown {
-			err = in.Spec.ValidateTeardown(in.Source.Host != "", in.Teardown, in.DryRun)
+			var dry []xregion.Option
+			if in.DryRun {
+				dry = append(dry, xregion.WithDryRun())
+			}
+			err = in.Spec.ValidateTeardown(rollout.Source(in.Source.Host != ""), in.Teardown, dry...)
 		} else {
-			err = in.Spec.Validate(in.Source.Host != "")
+			err = in.Spec.Validate(rollout.Source(in.Source.Host != ""))
 		}
 	}
 	if err != nil {

@@ -560,7 +560,7 @@ func TestReadInputsAsUsersWriteThem(t *testing.T) {
 			if err != nil {
 				t.Fatalf("readInputs() error = %v", err)
 			}
-			if err := in.Spec.Validate(true); err != nil {
+			if err := in.Spec.Validate(rollout.WithSource); err != nil {
 				t.Fatalf("Spec.Validate() error = %v", err)
 			}
 			if wrong := tt.check(in); wrong != "" {

@@ -180,7 +180,7 @@ func TestCustomWorkloadSizePassesThrough(t *testing.T) {
 	t.Parallel()
 	spec := baseSpec()
 	spec.Endpoint.Entity.WorkloadSize = "Huge"
-	if err := spec.Validate(true); err != nil {
+	if err := spec.Validate(rollout.WithSource); err != nil {
 		t.Errorf("Validate(workload size Huge) = %v, want it passed to the service", err)
 	}
 }

@@ -167,11 +167,29 @@ func DefaultEndpointName(model string) string {
 	return n[:min(len(n), 63)]
 }
 
+// Source says whether a run has the source workspace, for checks made
+// before any workspace is connected ([Spec.Validate]); the runs themselves
+// take the source as a *Workspace, nil when there is none.
+type Source bool
+
+const (
+	// WithSource: the run has the source workspace.
+	WithSource Source = true
+	// WithoutSource: the run has only targets (the deploy phase).
+	WithoutSource Source = false
+)
+
+// sourceOf says whether src is a source workspace.
+func sourceOf(src *Workspace) Source { return src != nil }
+
 // Validate reports the first bad input of the spec, as [Region] would
-// before any call; haveSource says whether a source workspace will be
-// given. The error matches [xregion.ErrInvalidInput].
-func (spec Spec) Validate(haveSource bool) error {
-	_, err := spec.withDefaults(haveSource)
+// before any call, for a run with or without the source workspace:
+//
+//	err := spec.Validate(rollout.WithSource)
+//
+// The error matches [xregion.ErrInvalidInput].
+func (spec Spec) Validate(src Source) error {
+	_, err := spec.withDefaults(bool(src))
 	return err
 }
 

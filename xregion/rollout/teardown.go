@@ -127,12 +127,11 @@ func Teardown(ctx context.Context, src *Workspace, dst Target, spec Spec, td Tea
 // finishes the job and a teardown run twice makes no write the second
 // time.
 func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec Spec, td TeardownSpec, plan Plan, opts ...xregion.Option) (*FleetTeardown, error) {
-	s := settings.New(opts...)
-	if err := spec.ValidateTeardown(src != nil, td, s.DryRun); err != nil {
+	if err := spec.ValidateTeardown(sourceOf(src), td, opts...); err != nil {
 		return nil, err
 	}
 	for _, t := range targets {
-		if err := t.apply(spec).ValidateTeardown(src != nil, td, s.DryRun); err != nil {
+		if err := t.apply(spec).ValidateTeardown(sourceOf(src), td, opts...); err != nil {
 			return nil, fmt.Errorf("region %s: %w", cmp.Or(t.Region, "target"), err)
 		}
 	}
@@ -575,12 +574,13 @@ func teardownSource(ctx context.Context, src *Workspace, spec Spec, td TeardownS
 }
 
 // ValidateTeardown reports the first bad input of a teardown, as
-// [TeardownRegions] would before any call: the spec's names, and, unless
-// dryRun, a td.Confirm that names the model. The error matches
+// [TeardownRegions] would before any call, given the same options: the
+// spec's names, and, unless [xregion.WithDryRun] is among opts, a
+// td.Confirm that names the model. The error matches
 // [xregion.ErrInvalidInput].
-func (spec Spec) ValidateTeardown(haveSource bool, td TeardownSpec, dryRun bool) error {
-	spec, err := spec.teardownDefaults(haveSource)
-	if err == nil && !dryRun && !strings.EqualFold(strings.TrimSpace(td.Confirm), spec.Model) {
+func (spec Spec) ValidateTeardown(src Source, td TeardownSpec, opts ...xregion.Option) error {
+	spec, err := spec.teardownDefaults(bool(src))
+	if err == nil && !settings.New(opts...).DryRun && !strings.EqualFold(strings.TrimSpace(td.Confirm), spec.Model) {
 		err = invalid.Input("confirm", td.Confirm, "teardown removes what xregion made for %s: set confirm to that model's name to go ahead (a dry run needs none)", spec.Model)
 	}
 	return err
