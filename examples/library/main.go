@@ -107,7 +107,7 @@ func rollOut(ctx context.Context, src, dst *databricks.WorkspaceClient, model, v
 	// changes arrive about a minute late).
 	cat, err := deps.EnsureSharedCatalog(ctx,
 		deps.CatalogClients{Providers: dst.Providers, Catalogs: dst.Catalogs},
-		deps.CatalogSpec{Name: "fraud_shared", Share: sh.Share, SourceMetastoreID: srcMeta.GlobalMetastoreId, JustGranted: sh.GrantOp.Wrote()}, opts...)
+		deps.CatalogSpec{Name: "fraud_shared", Share: sh.Share, Model: d.Model, SourceMetastoreID: srcMeta.GlobalMetastoreId, JustGranted: sh.GrantOp.Wrote()}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func rollout(ctx context.Context, src, dst *xregiontest.Workspace, opts ...xregi
 		sh.Share, sh.Op, len(sh.Added), sh.Recipient, sh.RecipientOp, sh.GrantOp)
 
 	cat, err := deps.EnsureSharedCatalog(ctx, deps.CatalogClients{Providers: dst.Providers, Catalogs: dst.Catalogs},
-		deps.CatalogSpec{Name: "fraud_shared", Share: sh.Share, SourceMetastoreID: src.GlobalMetastoreID()}, opts...)
+		deps.CatalogSpec{Name: "fraud_shared", Share: sh.Share, Model: d.Model, SourceMetastoreID: src.GlobalMetastoreID()}, opts...)
 	if err != nil {
 		return err
 	}
