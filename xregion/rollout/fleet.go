@@ -333,12 +333,13 @@ func (f *fleet) run(ctx context.Context) {
 		}
 		log.InfoContext(ctx, fmt.Sprintf("wave %d of %d", w+1, len(f.waves)), "regions", f.labels(wave))
 		if w > 0 {
-			// The endpoints of later waves may have changed since their
-			// checks, during the earlier waves: their deployments read
-			// them again.
+			// What later waves' checks read (endpoints, catalogs, stores,
+			// tables) may have changed during the earlier waves and their
+			// bakes: their steps read it all again.
 			for _, i := range wave {
 				if p := f.prep[i]; p != nil {
-					p.h.dropEndpoints()
+					p.h.dropAll()
+					p.served = false
 				}
 			}
 		}

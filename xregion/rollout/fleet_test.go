@@ -504,11 +504,18 @@ func TestRegionsLaterWavesReadEndpointsAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := []int{w.targets[0].Calls("ServingEndpoints.Get"), w.targets[1].Calls("ServingEndpoints.Get")}
+	catBefore := []int{w.targets[0].Calls("Catalogs.Get"), w.targets[1].Calls("Catalogs.Get")}
 	if _, err := rollout.Regions(t.Context(), w.source(), w.fleetTargets(&j, labels[:2]...), baseSpec(), plan, noSleep); err != nil {
 		t.Fatal(err)
 	}
 	got := []int{w.targets[0].Calls("ServingEndpoints.Get") - before[0], w.targets[1].Calls("ServingEndpoints.Get") - before[1]}
 	if want := []int{1, 2}; !slices.Equal(got, want) {
 		t.Errorf("endpoint reads of the converged re-run by wave = %v, want %v (wave 1 takes its check's read)", got, want)
+	}
+	// Everything else a later wave's check read is read again too: the
+	// shared catalog, say, whose mark another rollout may have changed.
+	gotCat := []int{w.targets[0].Calls("Catalogs.Get") - catBefore[0], w.targets[1].Calls("Catalogs.Get") - catBefore[1]}
+	if gotCat[1] <= gotCat[0] {
+		t.Errorf("catalog reads of the converged re-run by wave = %v, want the later wave to read its catalog again", gotCat)
 	}
 }

@@ -190,15 +190,11 @@ func (t handoffListingTables) ListAll(ctx context.Context, r catalog.ListTablesR
 // endpointKey is the hand-off key of the serving endpoint called name.
 func endpointKey(name string) string { return "endpoint\x00" + name }
 
-// dropEndpoints forgets the endpoints kept.
-func (h *handoff) dropEndpoints() {
+// dropAll forgets every read kept.
+func (h *handoff) dropAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for k := range h.got {
-		if strings.HasPrefix(k, endpointKey("")) {
-			delete(h.got, k)
-		}
-	}
+	clear(h.got)
 }
 
 type handoffEndpoints struct {
