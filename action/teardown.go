@@ -93,8 +93,12 @@ func teardownMarkdown(in *inputs, results []*rollout.TeardownResult) string {
 			counts[rm.Op]++
 			region := cmpOr(r.Region, in.Region, in.Target.Host)
 			switch rm.Kind {
-			case xregion.KindGrant, xregion.KindRecipient, xregion.KindShareObject, xregion.KindShare:
+			case xregion.KindRecipient, xregion.KindShareObject, xregion.KindShare:
 				region = rollout.SourceRegion // one target's teardown folds the source side in
+			case xregion.KindGrant:
+				if len(results) == 1 && !strings.HasPrefix(rm.Why, "no credentials") {
+					region = rollout.SourceRegion
+				}
 			}
 			result := string(rm.Op)
 			switch {

@@ -18,13 +18,16 @@
 //
 // # Import graph
 //
-// This package holds only the vocabulary every step shares: [Op], the error
-// sentinels and typed errors, name parsing and the cross-cutting [Option]s. It
-// imports no other xregion package. The step packages import it, and the
-// package that composes all steps into the multi-region pipeline sits above the
-// steps and imports them, never the other way round:
+// This package holds only the vocabulary every step shares: [Op], [Removal],
+// [Kind] and [Adopt], the error sentinels and typed errors, name parsing,
+// [MarkKey] and the cross-cutting [Option]s. Of this module it imports only
+// the plumbing under internal/ (resolved options and the polling loop,
+// input errors, ownership marks), which users never call. The step packages
+// import it, and the package that composes all steps into the multi-region
+// pipeline sits above the steps and imports them, never the other way
+// round:
 //
-//	xregion  <-  deps, online, endpoint  <-  rollout  <-  action
+//	internal/*  <-  xregion  <-  deps, online, endpoint  <-  rollout  <-  action
 //	xregiontest (imports no xregion package)  <-  rollout/rollouttest
 //
 // # Errors

@@ -25,9 +25,11 @@ var (
 	ErrPrecondition = errors.New("precondition not met")
 )
 
-// InputError reports a bad value for one named input: its Input (such as
-// "model" or "share"), the Value given (never a secret's) and the Reason.
-// It matches [ErrInvalidInput] with errors.Is.
+// InputError reports a bad value for one named input. Its fields are
+// strings: Input names the input (such as "model" or "share"), Value is the
+// value given (never a secret's), Reason says what is wrong with it. It
+// matches [ErrInvalidInput] with errors.Is; errors.As finds it as an
+// *InputError.
 type InputError = invalid.Error
 
 // StepError reports the failure of one pipeline step on one resource. Err

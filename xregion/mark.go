@@ -1,7 +1,5 @@
 package xregion
 
-import "github.com/org/xregion-action/internal/marks"
-
 // MarkKey starts the line of a comment that marks an object as made by
 // xregion: "xregion-owner: main.ml.fraud, main.ml.churn". The names after
 // it are the models (their three-part names in the source workspace) the
@@ -14,4 +12,4 @@ import "github.com/org/xregion-action/internal/marks"
 // when no name is left, so objects two models share outlive the first
 // model's teardown. Comments without the line are unmarked: xregion did not
 // make the object, or made it before marks existed.
-const MarkKey = marks.Key
+const MarkKey = "xregion-owner"

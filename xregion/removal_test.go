@@ -2,6 +2,7 @@ package xregion_test
 
 import (
 	"errors"
+	"github.com/org/xregion-action/internal/marks"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -22,5 +23,12 @@ func TestParseAdopt(t *testing.T) {
 	_, err = xregion.ParseAdopt("adopt", "share,grant")
 	if !errors.Is(err, xregion.ErrInvalidInput) {
 		t.Fatalf("a grant cannot be adopted: err = %v", err)
+	}
+}
+
+// TestMarkKeyIsTheMarksKey: the documented key is the one the steps write.
+func TestMarkKeyIsTheMarksKey(t *testing.T) {
+	if xregion.MarkKey != marks.Key {
+		t.Fatalf("xregion.MarkKey = %q, the steps write %q", xregion.MarkKey, marks.Key)
 	}
 }

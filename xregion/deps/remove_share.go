@@ -424,7 +424,7 @@ func (t *shareTeardown) plan() {
 		case !t.holds(r.name):
 			add(xregion.Removal{Kind: xregion.KindGrant, Name: grantName(r.name), Op: xregion.OpAbsent})
 		case r.finished:
-			add(xregion.Removal{Kind: xregion.KindGrant, Name: grantName(r.name), Op: xregion.OpKept, Why: "the region's shared catalog still serves other models"})
+			add(xregion.Removal{Kind: xregion.KindGrant, Name: grantName(r.name), Op: xregion.OpKept, Why: "the region's shared catalog stays: the share serves more than this model"})
 		case servesOnly:
 			revoked[strings.ToLower(r.name)] = true
 			t.revoke = append(t.revoke, add(xregion.Removal{Kind: xregion.KindGrant, Name: grantName(r.name), Op: xregion.OpRemoved}))

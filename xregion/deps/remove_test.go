@@ -374,7 +374,7 @@ func TestRemoveShare(t *testing.T) {
 					}
 				}
 				return slices.Concat(
-					removals(xregion.KindGrant, xregion.OpKept, "the region's shared catalog still serves other models", grant(reg[0])),
+					removals(xregion.KindGrant, xregion.OpKept, "the region's shared catalog stays: the share serves more than this model", grant(reg[0])),
 					objs,
 					removals(xregion.KindShare, xregion.OpUpdated, "the share also serves "+churn+"; the share still holds 3 object(s); the share is still granted to "+reg[0], shareName))
 			},

@@ -471,7 +471,7 @@ func ensureObjects(ctx context.Context, shares Shares, spec ShareSpec, want []Sh
 		// race, loop to reconcile with what the winner wrote.
 		var reply *sharing.ShareInfo
 		reply, lastErr = addObjects(ctx, shares, spec.Name, model, missing, share, remark, log)
-		if lastErr == nil && shows(reply, slices.Concat(missing, remark)) {
+		if lastErr == nil && shows(reply, share, missing, remark, model) {
 			next = &shareRead{info: reply}
 		}
 		if len(missing) == 0 && errors.Is(lastErr, apierr.ErrPermissionDenied) {
@@ -638,20 +638,36 @@ func commentUpdate(have sharing.SharedDataObject, comment string) sharing.Shared
 	return sharing.SharedDataObjectUpdate{Action: sharing.SharedDataObjectUpdateActionUpdate, DataObject: d}
 }
 
-// shows reports whether reply, the reply of a share update, lists every
-// object of objs: then it shows the share after the update, as a read
-// would. A reply without them (the service may leave the objects out) is
-// not taken for the share's state.
-func shows(reply *sharing.ShareInfo, objs []SharedObject) bool {
-	if reply == nil || len(objs) == 0 {
+// shows reports whether reply, the reply of a share update, shows the share
+// after the update as a read would: every object before holds, every object
+// added, and the model on the mark of every object remarked. A reply
+// without them (the service may leave objects out) is not taken for the
+// share's state.
+func shows(reply, before *sharing.ShareInfo, added, remarked []SharedObject, model string) bool {
+	if reply == nil || len(added)+len(remarked) == 0 {
 		return false
 	}
-	have := make(map[string]bool, len(reply.Objects))
+	have := make(map[string]sharing.SharedDataObject, len(reply.Objects))
 	for _, o := range reply.Objects {
-		have[strings.ToLower(o.Name)] = true
+		have[strings.ToLower(o.Name)] = o
 	}
-	for _, o := range objs {
-		if !have[strings.ToLower(o.Name)] {
+	// A reply that lists only what the request sent, or leaves out an
+	// object the share held before, is not the share's state: the share
+	// is read again (the update reply's shape is not documented).
+	if before != nil {
+		for _, o := range before.Objects {
+			if _, ok := have[strings.ToLower(o.Name)]; !ok {
+				return false
+			}
+		}
+	}
+	for _, o := range added {
+		if _, ok := have[strings.ToLower(o.Name)]; !ok {
+			return false
+		}
+	}
+	for _, o := range remarked {
+		if got, ok := have[strings.ToLower(o.Name)]; !ok || !marks.Parse(got.Comment).Has(model) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package deps_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -597,5 +598,46 @@ func TestEnsureShareNewShareReadsOnce(t *testing.T) {
 	}
 	if n := src.Calls("Shares.SharePermissions"); n < 2 || len(src.Writes()) != 0 {
 		t.Errorf("re-run: %d grant reads in all, writes %v; want the grants read and no write", n, src.Writes())
+	}
+}
+
+// trimmedReplies answers a share update with only the objects it sent, a
+// reply shape the service does not rule out.
+type trimmedReplies struct{ deps.Shares }
+
+func (s trimmedReplies) Update(ctx context.Context, r sharing.UpdateShare) (*sharing.ShareInfo, error) {
+	reply, err := s.Shares.Update(ctx, r)
+	if reply != nil {
+		reply.Objects = slices.DeleteFunc(reply.Objects, func(o sharing.SharedDataObject) bool {
+			return !slices.ContainsFunc(r.Updates, func(u sharing.SharedDataObjectUpdate) bool { return u.DataObject != nil && u.DataObject.Name == o.Name })
+		})
+	}
+	return reply, err
+}
+
+// TestEnsureShareDistrustsPartialReplies: an update reply that leaves out
+// objects the share held is not taken for the share's state; the share is
+// read again, and nothing is added twice.
+func TestEnsureShareDistrustsPartialReplies(t *testing.T) {
+	t.Parallel()
+	src, dst := newRegions(t)
+	// The share holds one of the model's objects already, as a share an
+	// earlier version filled would.
+	if _, err := src.Shares.Create(t.Context(), sharing.CreateShare{Name: shareName}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Shares.Update(t.Context(), sharing.UpdateShare{Name: shareName, Updates: []sharing.SharedDataObjectUpdate{{
+		Action: sharing.SharedDataObjectUpdateActionAdd, DataObject: &sharing.SharedDataObject{Name: features, DataObjectType: sharing.SharedDataObjectDataObjectTypeTable, HistoryDataSharingStatus: sharing.SharedDataObjectHistoryDataSharingStatusEnabled},
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	before := src.Calls("Shares.Update")
+	c := shareClients(src)
+	c.Shares = trimmedReplies{c.Shares}
+	if _, err := deps.EnsureShare(t.Context(), c, specFor(dst, shareName)); err != nil {
+		t.Fatalf("EnsureShare() error = %v", err)
+	}
+	if n := src.Calls("Shares.Update") - before; n != 1 {
+		t.Errorf("EnsureShare sent %d share updates, want 1 (a partial reply must not look like missing objects)", n)
 	}
 }

@@ -152,6 +152,24 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 		}
 	}
 
+	if spec.Phase == PhaseDeploy {
+		// Without the share, each region's catalog tells whether the model
+		// had feature tables, whose online copies go first: every region
+		// is asked before any writes.
+		for _, t := range targets {
+			ts := t.apply(spec)
+			if ts.OnlineCatalog != "" || t.Workspace.Schemas == nil {
+				continue
+			}
+			tables, err := sharedTables(ctx, t.Workspace, ts.SharedCatalog)
+			if err != nil && !apierr.IsMissing(err) {
+				return nil, err
+			}
+			if len(tables) > 0 {
+				return nil, invalid.Input("online catalog", "", "the shared catalog %s of region %s shows %d feature table(s) whose online copies teardown removes before the catalog: name the online catalog the rollout used", ts.SharedCatalog, cmp.Or(t.Region, "target"), len(tables))
+			}
+		}
+	}
 	ft := &FleetTeardown{Regions: make([]*TeardownResult, len(targets))}
 	recipients := make([]*deps.RecipientSpec, len(targets))
 	states := make([]regionState, len(targets))
@@ -188,6 +206,8 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 // it serves more than the model, and which feature tables are the model's
 // alone.
 type shareView struct {
+	// read is set when the share was read (not in PhaseDeploy).
+	read bool
 	// keep says why each region's shared catalog must stay (other models,
 	// objects that are not the model's); empty when nothing else needs it.
 	keep string
@@ -203,7 +223,7 @@ type shareView struct {
 
 // readShareView reads the share with its objects.
 func readShareView(ctx context.Context, src *Workspace, spec Spec, td TeardownSpec) (*shareView, error) {
-	v := &shareView{others: map[string]bool{}}
+	v := &shareView{read: true, others: map[string]bool{}}
 	sh, err := src.Shares.Get(client.WithStep(ctx, deps.StepRemoveShare), sharing.GetShareRequest{Name: spec.Share, IncludeSharedData: true})
 	if apierr.IsMissing(err) {
 		return v, nil
@@ -224,7 +244,9 @@ func readShareView(ctx context.Context, src *Workspace, spec Spec, td TeardownSp
 		exposed := exposedName(o)
 		switch {
 		case m.Found && len(m.Others(spec.Model)) > 0:
-			if o.DataObjectType == sharing.SharedDataObjectDataObjectTypeModel {
+			if o.DataObjectType != sharing.SharedDataObjectDataObjectTypeTable && !m.Has(spec.Model) {
+				// Another model's own model or FeatureSpec: an endpoint
+				// serving it is that model's business.
 				v.others[strings.ToLower(exposed)] = true
 			}
 			if o.DataObjectType == sharing.SharedDataObjectDataObjectTypeTable && m.Has(spec.Model) {
@@ -308,6 +330,10 @@ func teardownTarget(ctx context.Context, dst Target, spec Spec, td TeardownSpec,
 			return res, nil, regionBusy, &xregion.StepError{Step: StepTeardown, Resource: fmt.Sprintf("catalog %q", spec.SharedCatalog), Err: fmt.Errorf("read: %w", err)}
 		case !strings.EqualFold(cat.ShareName, spec.Share):
 			return res, rcpt, regionClear, nil
+		case marks.Parse(cat.Comment).Found && !marks.Parse(cat.Comment).Has(spec.Model):
+			// A deploy-phase teardown took the model off the catalog,
+			// which stays for other models: the region is done with it.
+			return res, rcpt, regionFinished, nil
 		}
 		res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindCatalog, Name: spec.SharedCatalog, Op: xregion.OpKept,
 			Why: "the region still reads the share through it: tear the region down first (phase deploy or all)"})
@@ -348,17 +374,6 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 				xregion.Removal{Kind: xregion.KindOnlineStore, Name: store, Op: xregion.OpKept, Why: why})
 		}
 		res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindCatalog, Name: spec.SharedCatalog, Op: xregion.OpKept, Why: why})
-	}
-	if view == nil && spec.OnlineCatalog == "" {
-		// Without the share, the catalog tells whether the model had
-		// feature tables, whose online copies go first.
-		tables, err := sharedTables(ctx, w, spec.SharedCatalog)
-		if err != nil && !apierr.IsMissing(err) {
-			return regionBusy, err
-		}
-		if len(tables) > 0 {
-			return regionBusy, invalid.Input("online catalog", "", "the shared catalog %s shows %d feature table(s) whose online copies teardown removes before the catalog: name the online catalog the rollout used", spec.SharedCatalog, len(tables))
-		}
 	}
 	if view == nil {
 		view = &shareView{}
@@ -428,11 +443,18 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 		}
 	case cat.Op == xregion.OpAbsent:
 		state = regionClear
-	case cat.Op == xregion.OpUpdated, catMark.Found && !catMark.Has(spec.Model) && len(catMark.Owners) > 0:
+	case cat.Op == xregion.OpUpdated, catMark.Found && !catMark.Has(spec.Model):
+		// The mark is the region side's last write: once it no longer
+		// names the model, the region is done with it (a re-run after a
+		// failed source side finds it so).
 		// It stays for other models; the model's own tables go.
 		state = regionFinished
 		for _, t := range view.mine {
 			tables = append(tables, spec.SharedCatalog+"."+t)
+		}
+		if !view.read && spec.OnlineCatalog != "" {
+			res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindOnlineTable, Name: spec.OnlineCatalog + "." + spec.OnlineSchema + ".*", Op: xregion.OpKept,
+				Why: "the shared catalog stays for other models, and without the source (phase deploy) teardown cannot tell which feature tables are this model's alone: run it with the source (phase all or share) to remove those"})
 		}
 	}
 
@@ -449,8 +471,7 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 			}
 			tables = slices.DeleteFunc(tables, func(t string) bool { return kept[t] != "" })
 			for _, t := range slices.Sorted(maps.Keys(kept)) {
-				res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindOnlineTable, Name: online.DefaultOnlineName(spec.OnlineCatalog, spec.OnlineSchema, t), Op: xregion.OpKept,
-					Why: fmt.Sprintf("the shared catalog %s shows its source table too: a model served from it may read it", kept[t])})
+				res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindOnlineTable, Name: online.DefaultOnlineName(spec.OnlineCatalog, spec.OnlineSchema, t), Op: xregion.OpKept, Why: kept[t]})
 			}
 			or, err := online.Remove(client.WithStep(ctx, online.StepRemove), w.onlineRemovers(), online.RemoveSpec{
 				Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Store: spec.OnlineStore,
@@ -477,15 +498,21 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 
 // alsoShared returns, of tables (full names in the catalog cat), those whose
 // "schema.name" another Delta Sharing catalog of the workspace shows too,
-// each with that catalog's name: their online copies have the same name,
-// and may feed a model served from that catalog. A workspace whose Catalogs
-// cannot list is asked nothing.
+// each with the reason to keep its online copy: the copies have the same
+// name, and may feed a model served from that catalog. Each other catalog
+// is asked once per schema; one that cannot be read keeps the tables of
+// that schema. A workspace whose Catalogs or Tables cannot list is asked
+// nothing. Catalogs the caller may not see are not listed by the service,
+// and not checked.
 func alsoShared(ctx context.Context, w Workspace, cat string, tables []string) (map[string]string, error) {
 	out := map[string]string{}
 	lister, ok := w.Catalogs.(interface {
 		ListAll(context.Context, catalog.ListCatalogsRequest) ([]catalog.CatalogInfo, error)
 	})
-	if !ok || len(tables) == 0 {
+	tableList, ok2 := w.Tables.(interface {
+		ListAll(context.Context, catalog.ListTablesRequest) ([]catalog.TableInfo, error)
+	})
+	if !ok || !ok2 || len(tables) == 0 {
 		return out, nil
 	}
 	ctx = client.WithStep(ctx, online.StepRemove)
@@ -493,21 +520,37 @@ func alsoShared(ctx context.Context, w Workspace, cat string, tables []string) (
 	if err != nil {
 		return nil, &xregion.StepError{Step: online.StepRemove, Resource: "catalogs", Err: fmt.Errorf("list: %w", err)}
 	}
+	bySchema := map[string][]string{} // schema -> tables of cat in it
+	for _, t := range tables {
+		parts := strings.SplitN(t, ".", 3)
+		if len(parts) == 3 {
+			bySchema[strings.ToLower(parts[1])] = append(bySchema[strings.ToLower(parts[1])], t)
+		}
+	}
 	for _, c := range all {
 		if c.CatalogType != catalog.CatalogTypeDeltasharingCatalog || strings.EqualFold(c.Name, cat) {
 			continue
 		}
-		for _, t := range tables {
-			if out[t] != "" {
-				continue
-			}
-			_, rest, _ := strings.Cut(t, ".")
-			_, err := w.Tables.Get(ctx, catalog.GetTableRequest{FullName: c.Name + "." + rest})
+		for _, schema := range slices.Sorted(maps.Keys(bySchema)) {
+			listed, err := tableList.ListAll(ctx, catalog.ListTablesRequest{CatalogName: c.Name, SchemaName: schema})
 			switch {
-			case err == nil:
-				out[t] = c.Name
-			case !apierr.IsMissing(err):
-				return nil, &xregion.StepError{Step: online.StepRemove, Resource: fmt.Sprintf("table %q", c.Name+"."+rest), Err: fmt.Errorf("read: %w", err)}
+			case apierr.IsMissing(err):
+				continue
+			case errors.Is(err, apierr.ErrPermissionDenied):
+				for _, t := range bySchema[schema] {
+					if out[t] == "" {
+						out[t] = fmt.Sprintf("the shared catalog %s cannot be read to check whether it shows the source table too (%v)", c.Name, err)
+					}
+				}
+				continue
+			case err != nil:
+				return nil, &xregion.StepError{Step: online.StepRemove, Resource: fmt.Sprintf("schema %q", c.Name+"."+schema), Err: fmt.Errorf("list tables: %w", err)}
+			}
+			for _, t := range bySchema[schema] {
+				name := t[strings.LastIndexByte(t, '.')+1:]
+				if out[t] == "" && slices.ContainsFunc(listed, func(l catalog.TableInfo) bool { return strings.EqualFold(l.Name, name) }) {
+					out[t] = fmt.Sprintf("the shared catalog %s shows its source table too: a model served from it may read it", c.Name)
+				}
 			}
 		}
 	}

@@ -582,3 +582,81 @@ func TestTeardownFinishesAfterAFailedSourceSide(t *testing.T) {
 		t.Errorf("the re-run did not finish:\n%s", got)
 	}
 }
+
+// TestTeardownFinishesWhenTheCatalogStaysForAUser: the share also holds a
+// user's table, so the region's catalog stays; the source side fails once;
+// the re-run finds the catalog no longer naming the model and finishes.
+func TestTeardownFinishesWhenTheCatalogStaysForAUser(t *testing.T) {
+	t.Parallel()
+	w := rolledOut(t, "eu-west-1")
+	w.src.AddTable(catalog.TableInfo{FullName: "main.ml.partner_view"})
+	if _, err := w.src.Shares.Update(t.Context(), sharing.UpdateShare{Name: "xregion_main_ml_fraud", Updates: []sharing.SharedDataObjectUpdate{{
+		Action: sharing.SharedDataObjectUpdateActionAdd, DataObject: &sharing.SharedDataObject{Name: "main.ml.partner_view", DataObjectType: sharing.SharedDataObjectDataObjectTypeTable},
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	w.src.Inject(xregiontest.Fault{Method: "Shares.Update", Err: apierr.ErrInternalError, Times: 1})
+	if _, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep); err == nil {
+		t.Fatal("the failed source side was not reported")
+	}
+	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("re-run: %v", err)
+	}
+	got := strings.Join(removals(ft), "\n")
+	for _, line := range []string{"source share-object main.ml.fraud removed", "source share-object main.ml.partner_view kept", "source share xregion_main_ml_fraud updated"} {
+		if !strings.Contains(got, line) {
+			t.Errorf("want %q in:\n%s", line, got)
+		}
+	}
+	w.resetWrites()
+	if _, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("the third run wrote %v", got)
+	}
+}
+
+// TestTeardownInTwoPhases: two models in one share; the deploy phase tears
+// fraud down in the region (the catalog stays for churn, and the phase says
+// it cannot tell fraud's own tables without the source), then the share
+// phase removes fraud's objects.
+func TestTeardownInTwoPhases(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1")
+	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
+		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
+			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
+		}}})
+	fraud := baseSpec()
+	fraud.Share = "ml_models"
+	churn := fraud
+	churn.Model, churn.Version = "main.ml.churn", "1"
+	for _, spec := range []rollout.Spec{fraud, churn} {
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
+			t.Fatalf("rollout of %s: %v", spec.Model, err)
+		}
+	}
+	deploy := fraud
+	deploy.Phase, deploy.Provider = rollout.PhaseDeploy, "unused"
+	ft, err := rollout.TeardownRegions(t.Context(), nil, w.regionTargets(), deploy, confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("deploy phase: %v", err)
+	}
+	got := strings.Join(removals(ft), "\n")
+	for _, line := range []string{"eu-west-1 endpoint fraud removed", "eu-west-1 online-table serving.default.* kept", "eu-west-1 catalog ml_models updated"} {
+		if !strings.Contains(got, line) {
+			t.Errorf("deploy phase: want %q in:\n%s", line, got)
+		}
+	}
+	share := fraud
+	share.Phase = rollout.PhaseShare
+	ft, err = rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), share, confirmed, rollout.Plan{}, noSleep)
+	if err != nil {
+		t.Fatalf("share phase: %v", err)
+	}
+	if got := strings.Join(removals(ft), "\n"); !strings.Contains(got, "source share-object main.ml.fraud removed") {
+		t.Errorf("share phase after the deploy phase:\n%s", got)
+	}
+}
