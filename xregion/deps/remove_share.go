@@ -208,8 +208,9 @@ func (r RecipientSpec) validateNames() error {
 func readShareTeardown(ctx context.Context, c ShareClients, rr RecipientRemover, spec RemoveShareSpec) (*shareTeardown, error) {
 	t := &shareTeardown{spec: spec, shareIdx: -1}
 	seen := map[string]bool{}
+	lists := &recipientLists{}
 	for i, r := range append(slices.Clip(spec.Recipients), spec.Finished...) {
-		tr, err := findTornRecipient(ctx, c, r)
+		tr, err := findTornRecipient(ctx, c, r, lists)
 		if err != nil {
 			return nil, err
 		}
@@ -248,7 +249,33 @@ func readShareTeardown(ctx context.Context, c ShareClients, rr RecipientRemover,
 
 // findTornRecipient resolves a recipient spec as EnsureShare does, reading
 // only; a recipient it would create is reported missing.
-func findTornRecipient(ctx context.Context, c ShareClients, r RecipientSpec) (tornRecipient, error) {
+// recipientLists keeps the source's recipient list and metastore summary
+// for the regions of one teardown: one list answers for every region.
+type recipientLists struct {
+	all []sharing.RecipientInfo
+	got bool
+}
+
+// of returns the Databricks-to-Databricks recipients registered for the
+// metastore with global id target, listing the recipients once.
+func (l *recipientLists) of(ctx context.Context, rs Recipients, target string) ([]sharing.RecipientInfo, error) {
+	if !l.got {
+		all, err := rs.ListAll(ctx, sharing.ListRecipientsRequest{})
+		if err != nil {
+			return nil, err
+		}
+		l.all, l.got = all, true
+	}
+	var out []sharing.RecipientInfo
+	for _, ri := range l.all {
+		if ri.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(ri.DataRecipientGlobalMetastoreId, target) {
+			out = append(out, ri)
+		}
+	}
+	return out, nil
+}
+
+func findTornRecipient(ctx context.Context, c ShareClients, r RecipientSpec, lists *recipientLists) (tornRecipient, error) {
 	if r.Name != "" {
 		got, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: r.Name})
 		switch {
@@ -282,15 +309,9 @@ func findTornRecipient(ctx context.Context, c ShareClients, r RecipientSpec) (to
 		}
 		return tornRecipient{name: got.Name, info: got, same: true}, nil
 	}
-	all, err := c.Recipients.ListAll(ctx, sharing.ListRecipientsRequest{DataRecipientGlobalMetastoreId: r.TargetMetastoreID})
+	found, err := lists.of(ctx, c.Recipients, r.TargetMetastoreID)
 	if err != nil {
 		return tornRecipient{}, fmt.Errorf("list recipients of metastore %s: %w", r.TargetMetastoreID, err)
-	}
-	var found []sharing.RecipientInfo
-	for _, ri := range all {
-		if ri.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(ri.DataRecipientGlobalMetastoreId, r.TargetMetastoreID) {
-			found = append(found, ri)
-		}
 	}
 	if len(found) == 0 {
 		return tornRecipient{name: cmp.Or(r.NewName, DefaultRecipientName(r.TargetMetastoreID))}, nil

@@ -139,6 +139,7 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 	if len(targets) == 0 && spec.Phase != PhaseShare {
 		return nil, invalid.Input("regions", "", "no target to tear down")
 	}
+	src = withOnceSummary(src) // read by every region's recipient lookup
 	var view *shareView
 	if spec.Phase != PhaseDeploy && src != nil {
 		var err error
