@@ -312,20 +312,7 @@ func TestTeardownOneRegionOfAFleet(t *testing.T) {
 // serves; tearing the second down then removes everything.
 func TestTeardownTwoModelsInOneShare(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, "eu-west-1")
-	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
-		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
-			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
-		}}})
-	fraud := baseSpec()
-	fraud.Share = "ml_models"
-	churn := fraud
-	churn.Model, churn.Version = "main.ml.churn", "1"
-	for _, spec := range []rollout.Spec{fraud, churn} {
-		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
-			t.Fatalf("rollout of %s: %v", spec.Model, err)
-		}
-	}
+	w, fraud, churn := twoModels(t, "ml_models", "")
 	w.resetWrites()
 
 	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), fraud, confirmed, rollout.Plan{}, noSleep)
@@ -429,21 +416,9 @@ func BenchmarkTeardownRegions(b *testing.B) {
 // doing, left as it is here.)
 func TestTeardownKeepsWhatAnotherShareFeeds(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, "eu-west-1")
-	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
-		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
-			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
-		}}})
-	churn := baseSpec()
-	churn.Model, churn.Version = "main.ml.churn", "1"
 	// Without a refresh, churn's rollout takes the online table it finds:
 	// the Autoscaling reply does not say which catalog feeds it.
-	churn.OnlineRefresh = online.RefreshNever
-	for _, spec := range []rollout.Spec{baseSpec(), churn} {
-		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
-			t.Fatalf("rollout of %s: %v", spec.Model, err)
-		}
-	}
+	w, _, _ := twoModels(t, "", online.RefreshNever)
 	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), baseSpec(), confirmed, rollout.Plan{}, noSleep)
 	if err != nil {
 		t.Fatalf("teardown: %v", err)
@@ -556,20 +531,7 @@ func TestTeardownChecksEveryInputFirst(t *testing.T) {
 // objects.
 func TestTeardownFinishesAfterAFailedSourceSide(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, "eu-west-1")
-	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
-		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
-			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
-		}}})
-	fraud := baseSpec()
-	fraud.Share = "ml_models"
-	churn := fraud
-	churn.Model, churn.Version = "main.ml.churn", "1"
-	for _, spec := range []rollout.Spec{fraud, churn} {
-		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
-			t.Fatalf("rollout of %s: %v", spec.Model, err)
-		}
-	}
+	w, fraud, _ := twoModels(t, "ml_models", "")
 	w.src.Inject(xregiontest.Fault{Method: "Shares.Update", Err: apierr.ErrInternalError, Times: 1})
 	if _, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), fraud, confirmed, rollout.Plan{}, noSleep); err == nil {
 		t.Fatal("the failed source side was not reported")
@@ -624,20 +586,7 @@ func TestTeardownFinishesWhenTheCatalogStaysForAUser(t *testing.T) {
 // phase removes fraud's objects.
 func TestTeardownInTwoPhases(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, "eu-west-1")
-	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
-		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
-			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
-		}}})
-	fraud := baseSpec()
-	fraud.Share = "ml_models"
-	churn := fraud
-	churn.Model, churn.Version = "main.ml.churn", "1"
-	for _, spec := range []rollout.Spec{fraud, churn} {
-		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
-			t.Fatalf("rollout of %s: %v", spec.Model, err)
-		}
-	}
+	w, fraud, _ := twoModels(t, "ml_models", "")
 	deploy := fraud
 	deploy.Phase, deploy.Provider = rollout.PhaseDeploy, "unused"
 	ft, err := rollout.TeardownRegions(t.Context(), nil, w.regionTargets(), deploy, confirmed, rollout.Plan{}, noSleep)
@@ -659,4 +608,28 @@ func TestTeardownInTwoPhases(t *testing.T) {
 	if got := strings.Join(removals(ft), "\n"); !strings.Contains(got, "source share-object main.ml.fraud removed") {
 		t.Errorf("share phase after the deploy phase:\n%s", got)
 	}
+}
+
+// twoModels is a world of one region with fraud and churn rolled out, churn
+// reading fraud's FeatureSpec and so its feature table: both through one
+// share when share is given, else each through its own default share.
+// churn's rollout uses the refresh policy given.
+func twoModels(t *testing.T, share string, churnRefresh online.Refresh) (world, rollout.Spec, rollout.Spec) {
+	t.Helper()
+	w := newWorld(t, "eu-west-1")
+	w.src.AddModelVersion(catalog.ModelVersionInfo{CatalogName: "main", SchemaName: "ml", ModelName: "churn", Version: 1,
+		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
+			{Function: &catalog.FunctionDependency{FunctionFullName: "main.ml.fraud_features"}},
+		}}})
+	fraud := baseSpec()
+	fraud.Share = share
+	churn := fraud
+	churn.Model, churn.Version, churn.OnlineRefresh = "main.ml.churn", "1", churnRefresh
+	for _, spec := range []rollout.Spec{fraud, churn} {
+		if _, err := rollout.Region(t.Context(), w.source(), w.regionTargets()[0], spec, noSleep); err != nil {
+			t.Fatalf("rollout of %s: %v", spec.Model, err)
+		}
+	}
+	w.resetWrites()
+	return w, fraud, churn
 }
