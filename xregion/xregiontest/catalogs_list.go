@@ -9,12 +9,21 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 )
 
-// ListAll lists the workspace's catalogs, sorted by name. The caller of the
-// fake owns or may use every catalog it holds, so none is filtered out.
+// ListAll lists the catalogs the caller may see, sorted by name: all of them
+// for a metastore admin ([WithMetastoreAdmin]), else those it owns (a
+// seeded catalog without an owner is the caller's). Grants of USE_CATALOG
+// are not modelled.
 func (s *Catalogs) ListAll(ctx context.Context, req catalog.ListCatalogsRequest) ([]catalog.CatalogInfo, error) {
 	return call(ctx, s.w, "Catalogs.ListAll", func() ([]catalog.CatalogInfo, string, error) {
 		out := make([]catalog.CatalogInfo, 0, len(s.w.catalogs))
 		for _, c := range s.w.catalogs {
+			// why: "If the caller is the metastore admin, all catalogs will
+			// be retrieved. Otherwise, only catalogs owned by the caller (or
+			// for which the caller has the USE_CATALOG privilege)" (SDK doc
+			// of CatalogsService.List).
+			if !s.w.cfg.admin && c.Owner != s.w.cfg.user {
+				continue
+			}
 			out = append(out, clone(c))
 		}
 		slices.SortFunc(out, func(a, b catalog.CatalogInfo) int { return strings.Compare(a.Name, b.Name) })

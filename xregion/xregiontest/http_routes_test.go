@@ -667,3 +667,29 @@ func TestListCatalogs(t *testing.T) {
 		}
 	}
 }
+
+// TestListCatalogsFiltersByOwner: a catalog someone else owns is left out
+// of the list, unless the caller is a metastore admin.
+func TestListCatalogsFiltersByOwner(t *testing.T) {
+	t.Parallel()
+	for _, admin := range []bool{false, true} {
+		var opts []xregiontest.Option
+		if admin {
+			opts = append(opts, xregiontest.WithMetastoreAdmin())
+		}
+		ws := xregiontest.NewWorkspace(opts...)
+		ws.AddCatalog(catalog.CatalogInfo{Name: "mine"})
+		ws.AddCatalog(catalog.CatalogInfo{Name: "theirs", Owner: "someone-else@example.com"})
+		got, err := ws.Catalogs.ListAll(t.Context(), catalog.ListCatalogsRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if admin {
+			want = 2
+		}
+		if len(got) != want {
+			t.Errorf("admin %v: listed %d catalogs, want %d", admin, len(got), want)
+		}
+	}
+}
