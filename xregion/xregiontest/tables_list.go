@@ -42,7 +42,10 @@ func (w *Workspace) listTables(cat, schema string, first bool) ([]catalog.TableI
 			return nil, NotFound("Schema '%s.%s' does not exist.", cat, schema)
 		}
 		for name, t := range w.tables {
-			if strings.HasPrefix(name, cat+"."+schema+".") {
+			// why: "The caller must be a metastore admin or an owner of (or
+			// have the SELECT privilege on) the table" (SDK doc of
+			// TablesService.List); grants are not modelled.
+			if strings.HasPrefix(name, cat+"."+schema+".") && (w.cfg.admin || t.Owner == "" || t.Owner == w.cfg.user) {
 				out = append(out, clone(t))
 			}
 		}
