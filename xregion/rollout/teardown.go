@@ -118,8 +118,9 @@ func Teardown(ctx context.Context, src *Workspace, dst Target, spec Spec, td Tea
 //
 // spec.Phase keeps its meaning: PhaseDeploy is the targets only;
 // PhaseShare is the source side only, and counts a region as done only when
-// its workspace is given and shows no shared catalog of the share any more
-// (tear the targets down first). In a dry run ([xregion.WithDryRun])
+// its workspace is given and shows no shared catalog of the share any more,
+// or one whose mark no longer names the model (tear the targets down
+// first). In a dry run ([xregion.WithDryRun])
 // nothing is written and the results list exactly what would be removed;
 // otherwise td.Confirm must name the model. Every input, the targets'
 // overrides included, is checked before the first call. Missing objects
