@@ -621,7 +621,19 @@ func (t *shareTeardown) write(ctx context.Context, shares Shares, rr RecipientRe
 	}
 	for _, i := range t.deletes {
 		name := t.removals[i].Name
-		err := rr.Delete(ctx, sharing.DeleteRecipientRequest{Name: name})
+		// The decision was read before the revokes: read again what the
+		// recipient holds, so that a grant another rollout made meanwhile
+		// keeps it.
+		granted, err := sharesGrantedTo(ctx, rr, name)
+		if err != nil && !isMissing(err) {
+			return err
+		}
+		if len(granted) > 0 {
+			slices.Sort(granted)
+			t.removals[i].Op, t.removals[i].Why = xregion.OpKept, "granted "+listNames(granted)+" meanwhile"
+			continue
+		}
+		err = rr.Delete(ctx, sharing.DeleteRecipientRequest{Name: name})
 		switch {
 		case isMissing(err):
 			t.removals[i].Op = xregion.OpAbsent

@@ -1,11 +1,13 @@
 package deps_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"github.com/org/xregion-action/internal/marks"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/databricks/databricks-sdk-go"
@@ -1047,5 +1049,50 @@ func TestRemoveShareAdoptedWithOtherModels(t *testing.T) {
 	sh, err := w.src.Shares.Get(t.Context(), sharing.GetShareRequest{Name: shareName, IncludeSharedData: true})
 	if err != nil || !slices.ContainsFunc(sh.Objects, func(o sharing.SharedDataObject) bool { return o.Name == foreignTbl }) {
 		t.Errorf("the unmarked object left the share (%v)", err)
+	}
+}
+
+// grantingMeanwhile grants the recipient another share right after the
+// teardown's first read of what it holds, as a concurrent rollout of
+// another model would.
+type grantingMeanwhile struct {
+	deps.RecipientRemover
+	once  sync.Once
+	grant func()
+}
+
+func (g *grantingMeanwhile) SharePermissions(ctx context.Context, r sharing.SharePermissionsRequest) (*sharing.GetRecipientSharePermissionsResponse, error) {
+	resp, err := g.RecipientRemover.SharePermissions(ctx, r)
+	g.once.Do(g.grant)
+	return resp, err
+}
+
+// TestRemoveShareKeepsARecipientGrantedMeanwhile: a recipient granted
+// another share between the teardown's read and its delete is kept.
+func TestRemoveShareKeepsARecipientGrantedMeanwhile(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 1)
+	w.ensure(t, fullDeps(), 0)
+	w.src.AddShare(sharing.ShareInfo{Name: "other_share"})
+	spec := w.removeSpec(0)
+	c := shareClients(w.src)
+	var recipient string
+	c.RecipientRemover = &grantingMeanwhile{RecipientRemover: w.src.Recipients, grant: func() { w.src.Grant("other_share", recipient) }}
+	rs, err := w.src.Recipients.ListAll(t.Context(), sharing.ListRecipientsRequest{})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("recipients: %v, %v", rs, err)
+	}
+	recipient = rs[0].Name
+	res, err := deps.RemoveShare(t.Context(), c, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Removals {
+		if r.Kind == xregion.KindRecipient && (r.Op != xregion.OpKept || !strings.Contains(r.Why, "other_share")) {
+			t.Errorf("the recipient: %v, want kept, granted other_share meanwhile", r)
+		}
+	}
+	if _, err := w.src.Recipients.Get(t.Context(), sharing.GetRecipientRequest{Name: recipient}); err != nil {
+		t.Errorf("the recipient was deleted: %v", err)
 	}
 }
