@@ -478,6 +478,9 @@ func TestEndToEndTeardown(t *testing.T) {
 	if diff := cmp.Diff(want, ops); diff != "" {
 		t.Errorf("teardown of eu-west-1 (-want +got):\n%s\n%s", diff, p.summary)
 	}
+	if !strings.Contains(p.summary, "API requests: ") {
+		t.Errorf("the teardown's summary does not account for its requests:\n%s", p.summary)
+	}
 	if st := e.run(t, e.apURL, map[string]string{"command": "status", "fail-on-drift": "true"}); st.exitCode != 0 {
 		t.Errorf("ap-southeast-1 after eu's teardown: exit %d, want it converged and serving\n%s", st.exitCode, st.stdout)
 	}

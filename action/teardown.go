@@ -121,5 +121,14 @@ func teardownMarkdown(in *inputs, results []*rollout.TeardownResult) string {
 		format = "\n%d would be removed, %d only unmarked for this model, %d already absent, %d kept.\n"
 	}
 	fmt.Fprintf(&b, format, counts[xregion.OpRemoved], counts[xregion.OpUpdated], counts[xregion.OpAbsent], counts[xregion.OpKept])
+	for _, r := range results {
+		if r == nil || r.Requests == nil {
+			continue
+		}
+		if len(results) > 1 {
+			fmt.Fprintf(&b, "\n%s:\n", escape(cmpOr(r.Region, in.Region, in.Target.Host)))
+		}
+		b.WriteString(requestsMarkdown(r.Requests))
+	}
 	return b.String()
 }
