@@ -1,7 +1,6 @@
 package deps
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -247,78 +246,37 @@ func readShareTeardown(ctx context.Context, c ShareClients, rr RecipientRemover,
 	return t, nil
 }
 
-// findTornRecipient resolves a recipient spec as EnsureShare does, reading
-// only; a recipient it would create is reported missing.
-// recipientLists keeps the source's recipient list and metastore summary
-// for the regions of one teardown: one list answers for every region.
+// recipientLists lists the source's recipients once for the regions of
+// one teardown: one list answers for every region.
 type recipientLists struct {
 	all []sharing.RecipientInfo
 	got bool
 }
 
-// of returns the Databricks-to-Databricks recipients registered for the
-// metastore with global id target, listing the recipients once.
-func (l *recipientLists) of(ctx context.Context, rs Recipients, target string) ([]sharing.RecipientInfo, error) {
-	if !l.got {
-		all, err := rs.ListAll(ctx, sharing.ListRecipientsRequest{})
-		if err != nil {
-			return nil, err
+// of returns the source's recipients, listing them on the first call; its
+// signature is resolveRecipient's list.
+func (l *recipientLists) of(rs Recipients) func(context.Context, string) ([]sharing.RecipientInfo, error) {
+	return func(ctx context.Context, _ string) ([]sharing.RecipientInfo, error) {
+		if !l.got {
+			all, err := rs.ListAll(ctx, sharing.ListRecipientsRequest{})
+			if err != nil {
+				return nil, err
+			}
+			l.all, l.got = all, true
 		}
-		l.all, l.got = all, true
+		return l.all, nil
 	}
-	var out []sharing.RecipientInfo
-	for _, ri := range l.all {
-		if ri.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(ri.DataRecipientGlobalMetastoreId, target) {
-			out = append(out, ri)
-		}
-	}
-	return out, nil
 }
 
+// findTornRecipient resolves a recipient spec as EnsureShare does
+// (resolveRecipient), reading only; a recipient it would create is reported
+// missing.
 func findTornRecipient(ctx context.Context, c ShareClients, r RecipientSpec, lists *recipientLists) (tornRecipient, error) {
-	if r.Name != "" {
-		got, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: r.Name})
-		switch {
-		case isMissing(err):
-			return tornRecipient{name: r.Name}, nil
-		case errors.Is(err, apierr.ErrPermissionDenied):
-			return tornRecipient{}, fmt.Errorf("recipient %q is not readable by you: %s: %w", r.Name, recipientReadHint, errors.Join(xregion.ErrPrecondition, err))
-		case err != nil:
-			return tornRecipient{}, fmt.Errorf("read recipient %q: %w", r.Name, err)
-		}
-		if err := checkRecipient(got, r.TargetMetastoreID); err != nil {
-			return tornRecipient{}, err
-		}
-		return tornRecipient{name: got.Name, info: got}, nil
-	}
-	if c.Metastores == nil {
-		return tornRecipient{}, invalid.Input("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
-	}
-	src, err := c.Metastores.Summary(ctx)
+	found, err := resolveRecipient(ctx, c, r, lists.of(c.Recipients))
 	if err != nil {
-		return tornRecipient{}, fmt.Errorf("read source metastore: %w", err)
+		return tornRecipient{}, err
 	}
-	if strings.EqualFold(src.GlobalMetastoreId, r.TargetMetastoreID) {
-		name := cmp.Or(r.SameMetastoreName, DefaultSameMetastoreRecipient)
-		got, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: name})
-		if isMissing(err) {
-			return tornRecipient{name: name, same: true}, nil
-		}
-		if err != nil {
-			return tornRecipient{}, fmt.Errorf("read recipient %q: %w", name, err)
-		}
-		return tornRecipient{name: got.Name, info: got, same: true}, nil
-	}
-	found, err := lists.of(ctx, c.Recipients, r.TargetMetastoreID)
-	if err != nil {
-		return tornRecipient{}, fmt.Errorf("list recipients of metastore %s: %w", r.TargetMetastoreID, err)
-	}
-	if len(found) == 0 {
-		return tornRecipient{name: cmp.Or(r.NewName, DefaultRecipientName(r.TargetMetastoreID))}, nil
-	}
-	// As recipientFor does: the first by name.
-	slices.SortFunc(found, func(a, b sharing.RecipientInfo) int { return strings.Compare(a.Name, b.Name) })
-	return tornRecipient{name: found[0].Name, info: &found[0]}, nil
+	return tornRecipient{name: found.name, info: found.info, same: found.sameMetastore}, nil
 }
 
 // shareGrants reads every page of a share's grants. Entries with no

@@ -730,46 +730,99 @@ type recipientPlan struct {
 }
 
 func planRecipient(ctx context.Context, c ShareClients, r RecipientSpec) (recipientPlan, error) {
+	found, err := resolveRecipient(ctx, c, r, func(ctx context.Context, id string) ([]sharing.RecipientInfo, error) {
+		return c.Recipients.ListAll(ctx, sharing.ListRecipientsRequest{DataRecipientGlobalMetastoreId: id})
+	})
+	switch {
+	case err != nil:
+		return recipientPlan{}, err
+	case found.sameMetastore && found.info == nil:
+		// One metastore: grant to the recipient the reference
+		// implementation relies on, but only if it is really there.
+		return recipientPlan{}, fmt.Errorf("source and target share metastore %s, and xregion then grants to recipient %q, which does not exist: "+
+			"name the recipient to use, or serve from the source catalog directly: %w", found.source, found.name, errors.Join(xregion.ErrPrecondition, found.missing))
+	case found.info == nil && r.Name != "" && r.TargetMetastoreID == "":
+		return recipientPlan{}, fmt.Errorf("recipient %q does not exist and no target metastore id was given to create it: %w", r.Name, errors.Join(xregion.ErrPrecondition, found.missing))
+	case found.info == nil:
+		return recipientPlan{name: found.name, create: true}, nil
+	}
+	return recipientPlan{name: found.name, sameMetastore: found.sameMetastore}, nil
+}
+
+// foundRecipient is the recipient a [RecipientSpec] names, as read.
+type foundRecipient struct {
+	// name is the recipient's name; for a recipient that does not exist,
+	// the name to create it under.
+	name string
+	// info is the recipient; nil when it does not exist.
+	info *sharing.RecipientInfo
+	// sameMetastore is set when the source and the target share one
+	// metastore, whose built-in recipient name is.
+	sameMetastore bool
+	// source is the source's global metastore id, when it was read.
+	source string
+	// missing is the service's answer when a read found no recipient.
+	missing error
+}
+
+// resolveRecipient finds, reading only, the recipient r names: by name
+// (checked against the target metastore), the same-metastore recipient, or
+// the Databricks-to-Databricks recipient registered for the target
+// metastore (the first by name; the service allows one), which list returns
+// the candidates of. EnsureShare and RemoveShare both resolve this way.
+func resolveRecipient(ctx context.Context, c ShareClients, r RecipientSpec, list func(context.Context, string) ([]sharing.RecipientInfo, error)) (foundRecipient, error) {
 	if r.Name != "" {
 		got, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: r.Name})
 		switch {
-		case isMissing(err) && r.TargetMetastoreID != "":
-			return recipientPlan{name: r.Name, create: true}, nil
 		case isMissing(err):
-			return recipientPlan{}, fmt.Errorf("recipient %q does not exist and no target metastore id was given to create it: %w", r.Name, errors.Join(xregion.ErrPrecondition, err))
+			return foundRecipient{name: r.Name, missing: err}, nil
 		case errors.Is(err, apierr.ErrPermissionDenied):
-			return recipientPlan{}, fmt.Errorf("recipient %q is not readable by you: %s: %w", r.Name, recipientReadHint, errors.Join(xregion.ErrPrecondition, err))
+			return foundRecipient{}, fmt.Errorf("recipient %q is not readable by you: %s: %w", r.Name, recipientReadHint, errors.Join(xregion.ErrPrecondition, err))
 		case err != nil:
-			return recipientPlan{}, fmt.Errorf("read recipient %q: %w", r.Name, err)
+			return foundRecipient{}, fmt.Errorf("read recipient %q: %w", r.Name, err)
 		}
-		return recipientPlan{name: got.Name}, checkRecipient(got, r.TargetMetastoreID)
+		return foundRecipient{name: got.Name, info: got}, checkRecipient(got, r.TargetMetastoreID)
 	}
-
 	if c.Metastores == nil {
-		return recipientPlan{}, invalid.Input("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
+		return foundRecipient{}, invalid.Input("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
 	}
 	src, err := c.Metastores.Summary(ctx)
 	if err != nil {
-		return recipientPlan{}, fmt.Errorf("read source metastore: %w", err)
+		return foundRecipient{}, fmt.Errorf("read source metastore: %w", err)
 	}
 	if strings.EqualFold(src.GlobalMetastoreId, r.TargetMetastoreID) {
-		// One metastore: grant to the recipient the reference
-		// implementation relies on, but only if it is really there.
 		name := cmp.Or(r.SameMetastoreName, DefaultSameMetastoreRecipient)
-		if _, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: name}); err != nil {
-			if isMissing(err) {
-				return recipientPlan{}, fmt.Errorf("source and target share metastore %s, and xregion then grants to recipient %q, which does not exist: "+
-					"name the recipient to use, or serve from the source catalog directly: %w", src.GlobalMetastoreId, name, errors.Join(xregion.ErrPrecondition, err))
-			}
-			return recipientPlan{}, fmt.Errorf("read recipient %q: %w", name, err)
+		got, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: name})
+		switch {
+		case isMissing(err):
+			return foundRecipient{name: name, sameMetastore: true, source: src.GlobalMetastoreId, missing: err}, nil
+		case err != nil:
+			return foundRecipient{}, fmt.Errorf("read recipient %q: %w", name, err)
 		}
-		return recipientPlan{name: name, sameMetastore: true}, nil
+		return foundRecipient{name: got.Name, info: got, sameMetastore: true, source: src.GlobalMetastoreId}, nil
 	}
-	found, err := recipientFor(ctx, c.Recipients, r.TargetMetastoreID)
-	if err != nil || found != "" {
-		return recipientPlan{name: found}, err
+	all, err := list(ctx, r.TargetMetastoreID)
+	if err != nil {
+		return foundRecipient{}, fmt.Errorf("list recipients of metastore %s: %w", r.TargetMetastoreID, err)
 	}
-	return recipientPlan{name: cmp.Or(r.NewName, DefaultRecipientName(r.TargetMetastoreID)), create: true}, nil
+	if found := registeredFor(all, r.TargetMetastoreID); found != nil {
+		return foundRecipient{name: found.Name, info: found, source: src.GlobalMetastoreId}, nil
+	}
+	return foundRecipient{name: cmp.Or(r.NewName, DefaultRecipientName(r.TargetMetastoreID)), source: src.GlobalMetastoreId}, nil
+}
+
+// registeredFor returns, of recipients, the Databricks-to-Databricks one
+// registered for the metastore with global id metastoreID (the first by
+// name), or nil.
+func registeredFor(recipients []sharing.RecipientInfo, metastoreID string) *sharing.RecipientInfo {
+	var found *sharing.RecipientInfo
+	for i, r := range recipients {
+		if r.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(r.DataRecipientGlobalMetastoreId, metastoreID) &&
+			(found == nil || r.Name < found.Name) {
+			found = &recipients[i]
+		}
+	}
+	return found
 }
 
 // recipientFor returns the Databricks-to-Databricks recipient registered for
@@ -779,17 +832,10 @@ func recipientFor(ctx context.Context, rs Recipients, metastoreID string) (strin
 	if err != nil {
 		return "", fmt.Errorf("list recipients of metastore %s: %w", metastoreID, err)
 	}
-	var names []string
-	for _, r := range all {
-		if r.AuthenticationType == sharing.AuthenticationTypeDatabricks && strings.EqualFold(r.DataRecipientGlobalMetastoreId, metastoreID) {
-			names = append(names, r.Name)
-		}
+	if found := registeredFor(all, metastoreID); found != nil {
+		return found.Name, nil
 	}
-	slices.Sort(names)
-	if len(names) == 0 {
-		return "", nil
-	}
-	return names[0], nil
+	return "", nil
 }
 
 // checkRecipient rejects a recipient that cannot receive the model for the
