@@ -65,6 +65,42 @@ func RemoveSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatal
 	return r, nil
 }
 
+// PlanCatalogRemoval decides, as [RemoveSharedCatalog] does, what a
+// teardown of spec.Model does to the catalog cat as read (nil when it does
+// not exist), writing nothing: a caller that has read the catalog already
+// plans with it instead of reading it again.
+func PlanCatalogRemoval(cat *catalog.CatalogInfo, spec RemoveCatalogSpec) xregion.Removal {
+	r := xregion.Removal{Kind: xregion.KindCatalog, Name: spec.Name}
+	switch {
+	case cat == nil:
+		r.Op = xregion.OpAbsent
+		return r
+	case cat.CatalogType != catalog.CatalogTypeDeltasharingCatalog:
+		r.Op, r.Why = xregion.OpKept, fmt.Sprintf("not a Delta Sharing catalog but a %s", cat.CatalogType)
+		return r
+	case !strings.EqualFold(cat.ShareName, spec.Share):
+		r.Op, r.Why = xregion.OpKept, fmt.Sprintf("made from share %q, not %q", cat.ShareName, spec.Share)
+		return r
+	}
+	mark := marks.Parse(cat.Comment)
+	others := mark.Others(spec.Model)
+	switch {
+	case spec.Keep != "" && mark.Found && mark.Has(spec.Model):
+		r.Op, r.Why = xregion.OpUpdated, spec.Keep
+	case spec.Keep != "" && (mark.Found && len(others) == 0 || !mark.Found && spec.Adopt):
+		r.Op, r.Why = xregion.OpKept, spec.Keep
+	case mark.Found && len(others) == 0, !mark.Found && spec.Adopt:
+		r.Op = xregion.OpRemoved
+	case mark.Found && mark.Has(spec.Model):
+		r.Op, r.Why = xregion.OpUpdated, "still used by "+strings.Join(others, ", ")
+	case mark.Found:
+		r.Op, r.Why = xregion.OpKept, "used by "+strings.Join(others, ", ")+", not by this model"
+	default:
+		r.Op, r.Why = xregion.OpKept, "unmarked: xregion did not create it, or created it before marks (adopt catalog to treat it as xregion's)"
+	}
+	return r
+}
+
 func removeSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatalogSpec, s settings.Settings) (*xregion.Removal, error) {
 	if err := invalid.CheckName("shared catalog", spec.Name); err != nil {
 		return nil, err
@@ -81,41 +117,18 @@ func removeSharedCatalog(ctx context.Context, c CatalogClients, spec RemoveCatal
 	}
 	log := s.Logger.With("step", StepRemoveCatalog, "catalog", spec.Name, "model", spec.Model)
 
-	r := &xregion.Removal{Kind: xregion.KindCatalog, Name: spec.Name}
 	cat, err := c.Catalogs.Get(ctx, catalog.GetCatalogRequest{Name: spec.Name})
 	if isMissing(err) {
-		r.Op = xregion.OpAbsent
-		return r, nil
+		cat, err = nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
-	if cat.CatalogType != catalog.CatalogTypeDeltasharingCatalog {
-		r.Op, r.Why = xregion.OpKept, fmt.Sprintf("not a Delta Sharing catalog but a %s", cat.CatalogType)
-		return r, nil
-	}
-	if !strings.EqualFold(cat.ShareName, spec.Share) {
-		r.Op, r.Why = xregion.OpKept, fmt.Sprintf("made from share %q, not %q", cat.ShareName, spec.Share)
-		return r, nil
-	}
-	mark := marks.Parse(cat.Comment)
-	others := mark.Others(spec.Model)
+	plan := PlanCatalogRemoval(cat, spec)
+	r := &plan
 	var comment string
-	switch {
-	case spec.Keep != "" && mark.Found && mark.Has(spec.Model):
+	if r.Op == xregion.OpUpdated {
 		comment, _ = marks.RemoveOwner(cat.Comment, spec.Model)
-		r.Op, r.Why = xregion.OpUpdated, spec.Keep
-	case spec.Keep != "" && (mark.Found && len(others) == 0 || !mark.Found && spec.Adopt):
-		r.Op, r.Why = xregion.OpKept, spec.Keep
-	case mark.Found && len(others) == 0, !mark.Found && spec.Adopt:
-		r.Op = xregion.OpRemoved
-	case mark.Found && mark.Has(spec.Model):
-		comment, _ = marks.RemoveOwner(cat.Comment, spec.Model)
-		r.Op, r.Why = xregion.OpUpdated, "still used by "+strings.Join(others, ", ")
-	case mark.Found:
-		r.Op, r.Why = xregion.OpKept, "used by "+strings.Join(others, ", ")+", not by this model"
-	default:
-		r.Op, r.Why = xregion.OpKept, "unmarked: xregion did not create it, or created it before marks (adopt catalog to treat it as xregion's)"
 	}
 	if s.DryRun || !r.Op.Wrote() {
 		return r, nil

@@ -365,17 +365,15 @@ const (
 // stands, which decides the fate of its grant. view is nil in PhaseDeploy.
 func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec, view *shareView, res *TeardownResult, opts []xregion.Option) (regionState, error) {
 	s := settings.New(opts...)
-	dry := append(slices.Clip(opts), xregion.WithDryRun())
 	m, _ := xregion.ParseFullName("model", spec.Model)
 	shared := m.InCatalog(spec.SharedCatalog).String()
 	store := cmp.Or(spec.OnlineStore, online.DefaultStoreName(spec.OnlineCatalog))
-	keepRest := func(why string) {
+	keepOnline := func(why string) {
 		if spec.OnlineCatalog != "" {
 			res.Removals = append(res.Removals,
 				xregion.Removal{Kind: xregion.KindOnlineTable, Name: spec.OnlineCatalog + "." + spec.OnlineSchema + ".*", Op: xregion.OpKept, Why: why},
 				xregion.Removal{Kind: xregion.KindOnlineStore, Name: store, Op: xregion.OpKept, Why: why})
 		}
-		res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindCatalog, Name: spec.SharedCatalog, Op: xregion.OpKept, Why: why})
 	}
 	if view == nil {
 		view = &shareView{}
@@ -387,11 +385,17 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 	if others == nil {
 		others = map[string]bool{}
 	}
+	// The shared catalog, read once before any write: its mark names the
+	// other models it serves, and it decides which online tables go.
 	var catMark marks.Mark
-	if cat, err := w.Catalogs.Get(client.WithStep(ctx, endpoint.StepRemove), catalog.GetCatalogRequest{Name: spec.SharedCatalog}); err == nil {
-		catMark = marks.Parse(cat.Comment)
-	} else if !apierr.IsMissing(err) {
+	catInfo, err := w.Catalogs.Get(client.WithStep(ctx, deps.StepRemoveCatalog), catalog.GetCatalogRequest{Name: spec.SharedCatalog})
+	switch {
+	case apierr.IsMissing(err):
+		catInfo = nil
+	case err != nil:
 		return regionBusy, &xregion.StepError{Step: deps.StepRemoveCatalog, Resource: fmt.Sprintf("catalog %q", spec.SharedCatalog), Err: fmt.Errorf("read: %w", err)}
+	default:
+		catMark = marks.Parse(catInfo.Comment)
 	}
 	for _, o := range catMark.Others(spec.Model) {
 		if n, err := xregion.ParseFullName("model", o); err == nil {
@@ -423,18 +427,17 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 			users = []string{spec.Endpoint.Name}
 		}
 		if len(users) > 0 {
-			keepRest(fmt.Sprintf("endpoint %s still serves from the shared catalog %s", strings.Join(users, ", "), spec.SharedCatalog))
+			why := fmt.Sprintf("endpoint %s still serves from the shared catalog %s", strings.Join(users, ", "), spec.SharedCatalog)
+			keepOnline(why)
+			res.Removals = append(res.Removals, xregion.Removal{Kind: xregion.KindCatalog, Name: spec.SharedCatalog, Op: xregion.OpKept, Why: why})
 			return regionBusy, nil
 		}
 	}
 
-	// 2. The shared catalog, read without writing first: it decides which
-	// online tables go.
+	// 2. What becomes of the shared catalog, from the read above.
 	cs := deps.RemoveCatalogSpec{Name: spec.SharedCatalog, Share: spec.Share, Model: spec.Model, Adopt: td.Adopt[xregion.KindCatalog], Keep: view.keep}
-	cat, err := deps.RemoveSharedCatalog(client.WithStep(ctx, deps.StepRemoveCatalog), w.catalogs(), cs, dry...)
-	if err != nil {
-		return regionBusy, err
-	}
+	plan := deps.PlanCatalogRemoval(catInfo, cs)
+	cat := &plan
 	state := regionBusy
 	var tables []string
 	switch {
@@ -463,9 +466,7 @@ func teardownRegion(ctx context.Context, w Workspace, spec Spec, td TeardownSpec
 	// 3. The online tables and the store.
 	if spec.OnlineCatalog != "" {
 		if state == regionBusy {
-			res.Removals = append(res.Removals,
-				xregion.Removal{Kind: xregion.KindOnlineTable, Name: spec.OnlineCatalog + "." + spec.OnlineSchema + ".*", Op: xregion.OpKept, Why: "their shared catalog " + spec.SharedCatalog + " is kept"},
-				xregion.Removal{Kind: xregion.KindOnlineStore, Name: store, Op: xregion.OpKept, Why: "the shared catalog " + spec.SharedCatalog + " is kept"})
+			keepOnline("the shared catalog " + spec.SharedCatalog + " is kept")
 		} else {
 			kept, err := alsoShared(ctx, w, spec.SharedCatalog, tables)
 			if err != nil {
