@@ -864,6 +864,22 @@ func (s *ServingEndpoints) ListAll(ctx context.Context) ([]serving.ServingEndpoi
 			}
 			out = append(out, e)
 		}
+		// why: a deleted endpoint stays visible for a few reads (see
+		// Delete); the list shows it as long as its GET does, but reading
+		// the list does not move it on.
+		for _, name := range slices.Sorted(maps.Keys(s.w.vanishing)) {
+			if v := s.w.vanishing[name]; v.reads > 0 && s.w.endpoints[name] == nil {
+				e := serving.ServingEndpoint{Name: v.ep.Name, Id: v.ep.Id, Creator: v.ep.Creator, State: v.ep.State, Tags: v.ep.Tags}
+				if v.ep.Config != nil {
+					e.Config = &serving.EndpointCoreConfigSummary{}
+					for _, se := range v.ep.Config.ServedEntities {
+						e.Config.ServedEntities = append(e.Config.ServedEntities, serving.ServedEntitySpec{Name: se.Name, EntityName: se.EntityName, EntityVersion: se.EntityVersion})
+					}
+				}
+				out = append(out, e)
+			}
+		}
+		slices.SortFunc(out, func(a, b serving.ServingEndpoint) int { return strings.Compare(a.Name, b.Name) })
 		return wire(out), "", nil
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -779,7 +780,10 @@ func TestServingDeleteAndList(t *testing.T) {
 	if err := w.ServingEndpoints.Delete(ctx, serving.DeleteServingEndpointRequest{Name: "e1"}); err != nil {
 		t.Fatal(err)
 	}
-	// A deleted endpoint lingers for two reads, then is gone.
+	// A deleted endpoint lingers for two reads, in the list too, then is gone.
+	if list, err := w.ServingEndpoints.ListAll(ctx); err != nil || !slices.ContainsFunc(list, func(e serving.ServingEndpoint) bool { return e.Name == "e1" }) {
+		t.Errorf("ListAll() right after Delete = %v, %v; want e1 still listed while its GET shows it", list, err)
+	}
 	for i := range 2 {
 		if _, err := w.ServingEndpoints.Get(ctx, serving.GetServingEndpointRequest{Name: "e1"}); err != nil {
 			t.Fatalf("read %d after Delete: %v, want the endpoint still shown", i+1, err)
