@@ -48,8 +48,9 @@
 // Syncing again is publishing again, from the same source into the same
 // store and online table: the one write this package makes to an existing
 // table. It keeps the table and its sync pipeline (the SDK documents
-// republishing to an existing online table), and the package never deletes
-// an online table, which an endpoint may serve from. That a republish of a
+// republishing to an existing online table), and publishing never deletes
+// an online table, which an endpoint may serve from. Only [Remove], the
+// teardown's step, deletes online tables and stores. That a republish of a
 // healthy SNAPSHOT table runs a new full sync is not documented, and so
 // unverified; the documented refresh of a SNAPSHOT pipeline is an update of
 // the pipeline.

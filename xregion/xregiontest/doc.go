@@ -74,6 +74,18 @@
 //     set, with a 400 saying "is not empty" (the code is unknown), and a
 //     catalog holding online tables even with Force. Catalogs.Update
 //     refuses properties on a catalog created from a share (assumption).
+//   - Deletes take time ([WithDeleteLag], 2 reads by default): a deleted
+//     online store or synced table reports DELETING, then is gone; a
+//     second delete meanwhile is a 400. A deleted serving endpoint stays
+//     in its GET and in the list for two more reads. Deleting a store that
+//     holds synced tables takes them with it (whether the service refuses
+//     or cascades is unknown: the fake takes the more dangerous case).
+//     Database.ListSyncedDatabaseTables is a 501, as its SDK doc says
+//     ("currently unimplemented"), unless [WithSyncedTableList].
+//   - The catalog list and a local schema's table list show a non-admin
+//     only what it owns (SDK doc of CatalogsService.List and
+//     TablesService.List; grants of USE_CATALOG and SELECT are not
+//     modelled), as the recipient and provider lists do.
 //   - Schemas.Get finds the default and information_schema schemas of
 //     every catalog not created from a share, the schemas of seeded
 //     objects and [Workspace.AddSchema]; a catalog created from a share
@@ -202,14 +214,16 @@
 //     shares/{name}, GET and PATCH shares/{name}/permissions; GET and POST
 //     recipients, GET and DELETE recipients/{name}, GET
 //     recipients/{name}/share-permissions; GET providers, providers/{name}
-//     and providers/{name}/shares; POST catalogs, GET, PATCH and DELETE
-//     catalogs/{name}; GET schemas/{name};
+//     and providers/{name}/shares; GET and POST catalogs, GET, PATCH and
+//     DELETE catalogs/{name}; GET and POST schemas, GET schemas/{name};
 //   - under /api/2.0: GET and POST feature-store/online-stores (a bare
-//     OnlineStore body), GET feature-store/online-stores/{name}, POST
-//     feature-store/tables/{name}/publish (a {"publish_spec": ...} body),
-//     DELETE feature-store/online-tables/{name}; GET and DELETE
-//     database/synced_tables/{name}; GET postgres/synced_tables/{name}
-//     (w.Postgres.GetSyncedTable with the name "synced_tables/{name}");
+//     OnlineStore body), GET and DELETE feature-store/online-stores/{name},
+//     POST feature-store/tables/{name}/publish (a {"publish_spec": ...}
+//     body), DELETE feature-store/online-tables/{name}; GET and DELETE
+//     database/synced_tables/{name}, GET
+//     database/instances/{name}/synced_tables; GET and DELETE
+//     postgres/synced_tables/{name} (w.Postgres.GetSyncedTable with the name
+//     "synced_tables/{name}");
 //     GET and POST serving-endpoints, GET and
 //     DELETE serving-endpoints/{name}, PUT serving-endpoints/{name}/config;
 //   - PATCH serving-endpoints/{name}/tags under /api/2.0;
@@ -243,7 +257,7 @@
 // INTERNAL_ERROR. A path the handler does not serve is a 501
 // NOT_IMPLEMENTED, never a 404, which the SDK would read as a missing
 // resource (SDK apierr/error_mapping.go); so is a method the API has on a served path
-// but the fake does not model, such as DELETE of a share. A method the API
+// but the fake does not model, such as PATCH of an online store. A method the API
 // does not have there is a 405 METHOD_NOT_ALLOWED, with an Allow header.
 // Without [WithToken], [WithClientCredentials] or [WithFederatedClient] any
 // non-empty bearer token is accepted; a request without one, or with a
