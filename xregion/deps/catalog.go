@@ -135,9 +135,11 @@ type CatalogResult struct {
 // the source's share.
 //
 // It finds the provider whose global metastore id is the source's (or takes
-// spec.Provider), waits with the settings' backoff up to
-// spec.ProviderTimeout for it and the share to become visible, and creates the
-// catalog. An existing catalog is accepted only if it is a Delta Sharing
+// spec.Provider), waiting with the settings' backoff up to
+// spec.ProviderTimeout for it to become visible, and creates the catalog.
+// A create that does not find the share (a share granted moments ago may
+// reach the target after its provider) waits for the share in the
+// provider's list within the same timeout and creates again. An existing catalog is accepted only if it is a Delta Sharing
 // catalog of that provider and share; anything else is an error matching
 // [xregion.ErrConflict] that says what is there. With spec.UseExisting a
 // missing catalog is an error matching [xregion.ErrPrecondition]. Every error
@@ -184,15 +186,28 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		}
 		return &CatalogResult{Catalog: spec.Name, Op: xregion.OpCreated, Provider: cmp.Or(provider, spec.Provider), Share: spec.Share}, nil
 	}
-	provider, unchecked, err := waitForShare(ctx, c.Providers, spec, s, log)
-	if err != nil {
-		return nil, err
-	}
+	var provider string
 	create := func(ctx context.Context) error {
 		_, err := c.Catalogs.Create(ctx, catalog.CreateCatalog{Name: spec.Name, ProviderName: provider, ShareName: spec.Share, Comment: catalogComment(spec)})
 		return err
 	}
-	err = create(ctx)
+	// The catalog is created as soon as its provider is visible; only a
+	// create that does not find the share waits for the share in the
+	// provider's list, and then creates again.
+	var early error
+	provider, unchecked, tried, err := waitForShare(ctx, c.Providers, spec, s, log, func(ctx context.Context, p string) bool {
+		provider = p
+		early = create(ctx)
+		return early == nil || !shareNotThereYet(early)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if tried {
+		err = early
+	} else {
+		err = create(ctx)
+	}
 	if unchecked && isMissing(err) {
 		// The caller may not list the provider's shares, so the share's
 		// arrival shows only as a create that succeeds.
@@ -339,7 +354,13 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 // A caller with USE_PROVIDER but neither ownership of the provider nor
 // metastore admin may not list the provider's shares: then unchecked is
 // true, and the share's arrival is left to the catalog's creation.
-func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s settings.Settings, log *slog.Logger) (provider string, unchecked bool, err error) {
+//
+// Once the provider is found, try (if not nil) is called once with its
+// name before its shares are listed: it reports whether the wait is over,
+// and tried is then true. A try that creates the catalog saves the list
+// when the share is there, as it is unless the grant is very recent.
+func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s settings.Settings, log *slog.Logger,
+	try func(ctx context.Context, provider string) bool) (provider string, unchecked, tried bool, err error) {
 	timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
 	// A named provider that should exist already gets a shorter deadline
 	// to appear; the share then gets the rest of the timeout.
@@ -379,6 +400,14 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 				return false, err
 			}
 			provider = p
+			if try != nil {
+				f := try
+				try = nil // once: a later provider is checked by its list
+				if f(ctx, provider) {
+					tried = true
+					return true, nil
+				}
+			}
 		}
 		shares, err := providers.ListSharesAll(ctx, sharing.ListSharesRequest{Name: provider})
 		if isMissing(err) {
@@ -406,16 +435,24 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 		if errors.Is(err, errProviderTimeout) || errors.Is(err, errNamedProviderTimeout) || errors.Is(err, xregion.ErrWaitStopped) {
 			if spec.Provider != "" && provider == "" {
 				visible := visibleProviders(ctx, providers)
-				return "", false, fmt.Errorf("provider %q did not appear in the target within %s (providers visible to you: %s): check the `provider` input, "+
+				return "", false, false, fmt.Errorf("provider %q did not appear in the target within %s (providers visible to you: %s): check the `provider` input, "+
 					"or leave it out to find the provider by the source metastore: %w",
 					spec.Provider, named, visible, errors.Join(xregion.ErrPrecondition, err))
 			}
-			return "", false, fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? If it was, %s: %w",
+			return "", false, false, fmt.Errorf("no %s visible after %s: was the share granted to a recipient for this metastore? If it was, %s: %w",
 				waitingFor, timeout, providerListHint, errors.Join(xregion.ErrPrecondition, err))
 		}
-		return "", false, err
+		return "", false, false, err
 	}
-	return provider, unchecked, nil
+	return provider, unchecked, tried, nil
+}
+
+// shareNotThereYet reports whether a catalog's create failed in a way that
+// may mean the share has not reached the target yet: "not found", or a
+// refusal of the parameters. Which answer the service gives is not
+// documented; the fakes answer 404. The provider's share list then decides.
+func shareNotThereYet(err error) bool {
+	return isMissing(err) || errors.Is(err, apierr.ErrInvalidParameterValue) || errors.Is(err, apierr.ErrBadRequest)
 }
 
 // visibleProvidersTimeout bounds the provider list an error message shows.

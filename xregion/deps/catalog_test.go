@@ -99,6 +99,83 @@ func TestEnsureSharedCatalogWaitsForProvider(t *testing.T) {
 	}
 }
 
+// TestEnsureSharedCatalogCreatesOnceProviderShows: the catalog is created
+// as soon as its provider is visible, without listing the provider's
+// shares first; a create that does not find the share yet (a new share of a
+// provider the target already sees) waits for the share in the provider's
+// list and creates again.
+func TestEnsureSharedCatalogCreatesOnceProviderShows(t *testing.T) {
+	t.Parallel()
+	src, dst := sharedRegions(t)
+	first := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.GlobalMetastoreID(), JustGranted: true}
+	if got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), first, noSleep); err != nil || got.Op != xregion.OpCreated {
+		t.Fatalf("EnsureSharedCatalog(first) = %+v, %v; want created", got, err)
+	}
+	calls := func() map[string]int {
+		return map[string]int{"Catalogs.Create": dst.Calls("Catalogs.Create"), "Providers.ListSharesAll": dst.Calls("Providers.ListSharesAll")}
+	}
+	if diff := cmp.Diff(map[string]int{"Catalogs.Create": 1, "Providers.ListSharesAll": 0}, calls()); diff != "" {
+		t.Errorf("first catalog: calls mismatch (-want +got):\n%s", diff)
+	}
+
+	// A second share of the same provider: the provider shows at once, the
+	// share a read later (xregiontest.DefaultProviderLag).
+	const second = "fraud_share_2"
+	if _, err := deps.EnsureShare(t.Context(), shareClients(src), specFor(dst, second)); err != nil {
+		t.Fatal(err)
+	}
+	spec := deps.CatalogSpec{Name: "fraud_shared_2", Share: second, SourceMetastoreID: src.GlobalMetastoreID(), JustGranted: true}
+	got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, noSleep)
+	if err != nil {
+		t.Fatalf("EnsureSharedCatalog(second) error = %v", err)
+	}
+	if got.Op != xregion.OpCreated || got.Share != second {
+		t.Errorf("EnsureSharedCatalog(second) = %+v, want share %s created", got, second)
+	}
+	if diff := cmp.Diff(map[string]int{"Catalogs.Create": 3, "Providers.ListSharesAll": 1}, calls()); diff != "" {
+		t.Errorf("after the second catalog: calls mismatch (-want +got):\n%s", diff)
+	}
+	cat, err := dst.Catalogs.Get(t.Context(), catalog.GetCatalogRequest{Name: "fraud_shared_2"})
+	if err != nil || cat.ShareName != second {
+		t.Errorf("second catalog = %+v, %v; want it mounted from %s", cat, err, second)
+	}
+}
+
+// TestEnsureSharedCatalogFirstCreateRefused: which answer a create gives
+// for a share that has not arrived is not documented, so a refused
+// parameter is read like "not found" (the provider's list decides, then
+// the catalog is created again), while a permission error ends the step
+// at once.
+func TestEnsureSharedCatalogFirstCreateRefused(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name                   string
+		err                    error
+		wantErr                error
+		wantCreates, wantLists int
+	}{
+		{"bad_request", xregiontest.InvalidParameter("Share does not exist."), nil, 2, 1},
+		{"permission", xregiontest.PermissionDenied("User does not have USE_PROVIDER."), apierr.ErrPermissionDenied, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src, dst := sharedRegions(t)
+			dst.Inject(xregiontest.Fault{Method: "Catalogs.Create", Times: 1, Err: tc.err})
+			spec := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.GlobalMetastoreID(), JustGranted: true}
+			got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, noSleep)
+			if tc.wantErr == nil && (err != nil || got.Op != xregion.OpCreated) {
+				t.Errorf("EnsureSharedCatalog() = %+v, %v; want created", got, err)
+			}
+			if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+				t.Errorf("EnsureSharedCatalog() error = %v, want %v", err, tc.wantErr)
+			}
+			if c, l := dst.Calls("Catalogs.Create"), dst.Calls("Providers.ListSharesAll"); c != tc.wantCreates || l != tc.wantLists {
+				t.Errorf("%d creates and %d share lists, want %d and %d", c, l, tc.wantCreates, tc.wantLists)
+			}
+		})
+	}
+}
+
 func TestEnsureSharedCatalogErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

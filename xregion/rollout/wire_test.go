@@ -315,7 +315,7 @@ func TestRequestBudget(t *testing.T) {
 	for _, run := range []struct {
 		name                string
 		maxRequests, writes int
-	}{{"first", 44, 8}, {"converged", 15, 0}} {
+	}{{"first", 43, 8}, {"converged", 15, 0}} {
 		res, n, err := w.roll(t)
 		if err != nil {
 			t.Fatalf("%s rollout: %v", run.name, err)
@@ -375,7 +375,7 @@ func TestRequestBudgetNoLag(t *testing.T) {
 	for _, run := range []struct {
 		name        string
 		maxRequests int
-	}{{"first", 31}, {"converged", 15}} {
+	}{{"first", 30}, {"converged", 15}} {
 		if _, n, err := w.roll(t); err != nil {
 			t.Fatalf("%s rollout: %v", run.name, err)
 		} else if n > run.maxRequests {
