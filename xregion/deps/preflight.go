@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/org/xregion-action/internal/invalid"
+	"strings"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/org/xregion-action/internal/invalid"
 	"github.com/org/xregion-action/xregion"
 )
 
@@ -31,13 +32,22 @@ var (
 	_ OnlineStores = ml.FeatureStoreInterface(nil)
 )
 
+// OnlineTableFinder tells whether an online table exists, reading it
+// through the Lakebase API that owns it (rollout reads it with
+// [github.com/org/xregion-action/xregion/online.ObserveTables]).
+type OnlineTableFinder interface {
+	OnlineTableExists(ctx context.Context, name string) (bool, error)
+}
+
 // PreflightClients are the target-workspace services [Preflight] reads.
-// OnlineStores may be nil when no online store is checked.
+// OnlineStores may be nil when no online store is checked, OnlineTables
+// when [PreflightSpec].OnlineTable is empty.
 type PreflightClients struct {
 	Catalogs     Catalogs
 	Schemas      Schemas
 	Providers    Providers
 	OnlineStores OnlineStores
+	OnlineTables OnlineTableFinder
 }
 
 // PreflightSpec is what a run is about to write in the target workspace.
@@ -53,6 +63,14 @@ type PreflightSpec struct {
 	// OnlineStore is the online store tables will be published to, created
 	// if missing. Empty skips its check.
 	OnlineStore string
+	// OnlineTable is one online table of OnlineCatalog.OnlineSchema the
+	// run publishes or finds published, read through
+	// [PreflightClients].OnlineTables when the shared catalog already
+	// exists, as it does on a re-run. If it exists it settles the online
+	// checks: a synced table is created only in a schema of a catalog that
+	// can hold tables. Otherwise, or when empty, the schema is read. The
+	// caller may hand its read on to the step that reads it next.
+	OnlineTable string
 }
 
 // Preflight checks, reading only, that the target workspace can take what a
@@ -64,7 +82,8 @@ type PreflightSpec struct {
 //     [CatalogSpec.UseExisting] it must exist;
 //   - the online catalog exists and can hold tables: it is not a catalog
 //     created from a share, a foreign catalog or the system catalog;
-//   - the online schema exists in it;
+//   - the online schema exists in it (settled without a read of its own
+//     when [PreflightSpec].OnlineTable is found);
 //   - the online store, if it exists, is not being deleted; and the online
 //     store API answers in the target's region. Online stores are offered
 //     in some regions only, and the API does not say which: a region
@@ -84,6 +103,7 @@ func Preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 
 func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) error {
 	region := cmp.Or(spec.Region, "the target workspace")
+	catalogExists := false
 	if cs := spec.Catalog; cs.Name != "" {
 		if err := cs.validate(); err != nil {
 			return err
@@ -94,6 +114,7 @@ func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 			if _, err := acceptCatalog(ctx, c.Providers, cs, existing); err != nil {
 				return fmt.Errorf("shared catalog %q %w", cs.Name, err)
 			}
+			catalogExists = true
 		case !isMissing(err):
 			return fmt.Errorf("read shared catalog %q: %w", cs.Name, err)
 		case cs.UseExisting:
@@ -101,7 +122,7 @@ func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 				"mount the share there first (the share phase creates and grants it), or let xregion create the catalog", region)
 		}
 	}
-	if spec.OnlineCatalog != "" {
+	if spec.OnlineCatalog != "" && !(catalogExists && onlineTableFound(ctx, c, spec)) {
 		if err := checkOnlineCatalog(ctx, c, spec.OnlineCatalog, spec.OnlineSchema, region); err != nil {
 			return err
 		}
@@ -130,6 +151,18 @@ func preflight(ctx context.Context, c PreflightClients, spec PreflightSpec) erro
 		}
 	}
 	return nil
+}
+
+// onlineTableFound reports whether spec.OnlineTable, in the online catalog
+// and schema, exists. Any trouble reading it leaves the decision to the
+// schema's read.
+func onlineTableFound(ctx context.Context, c PreflightClients, spec PreflightSpec) bool {
+	if c.OnlineTables == nil || spec.OnlineTable == "" || spec.OnlineSchema == "" ||
+		!strings.HasPrefix(strings.ToLower(spec.OnlineTable), strings.ToLower(spec.OnlineCatalog+"."+spec.OnlineSchema+".")) {
+		return false
+	}
+	found, err := c.OnlineTables.OnlineTableExists(ctx, spec.OnlineTable)
+	return err == nil && found
 }
 
 // regionRefusal reports whether err is the kind of refusal a region without

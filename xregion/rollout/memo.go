@@ -7,7 +7,9 @@ import (
 
 	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
 	"github.com/databricks/databricks-sdk-go/service/serving"
 	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/org/xregion-action/xregion/deps"
@@ -187,6 +189,28 @@ func (t handoffListingTables) ListAll(ctx context.Context, r catalog.ListTablesR
 	return all, nil
 }
 
+type handoffPostgres struct {
+	online.PostgresSyncedTables
+	h *handoff
+}
+
+func (p handoffPostgres) GetSyncedTable(ctx context.Context, r postgres.GetSyncedTableRequest) (*postgres.SyncedTable, error) {
+	return read(ctx, p.h, "synced-autoscaling\x00"+strings.ToLower(r.Name), func(ctx context.Context) (*postgres.SyncedTable, error) {
+		return p.PostgresSyncedTables.GetSyncedTable(ctx, r)
+	})
+}
+
+type handoffDatabase struct {
+	online.SyncedTables
+	h *handoff
+}
+
+func (d handoffDatabase) GetSyncedDatabaseTable(ctx context.Context, r database.GetSyncedDatabaseTableRequest) (*database.SyncedDatabaseTable, error) {
+	return read(ctx, d.h, "synced-provisioned\x00"+strings.ToLower(r.Name), func(ctx context.Context) (*database.SyncedDatabaseTable, error) {
+		return d.SyncedTables.GetSyncedDatabaseTable(ctx, r)
+	})
+}
+
 // endpointKey is the hand-off key of the serving endpoint called name.
 func endpointKey(name string) string { return "endpoint\x00" + name }
 
@@ -214,7 +238,8 @@ type handoffQueryingEndpoints struct {
 }
 
 // withHandoff returns a copy of w whose catalog, provider, online store,
-// table and serving endpoint reads go through h.
+// online table, table and serving endpoint reads go through h. The copy's
+// Lakebase clients read only: it serves runs, never removals.
 func withHandoff(w Workspace, h *handoff) Workspace {
 	if w.Catalogs != nil {
 		w.Catalogs = handoffCatalogs{w.Catalogs, h}
@@ -232,6 +257,12 @@ func withHandoff(w Workspace, h *handoff) Workspace {
 		} else {
 			w.ServingEndpoints = he
 		}
+	}
+	if w.Postgres != nil {
+		w.Postgres = handoffPostgres{w.Postgres, h}
+	}
+	if w.Database != nil {
+		w.Database = handoffDatabase{w.Database, h}
 	}
 	if w.Tables != nil {
 		ht := handoffTables{w.Tables, h}

@@ -368,6 +368,11 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 			pf.OnlineCatalog, pf.OnlineSchema = spec.OnlineCatalog, spec.OnlineSchema
 			if spec.Phase != PhaseShare {
 				pf.OnlineStore = cmp.Or(spec.OnlineStore, online.DefaultStoreName(spec.OnlineCatalog))
+				if d != nil {
+					// On a re-run, the first table's read settles the
+					// online schema and goes on to PublishOnline.
+					pf.OnlineTable = online.DefaultOnlineName(spec.OnlineCatalog, spec.OnlineSchema, d.Tables[0].Name)
+				}
 			}
 		}
 		p.h.record(true) // the steps take what the checks read

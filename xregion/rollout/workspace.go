@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/databricks/databricks-sdk-go"
@@ -111,7 +112,21 @@ func (w Workspace) preflight() deps.PreflightClients {
 	if w.FeatureStore != nil {
 		c.OnlineStores = w.FeatureStore
 	}
+	if w.Postgres != nil || w.Database != nil {
+		c.OnlineTables = onlineFinder{w.online().Status()}
+	}
 	return c
+}
+
+// onlineFinder finds online tables through the Lakebase API that owns each.
+type onlineFinder struct{ c online.StatusClients }
+
+func (f onlineFinder) OnlineTableExists(ctx context.Context, name string) (bool, error) {
+	st, err := online.ObserveTables(ctx, f.c, []string{name})
+	if err != nil {
+		return false, err
+	}
+	return len(st) == 1 && st[0].Phase != online.PhaseMissing, nil
 }
 
 func (w Workspace) shared() deps.SharedReaders {
