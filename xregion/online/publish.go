@@ -78,6 +78,14 @@ type PublishSpec struct {
 	// created. Under [RefreshAuto] a table last synced before it is
 	// synced again. Zero means unknown: then only MaxStaleness applies.
 	VersionCreated time.Time
+	// ListFirst lists the Unity Catalog tables of each online schema
+	// before any online table is read, and reads only the tables the list
+	// shows: one request per schema instead of one or two per table, for
+	// tables that are most likely new (rollout sets it when it has just
+	// created the shared catalog that feeds them). The list, like the
+	// reads, shows only the tables the caller may see. It needs a
+	// [TableLister] in [Clients].Tables, and has no effect without one.
+	ListFirst bool
 }
 
 // Refresh is a policy for syncing healthy SNAPSHOT online tables again.
@@ -260,9 +268,11 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s settings.Settin
 
 	// Reads: every source must be there and every existing online table ours.
 	// With several tables, an online table neither the first Lakebase API
-	// nor its schema's list knows is missing, unasked of the second API.
-	if l, ok := c.Tables.(TableLister); ok && len(plans) > 1 {
-		r.listed = &ucLists{l: l}
+	// nor its schema's list knows is missing, unasked of the second API;
+	// with ListFirst, one its schema's list does not show is missing,
+	// unasked of either.
+	if l, ok := c.Tables.(TableLister); ok && (len(plans) > 1 || spec.ListFirst) {
+		r.listed, r.listFirst = &ucLists{l: l}, spec.ListFirst
 	}
 	now := s.Now()
 	g, gctx := errgroup.WithContext(ctx)
@@ -279,7 +289,7 @@ func publish(ctx context.Context, c Clients, spec PublishSpec, s settings.Settin
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	r.listed = nil // the lists are out of date once anything is published
+	r.listed, r.listFirst = nil, false // the lists are out of date once anything is published
 	for _, p := range plans {
 		switch {
 		case p.Op == xregion.OpUpdated:

@@ -2,6 +2,7 @@ package online_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/databricks/databricks-sdk-go/apierr"
@@ -270,5 +271,82 @@ func TestPublishListsOnceForMissingTables(t *testing.T) {
 	want := map[string]int{"Postgres.GetSyncedTable": 2, "Database.GetSyncedDatabaseTable": 0, "Tables.ListAll": 1}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("reads of a first publish mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestPublishListFirst: with ListFirst, each online schema is listed before
+// any online table is read, and only the tables it shows are read; a list
+// that fails leaves every table to the reads.
+func TestPublishListFirst(t *testing.T) {
+	t.Parallel()
+	reads := []string{"Postgres.GetSyncedTable", "Database.GetSyncedDatabaseTable", "Tables.ListAll"}
+	tests := []struct {
+		name    string
+		seed    func(t *testing.T, dst *xregiontest.Workspace)
+		want    map[string]int
+		wantOps map[string]xregion.Op
+	}{
+		{
+			name:    "all_new",
+			want:    map[string]int{"Postgres.GetSyncedTable": 0, "Database.GetSyncedDatabaseTable": 0, "Tables.ListAll": 1},
+			wantOps: map[string]xregion.Op{features: xregion.OpCreated, history: xregion.OpCreated},
+		},
+		{
+			name: "one_published",
+			seed: func(t *testing.T, dst *xregiontest.Workspace) {
+				spec := publishSpec()
+				spec.Tables = spec.Tables[:1]
+				if _, err := online.PublishOnline(t.Context(), clients(dst), spec, noSleep); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := online.WaitOnline(t.Context(), status(dst), online.WaitSpec{Tables: []string{online.DefaultOnlineName(onlineCatalog, onlineSchema, features)}}, noSleep); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want:    map[string]int{"Postgres.GetSyncedTable": 1, "Database.GetSyncedDatabaseTable": 0, "Tables.ListAll": 1},
+			wantOps: map[string]xregion.Op{features: xregion.OpUnchanged, history: xregion.OpCreated},
+		},
+		{
+			name: "list_fails",
+			seed: func(_ *testing.T, dst *xregiontest.Workspace) {
+				dst.Inject(xregiontest.Fault{Method: "Tables.ListAll", Err: xregiontest.Unavailable("try again")})
+			},
+			want:    map[string]int{"Postgres.GetSyncedTable": 2, "Database.GetSyncedDatabaseTable": 2, "Tables.ListAll": 1},
+			wantOps: map[string]xregion.Op{features: xregion.OpCreated, history: xregion.OpCreated},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, dst := sharedTables(t)
+			dst.AddSchema(onlineCatalog + "." + onlineSchema)
+			if tc.seed != nil {
+				tc.seed(t, dst)
+			}
+			before := map[string]int{}
+			for _, m := range reads {
+				before[m] = dst.Calls(m)
+			}
+			spec := publishSpec()
+			spec.ListFirst = true
+			res, err := online.PublishOnline(t.Context(), clients(dst), spec, noSleep)
+			if err != nil {
+				t.Fatalf("PublishOnline() error = %v", err)
+			}
+			got := map[string]int{}
+			for _, m := range reads {
+				got[m] = dst.Calls(m) - before[m]
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("reads mismatch (-want +got):\n%s", diff)
+			}
+			ops := map[string]xregion.Op{}
+			for _, p := range res.Tables {
+				ops[strings.Replace(p.Source, sharedCatalog+".", "main.", 1)] = p.Op
+			}
+			if diff := cmp.Diff(tc.wantOps, ops); diff != "" {
+				t.Errorf("tables mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -98,6 +98,9 @@ type statusReader struct {
 	// once, at the first such table; set it only while nothing is
 	// published.
 	listed *ucLists
+	// listFirst asks the list before either API: a table it does not
+	// show is missing.
+	listFirst bool
 }
 
 // ucLists lists each schema's Unity Catalog tables once, on demand.
@@ -166,6 +169,9 @@ func newStatusReader(c StatusClients) (*statusReader, error) {
 // refuse, the table is missing if either said "not found", and otherwise
 // the error names both refusals.
 func (r *statusReader) read(ctx context.Context, name string) (*syncedTable, error) {
+	if r.listFirst && r.listed != nil && r.listed.unlisted(ctx, name) {
+		return nil, nil // not in its schema: neither API would know it
+	}
 	order := []API{APIAutoscaling, APIProvisioned}
 	r.mu.Lock()
 	if r.owner[name] == APIProvisioned {

@@ -533,6 +533,9 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 				Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
 				Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Tables: tables,
 				Refresh: spec.OnlineRefresh, MaxStaleness: spec.OnlineMaxStaleness, VersionCreated: created,
+				// Tables fed from a catalog made just now are new: one
+				// list of their schema shows that none is there yet.
+				ListFirst: res.Catalog != nil && res.Catalog.Op == xregion.OpCreated,
 			}, opts...)
 		}); err != nil {
 			return fail(err)

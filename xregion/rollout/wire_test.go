@@ -315,7 +315,7 @@ func TestRequestBudget(t *testing.T) {
 	for _, run := range []struct {
 		name                string
 		maxRequests, writes int
-	}{{"first", 43, 8}, {"converged", 14, 0}} {
+	}{{"first", 42, 8}, {"converged", 14, 0}} {
 		res, n, err := w.roll(t)
 		if err != nil {
 			t.Fatalf("%s rollout: %v", run.name, err)
@@ -379,7 +379,7 @@ func TestRequestBudgetNoLag(t *testing.T) {
 	for _, run := range []struct {
 		name        string
 		maxRequests int
-	}{{"first", 30}, {"converged", 14}} {
+	}{{"first", 29}, {"converged", 14}} {
 		if _, n, err := w.roll(t); err != nil {
 			t.Fatalf("%s rollout: %v", run.name, err)
 		} else if n > run.maxRequests {
