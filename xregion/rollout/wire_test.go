@@ -307,8 +307,9 @@ func TestRequestsBreakdown(t *testing.T) {
 // now, so that a change that spends more shows up here (serving
 // invocations and client construction not counted). Before the reads were
 // handed on (issue 12) the same runs made 54 and 26; before the second
-// round of savings, 53 and 19. Of the 44 requests of the first run, 13
-// are polls of the fakes' propagation waits (TestRequestBudgetNoLag).
+// round of savings, 53 and 19; before the third, 44 and 15. Of the 42
+// requests of the first run, 13 are polls of the fakes' propagation waits
+// (TestRequestBudgetNoLag).
 func TestRequestBudget(t *testing.T) {
 	t.Parallel()
 	w := newWireWorld(t, wireOpts{tables: 1, functions: 1})
