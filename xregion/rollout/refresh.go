@@ -27,7 +27,8 @@ const StepRefresh = "Refresh"
 // [Observe] does (a dry run of [Region]), and refuses, writing nothing, when
 // the shared catalog or an online table is missing. The result holds the
 // tables published again (Online) and their new states and sync times
-// (OnlineStatus).
+// (OnlineStatus). src is the source workspace, or the zero [Workspace] in
+// PhaseDeploy, as for Region.
 func Refresh(ctx context.Context, src Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionResult, error) {
 	s := settings.New(opts...)
 	res, err := Region(ctx, src, dst, spec, append(slices.Clip(opts), xregion.WithDryRun())...)
