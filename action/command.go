@@ -23,7 +23,7 @@ const (
 // runStatus reports what the target serves and how it differs from the
 // inputs (rollout.Observe), writing nothing. With fail-on-drift, drift, a
 // stale table or a failed health check fails the step.
-func runStatus(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src *rollout.Workspace, dst rollout.Workspace, opts []xregion.Option) error {
+func runStatus(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src rollout.Workspace, dst rollout.Workspace, opts []xregion.Option) error {
 	st, err := rollout.Observe(ctx, src, rollout.Target{Region: in.Region, Workspace: dst}, in.Spec, opts...)
 	err = red.Err(err)
 	st.Error = red.String(st.Error)
@@ -50,7 +50,7 @@ func runStatus(ctx context.Context, a *githubactions.Action, red redactor, in *i
 
 // runFleetStatus is runStatus for every region of the regions file
 // (rollout.ObserveRegions: the source's discovery once, nothing written).
-func runFleetStatus(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src *rollout.Workspace, targets []rollout.Target, opts []xregion.Option) error {
+func runFleetStatus(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src rollout.Workspace, targets []rollout.Target, opts []xregion.Option) error {
 	sts, err := rollout.ObserveRegions(ctx, src, targets, in.Spec, rollout.Plan{}, opts...)
 	err = red.Err(err)
 	byRegion := map[string]*rollout.RegionStatus{}
@@ -91,7 +91,7 @@ func runFleetStatus(ctx context.Context, a *githubactions.Action, red redactor, 
 
 // runFleetRefresh runs rollout.Refresh in every region of the regions
 // file, one after the other, and reports each as a rollout would.
-func runFleetRefresh(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src *rollout.Workspace, targets []rollout.Target, opts []xregion.Option) error {
+func runFleetRefresh(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src rollout.Workspace, targets []rollout.Target, opts []xregion.Option) error {
 	var results []*rollout.RegionResult
 	var errs []error
 	for _, t := range targets {

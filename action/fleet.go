@@ -24,14 +24,13 @@ func runFleet(ctx context.Context, a *githubactions.Action, red redactor, connec
 	h, opts := stepOptions(a, red, in, opts)
 	defer h.endGroup()
 	f := in.Fleet
-	var src *rollout.Workspace
+	var src rollout.Workspace // zero without a source: the deploy phase
 	if in.Source.Host != "" {
 		a.Infof("Connecting to the source workspace %s", in.Source.Host)
-		w, err := connectSide(ctx, a, red, connect, "source", in.Source)
-		if err != nil {
+		var err error
+		if src, err = connectSide(ctx, a, red, connect, "source", in.Source); err != nil {
 			return err
 		}
-		src = &w
 	}
 	ws := map[string]rollout.Workspace{}
 	for _, r := range f.Regions {

@@ -56,14 +56,12 @@ func run(ctx context.Context, a *githubactions.Action, connect connectFunc, opts
 			a.Infof("Connecting to the %s workspace %s: waiting up to %s for it to answer %s", label, host, bound, connectProbe)
 		}
 	}
-	var src *rollout.Workspace
+	var src rollout.Workspace // zero without a source: the deploy phase
 	if in.Source.Host != "" {
 		connecting("source", in.Source.Host)
-		w, err := connectSide(ctx, a, red, connect, "source", in.Source)
-		if err != nil {
+		if src, err = connectSide(ctx, a, red, connect, "source", in.Source); err != nil {
 			return err
 		}
-		src = &w
 	}
 	var dst rollout.Workspace
 	if in.Target.Host != "" {

@@ -17,14 +17,14 @@ const commandTeardown = "teardown"
 
 // runTeardown removes what xregion made for the model in the target and on
 // the source (rollout.Teardown), or in a dry run lists it.
-func runTeardown(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src *rollout.Workspace, dst rollout.Workspace, opts []xregion.Option) error {
+func runTeardown(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src rollout.Workspace, dst rollout.Workspace, opts []xregion.Option) error {
 	res, err := rollout.Teardown(ctx, src, rollout.Target{Region: in.Region, Workspace: dst}, in.Spec, in.Teardown, opts...)
 	return reportTeardown(a, red, in, []*rollout.TeardownResult{res}, res, err)
 }
 
 // runFleetTeardown is runTeardown for every region of the regions file,
 // the source side once at the end (rollout.TeardownRegions).
-func runFleetTeardown(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src *rollout.Workspace, targets []rollout.Target, opts []xregion.Option) error {
+func runFleetTeardown(ctx context.Context, a *githubactions.Action, red redactor, in *inputs, src rollout.Workspace, targets []rollout.Target, opts []xregion.Option) error {
 	ft, err := rollout.TeardownRegions(ctx, src, targets, in.Spec, in.Teardown, rollout.Plan{}, opts...)
 	if ft == nil {
 		ft = &rollout.FleetTeardown{}

@@ -170,12 +170,12 @@ func (s *server) connect(ctx context.Context, name string, set regionsfile.Setti
 }
 
 // source returns the source workspace's services.
-func (s *server) source(ctx context.Context) (*rollout.Workspace, error) {
+func (s *server) source(ctx context.Context) (rollout.Workspace, error) {
 	c, err := s.workspace(ctx, sourceName)
 	if err != nil {
-		return nil, err
+		return rollout.Workspace{}, err
 	}
-	return &c.ws, nil
+	return c.ws, nil
 }
 
 // target returns a region as a rollout target, with its overrides.

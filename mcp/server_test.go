@@ -99,7 +99,7 @@ func (f *fleet) rollOut(t *testing.T) {
 	}
 	src := connect(file.Source.Client())
 	eu := file.Region("eu-west-1")
-	if _, err := rollout.Region(ctx, &src, eu.Target(connect(eu.Settings.Client())), rollout.Spec{Model: "main.ml.fraud", Version: "1", OnlineCatalog: eu.OnlineCatalog},
+	if _, err := rollout.Region(ctx, src, eu.Target(connect(eu.Settings.Client())), rollout.Spec{Model: "main.ml.fraud", Version: "1", OnlineCatalog: eu.OnlineCatalog},
 		xregion.WithoutPause()); err != nil {
 		t.Fatalf("rollout.Region() error = %v", err)
 	}

@@ -207,7 +207,7 @@ func (r *run) schema(t *testing.T) {
 }
 
 func (r *run) rollout(t *testing.T) {
-	res, err := rollout.Region(t.Context(), &r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, r.spec, r.opts...)
+	res, err := rollout.Region(t.Context(), r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, r.spec, r.opts...)
 	r.result = res
 	if err != nil {
 		t.Fatalf("rollout: %v", err)
@@ -228,7 +228,7 @@ func (r *run) rollout(t *testing.T) {
 func (r *run) converged(t *testing.T) {
 	r.src.meter.take()
 	r.dst.meter.take()
-	res, err := rollout.Region(t.Context(), &r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, r.spec, r.opts...)
+	res, err := rollout.Region(t.Context(), r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, r.spec, r.opts...)
 	if err != nil {
 		t.Fatalf("re-run: %v", err)
 	}
@@ -248,7 +248,7 @@ func (r *run) converged(t *testing.T) {
 func (r *run) status(t *testing.T) {
 	r.src.meter.take()
 	r.dst.meter.take()
-	st, err := rollout.Observe(t.Context(), &r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, r.spec, r.opts...)
+	st, err := rollout.Observe(t.Context(), r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, r.spec, r.opts...)
 	if err != nil {
 		t.Fatalf("Observe() error = %v", err)
 	}
@@ -296,7 +296,7 @@ func (r *run) badDeployment(t *testing.T) {
 		Request: []byte(`{"dataframe_records": [{}]}`),
 		Expect:  endpoint.Expect{Path: "xregion_acceptance_no_such_field"},
 	}}
-	res, err := rollout.Region(t.Context(), &r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, spec, r.opts...)
+	res, err := rollout.Region(t.Context(), r.src.svc, rollout.Target{Region: "target", Workspace: r.dst.svc}, spec, r.opts...)
 	if !errors.Is(err, endpoint.ErrUnhealthy) || res.Endpoint == nil || res.Endpoint.Outcome != endpoint.OutcomeRolledBack {
 		t.Fatalf("bad deployment: %v (result %+v), want rolled back for a failed probe", err, res.Endpoint)
 	}

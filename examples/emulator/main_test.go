@@ -57,7 +57,7 @@ func (d deployer) deploy(ctx context.Context, version string, canary ...int) (*r
 	}
 	spec := rollout.Spec{Model: "main.ml.fraud", Version: version, OnlineCatalog: "serving",
 		Endpoint: endpoint.Spec{Canary: canary, Probes: probes}}
-	return rollout.Region(ctx, &d.src, rollout.Target{Workspace: d.dst}, spec, d.opts...)
+	return rollout.Region(ctx, d.src, rollout.Target{Workspace: d.dst}, spec, d.opts...)
 }
 
 func outcome(r *rollout.RegionResult) endpoint.Outcome {

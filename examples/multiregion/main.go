@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 
-	var src *rollout.Workspace
+	var src rollout.Workspace
 	var dsts []rollout.Target
 	var err error
 	if *demo {
@@ -94,9 +94,9 @@ func run(ctx context.Context, args []string) error {
 
 // connect builds one client per workspace, each with its own explicit
 // token, so that variables meant for one never reach another.
-func connect(ctx context.Context, source string, ts targets) (*rollout.Workspace, []rollout.Target, error) {
+func connect(ctx context.Context, source string, ts targets) (rollout.Workspace, []rollout.Target, error) {
 	if source == "" || len(ts) == 0 {
-		return nil, nil, errors.New("give -source and at least one -target label=URL, or -demo")
+		return rollout.Workspace{}, nil, errors.New("give -source and at least one -target label=URL, or -demo")
 	}
 	open := func(label, host string) (rollout.Workspace, error) {
 		env := "XREGION_TOKEN_" + strings.ToUpper(label)
@@ -112,26 +112,26 @@ func connect(ctx context.Context, source string, ts targets) (*rollout.Workspace
 	}
 	s, err := open("source", source)
 	if err != nil {
-		return nil, nil, err
+		return rollout.Workspace{}, nil, err
 	}
 	var dsts []rollout.Target
 	for _, t := range ts {
 		label, host, ok := strings.Cut(t, "=")
 		if !ok {
 			// The value is not printed: a URL may carry a credential.
-			return nil, nil, errors.New("a -target value has no '=': want label=URL")
+			return rollout.Workspace{}, nil, errors.New("a -target value has no '=': want label=URL")
 		}
 		w, err := open(label, host)
 		if err != nil {
-			return nil, nil, err
+			return rollout.Workspace{}, nil, err
 		}
 		dsts = append(dsts, rollout.Target{Region: label, Workspace: w})
 	}
-	return &s, dsts, nil
+	return s, dsts, nil
 }
 
 // demoWorld is a source region with the fraud model and three target regions.
-func demoWorld() (*rollout.Workspace, []rollout.Target) {
+func demoWorld() (rollout.Workspace, []rollout.Target) {
 	src := xregiontest.NewWorkspace(xregiontest.WithRegion("aws", "us-east-1"))
 	all := []*xregiontest.Workspace{src}
 	var dsts []rollout.Target
@@ -149,6 +149,5 @@ func demoWorld() (*rollout.Workspace, []rollout.Target) {
 		ModelVersionDependencies: &catalog.DependencyList{Dependencies: []catalog.Dependency{
 			{Table: &catalog.TableDependency{TableFullName: "main.ml.customer_features"}},
 		}}})
-	s := rollouttest.Workspace(src)
-	return &s, dsts
+	return rollouttest.Workspace(src), dsts
 }

@@ -103,7 +103,7 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 		return a
 	}}))
-	results, err := rollout.Regions(ctx, &src, targets, rollout.Spec{
+	results, err := rollout.Regions(ctx, src, targets, rollout.Spec{
 		Model: "main.ml.fraud", Version: "@champion", OnlineCatalog: "serving",
 		Endpoint: endpoint.Spec{Probes: []endpoint.Probe{{
 			Name:    "smoke",

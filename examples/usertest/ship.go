@@ -24,7 +24,7 @@ type Report struct {
 // a 10% then 100% canary and a smoke probe, and reports which regions
 // shipped and which rolled back. It fails only if a region needs attention
 // (neither shipped nor rolled back cleanly).
-func ShipChampion(ctx context.Context, src *rollout.Workspace, regions []rollout.Target, model string, smoke endpoint.Probe, opts ...xregion.Option) (*Report, error) {
+func ShipChampion(ctx context.Context, src rollout.Workspace, regions []rollout.Target, model string, smoke endpoint.Probe, opts ...xregion.Option) (*Report, error) {
 	results, _ := rollout.Regions(ctx, src, regions, rollout.Spec{
 		Model: model, Version: "@champion", OnlineCatalog: "serving",
 		Endpoint: endpoint.Spec{Canary: []int{10, 100}, Probes: []endpoint.Probe{smoke}},

@@ -37,14 +37,14 @@ func TestShipChampion(t *testing.T) {
 
 	// Version 1 is the champion and ships everywhere.
 	src.SetAlias("main.ml.fraud", "champion", 1)
-	if _, err := usertest.ShipChampion(t.Context(), &s, regions, "main.ml.fraud", smoke, noSleep); err != nil {
+	if _, err := usertest.ShipChampion(t.Context(), s, regions, "main.ml.fraud", smoke, noSleep); err != nil {
 		t.Fatalf("ShipChampion(v1) error = %v", err)
 	}
 
 	// Version 2 becomes champion; in ap-southeast-1 it answers badly.
 	src.SetAlias("main.ml.fraud", "champion", 2)
 	ap.ScriptQuery("xregion_main_ml_fraud.ml.fraud", "2", xregiontest.QueryScript{Predictions: []any{0.97}})
-	got, err := usertest.ShipChampion(t.Context(), &s, regions, "main.ml.fraud", smoke, noSleep)
+	got, err := usertest.ShipChampion(t.Context(), s, regions, "main.ml.fraud", smoke, noSleep)
 	if err != nil {
 		t.Fatalf("ShipChampion(v2) error = %v", err)
 	}

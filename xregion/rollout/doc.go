@@ -20,6 +20,11 @@
 // tools; the GitHub Action in action/ is a thin binary over it, which only
 // parses a regions file into targets and a plan.
 //
+// Every run takes the source workspace as a [Workspace] value and each
+// target as a [Target]. The zero Workspace ([Workspace.IsZero]) is a run
+// without the source: the deploy phase, with the target's credentials only,
+// or a teardown or status of the targets alone.
+//
 // # Import graph
 //
 // rollout sits above the step packages: it imports

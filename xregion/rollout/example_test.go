@@ -32,14 +32,14 @@ func ExampleRegions() {
 	fast := xregion.WithoutPause() // the fakes settle at once
 
 	// Version 1 everywhere, in one wave.
-	if _, err := rollout.Regions(ctx, &source, targets, rollout.Spec{Model: "main.ml.fraud", Version: "1"}, rollout.Plan{}, fast); err != nil {
+	if _, err := rollout.Regions(ctx, source, targets, rollout.Spec{Model: "main.ml.fraud", Version: "1"}, rollout.Plan{}, fast); err != nil {
 		fmt.Println(err)
 		return
 	}
 	// Version 2 in two waves; it fails to load in us-west-2.
 	all[3].ScriptDeployment("xregion_main_ml_fraud.ml.fraud", "2", xregiontest.Deployment{Fail: true, Message: "Model failed to load"})
 	plan := rollout.Plan{Waves: [][]string{{"eu-west-1"}, {"ap-southeast-1", "us-west-2"}}, AllOrNothing: true}
-	results, _ := rollout.Regions(ctx, &source, targets, rollout.Spec{Model: "main.ml.fraud", Version: "2"}, plan, fast)
+	results, _ := rollout.Regions(ctx, source, targets, rollout.Spec{Model: "main.ml.fraud", Version: "2"}, plan, fast)
 	for _, r := range results {
 		after := r.Endpoint.After.Served
 		if r.Restored != nil {

@@ -87,7 +87,8 @@ type Restored struct {
 var ErrNotStarted = errors.New("region not started")
 
 // Regions rolls the model out to every target, in the waves of plan, and
-// returns one result per target in the order of targets.
+// returns one result per target in the order of targets. src is the source
+// workspace, or the zero [Workspace] in PhaseDeploy, which runs without it.
 //
 // The work the regions share is done once, before the first wave:
 // discovery, the checks of every target ([deps.Preflight]), the share's
@@ -112,15 +113,25 @@ var ErrNotStarted = errors.New("region not started")
 // Each result's Wave and Status say what happened to the region; the error
 // joins one error per region that failed or was not started
 // ([ErrNotStarted]), each naming the region. Invalid inputs (the spec, a
-// target's overrides, the waves) fail before any call with an error
-// matching [xregion.ErrInvalidInput] and no results.
+// target's overrides, the waves, a source without the services the run
+// calls) fail before any call with an error matching
+// [xregion.ErrInvalidInput] and no results.
 //
 // Regions is safe to call concurrently for different targets; it keeps no
 // state between calls.
-func Regions(ctx context.Context, src *Workspace, targets []Target, spec Spec, plan Plan, opts ...xregion.Option) ([]*RegionResult, error) {
+func Regions(ctx context.Context, src Workspace, targets []Target, spec Spec, plan Plan, opts ...xregion.Option) ([]*RegionResult, error) {
+	return rollRegions(ctx, src.orNil(), targets, spec, plan, opts)
+}
+
+// rollRegions is [Regions] with the source as the internals take it: nil
+// when there is none.
+func rollRegions(ctx context.Context, src *Workspace, targets []Target, spec Spec, plan Plan, opts []xregion.Option) ([]*RegionResult, error) {
 	src = withOnceSummary(src) // read by every region's checks and by EnsureShare
 	base, err := spec.withDefaults(src != nil)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSource(src, runNeeds(base)); err != nil {
 		return nil, err
 	}
 	if sel, _ := xregion.ParseVersion("version", base.Version); sel.Number == 0 && src != nil && base.Phase == PhaseDeploy {

@@ -52,9 +52,8 @@ func seedModel(ws *xregiontest.Workspace) {
 	ws.SetAlias("main.ml.fraud", "champion", 1)
 }
 
-func (w world) source() *rollout.Workspace {
-	s := rollouttest.Workspace(w.src)
-	return &s
+func (w world) source() rollout.Workspace {
+	return rollouttest.Workspace(w.src)
 }
 
 func (w world) regionTargets() []rollout.Target {

@@ -58,17 +58,18 @@ func (s *RegionStatus) Drifted() bool {
 // It is a dry run of [Region] (the same reads, the same decisions, nothing
 // written or waited for) followed by [endpoint.Observe], so that status
 // needs no second model of the world: a region has drifted exactly where the
-// dry run plans a change. src may be nil in PhaseDeploy, as for Region.
-func Observe(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionStatus, error) {
+// dry run plans a change. src may be the zero [Workspace] in PhaseDeploy,
+// as for Region.
+func Observe(ctx context.Context, src Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionStatus, error) {
 	plan, err := Region(ctx, src, dst, spec, append(slices.Clip(opts), xregion.WithDryRun())...)
-	return observe(ctx, src, dst, spec, plan, err, opts)
+	return observe(ctx, src.orNil(), dst, spec, plan, err, opts)
 }
 
 // ObserveRegions observes every target as [Observe] does, the source's
 // discovery made once and plan.Concurrency regions at a time (its waves
 // play no part: nothing is written). The statuses come back in the order
 // of targets; the error joins one error per region that could not be read.
-func ObserveRegions(ctx context.Context, src *Workspace, targets []Target, spec Spec, plan Plan, opts ...xregion.Option) ([]*RegionStatus, error) {
+func ObserveRegions(ctx context.Context, src Workspace, targets []Target, spec Spec, plan Plan, opts ...xregion.Option) ([]*RegionStatus, error) {
 	dry := append(slices.Clip(opts), xregion.WithDryRun())
 	plans, err := Regions(ctx, src, targets, spec, Plan{Concurrency: plan.Concurrency}, dry...)
 	if plans == nil {
@@ -84,7 +85,7 @@ func ObserveRegions(ctx context.Context, src *Workspace, targets []Target, spec 
 			if plans[i].Error != "" {
 				perr = errors.New(plans[i].Error)
 			}
-			out[i], errs[i] = observe(gctx, src, t, t.apply(spec), plans[i], perr, opts)
+			out[i], errs[i] = observe(gctx, src.orNil(), t, t.apply(spec), plans[i], perr, opts)
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("region %s: %w", cmp.Or(out[i].Region, t.Region), errs[i])
 			}

@@ -27,8 +27,9 @@ const StepRefresh = "Refresh"
 // [Observe] does (a dry run of [Region]), and refuses, writing nothing, when
 // the shared catalog or an online table is missing. The result holds the
 // tables published again (Online) and their new states and sync times
-// (OnlineStatus).
-func Refresh(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionResult, error) {
+// (OnlineStatus). src is the source workspace, or the zero [Workspace] in
+// PhaseDeploy, as for Region.
+func Refresh(ctx context.Context, src Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionResult, error) {
 	s := settings.New(opts...)
 	res, err := Region(ctx, src, dst, spec, append(slices.Clip(opts), xregion.WithDryRun())...)
 	if err != nil {
@@ -51,7 +52,7 @@ func Refresh(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ..
 			return fail(fmt.Errorf("online table %s does not exist yet: run a rollout first: %w", t.Online, xregion.ErrPrecondition))
 		}
 	}
-	full, err := dst.apply(spec).withDefaults(src != nil)
+	full, err := dst.apply(spec).withDefaults(!src.IsZero())
 	if err != nil {
 		return fail(err)
 	}

@@ -169,7 +169,8 @@ func DefaultEndpointName(model string) string {
 
 // Source says whether a run has the source workspace, for checks made
 // before any workspace is connected ([Spec.Validate]); the runs themselves
-// take the source as a *Workspace, nil when there is none.
+// take the source as a [Workspace], the zero Workspace when there is none
+// ([Workspace.IsZero]).
 type Source bool
 
 const (
@@ -253,11 +254,20 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 	return spec, nil
 }
 
-// Region rolls the model out to one target region. src may be nil in
-// PhaseDeploy. It stops at the first failing step; the result holds what
-// every step that ran did, and the error is that step's
-// [*xregion.StepError].
-func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...xregion.Option) (res *RegionResult, err error) {
+// Region rolls the model out to one target region. src is the source
+// workspace, or the zero [Workspace] in PhaseDeploy, which runs without it.
+// It stops at the first failing step; the result holds what every step
+// that ran did, and the error is that step's [*xregion.StepError]. Invalid
+// inputs (the spec, the target's overrides, a source without the services
+// the run calls) fail before any call with an error matching
+// [xregion.ErrInvalidInput].
+func Region(ctx context.Context, src Workspace, dst Target, spec Spec, opts ...xregion.Option) (*RegionResult, error) {
+	return rollRegion(ctx, src.orNil(), dst, spec, opts)
+}
+
+// rollRegion is [Region] with the source as the internals take it: nil
+// when there is none.
+func rollRegion(ctx context.Context, src *Workspace, dst Target, spec Spec, opts []xregion.Option) (res *RegionResult, err error) {
 	src = withOnceSummary(src) // read by the checks and by EnsureShare
 	meters := startMeters(src, dst.Workspace)
 	defer func() {
@@ -268,6 +278,9 @@ func Region(ctx context.Context, src *Workspace, dst Target, spec Spec, opts ...
 	// A target's own overrides (endpoint, online catalog, workload size)
 	// apply here as in Regions.
 	spec, err = dst.apply(spec).withDefaults(src != nil)
+	if err == nil {
+		err = checkSource(src, runNeeds(spec))
+	}
 	if err != nil {
 		return &RegionResult{Region: dst.Region, Model: spec.Model, Error: err.Error()}, err
 	}

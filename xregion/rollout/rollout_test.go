@@ -111,11 +111,11 @@ func TestPhases(t *testing.T) {
 	// and a version number: an alias would resolve through the shared
 	// catalog, which shows new versions late.
 	deploy.SourceMetastoreID = w.src.GlobalMetastoreID()
-	if _, err = rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
+	if _, err = rollout.Region(t.Context(), rollout.Workspace{}, w.regionTargets()[0], deploy, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
 		t.Fatalf("Region(deploy, no source, version %q) error = %v, want the version refused", deploy.Version, err)
 	}
 	deploy.Version = "1"
-	if res, err = rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, noSleep); err != nil || res.Endpoint.Outcome != endpoint.OutcomeUnchanged {
+	if res, err = rollout.Region(t.Context(), rollout.Workspace{}, w.regionTargets()[0], deploy, noSleep); err != nil || res.Endpoint.Outcome != endpoint.OutcomeUnchanged {
 		t.Fatalf("Region(deploy, no source) = %+v, %v; want the endpoint unchanged", res, err)
 	}
 }
@@ -143,7 +143,7 @@ func TestRegionsRejectBadInputBeforeWriting(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, "eu-west-1")
-			var src *rollout.Workspace
+			var src rollout.Workspace
 			if tt.src {
 				src = w.source()
 			}

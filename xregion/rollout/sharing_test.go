@@ -125,7 +125,7 @@ func TestShareLagDeployPhase(t *testing.T) {
 			}}})
 		deploy := baseSpec()
 		deploy.Version, deploy.Phase, deploy.Provider = "3", rollout.PhaseDeploy, "org-us-east-1"
-		res, err := rollout.Region(t.Context(), nil, w.regionTargets()[0], deploy, opts...)
+		res, err := rollout.Region(t.Context(), rollout.Workspace{}, w.regionTargets()[0], deploy, opts...)
 		if err != nil {
 			t.Fatalf("Region(deploy) error = %v", err)
 		}
@@ -190,7 +190,7 @@ func TestShareLagTimeout(t *testing.T) {
 		spec.ShareTimeout = 2 * time.Minute
 		s := rollouttest.Workspace(src)
 		start := time.Now()
-		_, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, xregion.WithPollInterval(10*time.Second))
+		_, err := rollout.Region(t.Context(), s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, xregion.WithPollInterval(10*time.Second))
 		elapsed := time.Since(start)
 		var se *xregion.StepError
 		if !errors.As(err, &se) || se.Step != deps.StepShareVisible || !errors.Is(err, xregion.ErrNotReady) {
@@ -271,12 +271,12 @@ func TestInvisibleProvider(t *testing.T) {
 				if tt.preGranted {
 					share := baseSpec()
 					share.Phase = rollout.PhaseShare
-					if _, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, share, opts...); err != nil {
+					if _, err := rollout.Region(t.Context(), s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, share, opts...); err != nil {
 						t.Fatalf("Region(share) error = %v", err)
 					}
 				}
 				start := time.Now()
-				_, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, opts...)
+				_, err := rollout.Region(t.Context(), s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, opts...)
 				elapsed := time.Since(start)
 				if !errors.Is(err, xregion.ErrPrecondition) || !strings.Contains(err.Error(), "visible to you") {
 					t.Fatalf("Region() error = %v, want the invisible-provider hint", err)
@@ -317,7 +317,7 @@ func TestUseProviderSuffices(t *testing.T) {
 				for run := range 2 {
 					src.ResetWrites()
 					eu.ResetWrites()
-					res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, opts...)
+					res, err := rollout.Region(t.Context(), s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, opts...)
 					if err != nil {
 						t.Fatalf("Region() run %d error = %v", run+1, err)
 					}
@@ -349,7 +349,7 @@ func TestNamedRecipientWithUseRecipient(t *testing.T) {
 	s := rollouttest.Workspace(src)
 	spec := baseSpec()
 	spec.Recipient = "eu-by-platform-team"
-	res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, noSleep)
+	res, err := rollout.Region(t.Context(), s, rollout.Target{Workspace: rollouttest.Workspace(eu)}, spec, noSleep)
 	if err != nil {
 		t.Fatalf("Region() error = %v", err)
 	}

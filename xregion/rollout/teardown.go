@@ -81,7 +81,7 @@ type FleetTeardown struct {
 // its recipient and the model's share objects and share. It is
 // [TeardownRegions] with one target, its source side folded into the one
 // result.
-func Teardown(ctx context.Context, src *Workspace, dst Target, spec Spec, td TeardownSpec, opts ...xregion.Option) (*TeardownResult, error) {
+func Teardown(ctx context.Context, src Workspace, dst Target, spec Spec, td TeardownSpec, opts ...xregion.Option) (*TeardownResult, error) {
 	ft, err := TeardownRegions(ctx, src, []Target{dst}, spec, td, Plan{}, opts...)
 	if ft == nil || len(ft.Regions) == 0 {
 		return &TeardownResult{Region: dst.Region, Model: spec.Model, Error: errString(err)}, err
@@ -116,18 +116,26 @@ func Teardown(ctx context.Context, src *Workspace, dst Target, spec Spec, td Tea
 // model's share objects only when no region outside the teardown still
 // holds a grant.
 //
-// spec.Phase keeps its meaning: PhaseDeploy is the targets only;
+// spec.Phase keeps its meaning: PhaseDeploy is the targets only, and src
+// may be the zero [Workspace] there, as it must not in the other phases;
 // PhaseShare is the source side only, and counts a region as done only when
 // its workspace is given and shows no shared catalog of the share any more,
 // or one whose mark no longer names the model (tear the targets down
 // first). In a dry run ([xregion.WithDryRun])
 // nothing is written and the results list exactly what would be removed;
 // otherwise td.Confirm must name the model. Every input, the targets'
-// overrides included, is checked before the first call. Missing objects
+// overrides and the source's services included, is checked before the
+// first call. Missing objects
 // count as removed already ([xregion.OpAbsent]), so a re-run after a crash
 // finishes the job and a teardown run twice makes no write the second
 // time.
-func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec Spec, td TeardownSpec, plan Plan, opts ...xregion.Option) (*FleetTeardown, error) {
+func TeardownRegions(ctx context.Context, src Workspace, targets []Target, spec Spec, td TeardownSpec, plan Plan, opts ...xregion.Option) (*FleetTeardown, error) {
+	return teardownRegions(ctx, src.orNil(), targets, spec, td, plan, opts)
+}
+
+// teardownRegions is [TeardownRegions] with the source as the internals
+// take it: nil when there is none.
+func teardownRegions(ctx context.Context, src *Workspace, targets []Target, spec Spec, td TeardownSpec, plan Plan, opts []xregion.Option) (*FleetTeardown, error) {
 	if err := spec.ValidateTeardown(sourceOf(src), td, opts...); err != nil {
 		return nil, err
 	}
@@ -137,6 +145,9 @@ func TeardownRegions(ctx context.Context, src *Workspace, targets []Target, spec
 		}
 	}
 	spec, _ = spec.teardownDefaults(src != nil)
+	if err := checkSource(src, teardownNeeds(spec)); err != nil {
+		return nil, err
+	}
 	if len(targets) == 0 && spec.Phase != PhaseShare {
 		return nil, invalid.Input("regions", "", "no target to tear down")
 	}

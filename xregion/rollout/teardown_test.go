@@ -479,7 +479,7 @@ func TestTeardownShareAloneWaitsForTheRegions(t *testing.T) {
 	deploy := baseSpec()
 	deploy.Phase = rollout.PhaseDeploy
 	deploy.Provider = "unused"
-	if _, err := rollout.TeardownRegions(t.Context(), nil, w.regionTargets(), deploy, confirmed, rollout.Plan{}, noSleep); err != nil {
+	if _, err := rollout.TeardownRegions(t.Context(), rollout.Workspace{}, w.regionTargets(), deploy, confirmed, rollout.Plan{}, noSleep); err != nil {
 		t.Fatalf("deploy-phase teardown: %v", err)
 	}
 	ft, err := rollout.TeardownRegions(t.Context(), w.source(), w.regionTargets(), share, confirmed, rollout.Plan{}, noSleep)
@@ -589,7 +589,7 @@ func TestTeardownInTwoPhases(t *testing.T) {
 	w, fraud, _ := twoModels(t, "ml_models", "")
 	deploy := fraud
 	deploy.Phase, deploy.Provider = rollout.PhaseDeploy, "unused"
-	ft, err := rollout.TeardownRegions(t.Context(), nil, w.regionTargets(), deploy, confirmed, rollout.Plan{}, noSleep)
+	ft, err := rollout.TeardownRegions(t.Context(), rollout.Workspace{}, w.regionTargets(), deploy, confirmed, rollout.Plan{}, noSleep)
 	if err != nil {
 		t.Fatalf("deploy phase: %v", err)
 	}

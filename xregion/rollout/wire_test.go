@@ -221,7 +221,7 @@ func (w *wireWorld) rollVersion(t testing.TB, version string, opts ...xregion.Op
 	w.dstCnt.reset()
 	spec := wideSpec()
 	spec.Version = version
-	res, err := rollout.Region(t.Context(), &w.srcWS, rollout.Target{Workspace: w.dstWS}, spec, append([]xregion.Option{noSleep}, opts...)...)
+	res, err := rollout.Region(t.Context(), w.srcWS, rollout.Target{Workspace: w.dstWS}, spec, append([]xregion.Option{noSleep}, opts...)...)
 	return res, w.srcCount.total() + w.dstCnt.total(), err
 }
 
@@ -428,7 +428,7 @@ func TestConvergedRunLists(t *testing.T) {
 func TestRegionsAccountsRequests(t *testing.T) {
 	t.Parallel()
 	w := newWireWorld(t, wireOpts{tables: 1, functions: 1})
-	res, err := rollout.Regions(t.Context(), &w.srcWS, []rollout.Target{{Region: "eu", Workspace: w.dstWS}}, wideSpec(), rollout.Plan{}, noSleep)
+	res, err := rollout.Regions(t.Context(), w.srcWS, []rollout.Target{{Region: "eu", Workspace: w.dstWS}}, wideSpec(), rollout.Plan{}, noSleep)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/databricks/databricks-sdk-go"
+	"github.com/org/xregion-action/internal/invalid"
+	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/deps"
 	"github.com/org/xregion-action/xregion/endpoint"
@@ -15,6 +17,17 @@ import (
 // Its field names are those of *databricks.WorkspaceClient, whose fields fit
 // as they are ([FromClient]); so do those of an
 // [github.com/org/xregion-action/xregion/xregiontest.Workspace].
+//
+// The runs take the source workspace as a Workspace value; the zero
+// Workspace ([Workspace.IsZero]) means a run without the source workspace:
+// the deploy phase, or a teardown or status of the targets alone. A source
+// must have the services the run calls on it: its Metastores always; for
+// the share (PhaseAll and PhaseShare) also ModelVersions, Tables, Functions,
+// Shares and Recipients; in the deploy phase ModelVersions when the version
+// is latest or an alias. A teardown's share side (all but PhaseDeploy)
+// calls its Shares, Recipients and Metastores. A source that lacks one of
+// them fails before any call with an error matching
+// [xregion.ErrInvalidInput]. [FromClient] sets them all.
 type Workspace struct {
 	Metastores       deps.Metastores
 	ModelVersions    deps.ModelVersions
@@ -44,6 +57,95 @@ type Workspace struct {
 	// ([RegionResult].Requests). With several regions at once, a source's
 	// requests are those of the whole window of each region's run.
 	Requests *client.Meter
+}
+
+// IsZero reports whether w has no service: every service field, from
+// Metastores to FunctionKinds, is nil. Caller and Requests describe
+// services and are none themselves, so a Workspace with only those set is
+// zero too. As the source of a run, the zero Workspace means that the run
+// has no source workspace ([WithoutSource]).
+func (w Workspace) IsZero() bool {
+	for _, s := range w.services() {
+		if s.set {
+			return false
+		}
+	}
+	return true
+}
+
+// service is one service field of a [Workspace]: its name, and whether it
+// is set.
+type service struct {
+	name string
+	set  bool
+}
+
+// services lists the service fields of w in the order of the struct.
+func (w Workspace) services() []service {
+	return []service{
+		{"Metastores", w.Metastores != nil}, {"ModelVersions", w.ModelVersions != nil}, {"Tables", w.Tables != nil},
+		{"Functions", w.Functions != nil}, {"Connections", w.Connections != nil}, {"Credentials", w.Credentials != nil},
+		{"Shares", w.Shares != nil}, {"Recipients", w.Recipients != nil}, {"Providers", w.Providers != nil},
+		{"Catalogs", w.Catalogs != nil}, {"Schemas", w.Schemas != nil}, {"FeatureStore", w.FeatureStore != nil},
+		{"Database", w.Database != nil}, {"Postgres", w.Postgres != nil}, {"ServingEndpoints", w.ServingEndpoints != nil},
+		{"FunctionKinds", w.FunctionKinds != nil},
+	}
+}
+
+// orNil returns the source workspace as the internals take it: nil when w
+// is zero (no source workspace), else a pointer to a copy.
+func (w Workspace) orNil() *Workspace {
+	if w.IsZero() {
+		return nil
+	}
+	return &w
+}
+
+// need is a service that a run calls on the source workspace, and why.
+type need struct{ service, why string }
+
+// runNeeds are the services a run of spec (validated, defaults filled)
+// calls on its source workspace.
+func runNeeds(spec Spec) []need {
+	needs := []need{{"Metastores", "it is read for the source metastore"}}
+	if spec.Phase != PhaseDeploy {
+		const discover, share = "discovery reads the model through it", "sharing the model calls it"
+		return append(needs, need{"ModelVersions", discover}, need{"Tables", discover}, need{"Functions", discover},
+			need{"Shares", share}, need{"Recipients", share})
+	}
+	if sel, _ := xregion.ParseVersion("version", spec.Version); sel.Number == 0 {
+		needs = append(needs, need{"ModelVersions", fmt.Sprintf("version %q is resolved through it", spec.Version)})
+	}
+	return needs
+}
+
+// teardownNeeds are the services a teardown of spec (validated, defaults
+// filled) calls on its source workspace.
+func teardownNeeds(spec Spec) []need {
+	if spec.Phase == PhaseDeploy {
+		return nil
+	}
+	const why = "the share's teardown calls it"
+	return []need{{"Shares", why}, {"Recipients", why}, {"Metastores", why}}
+}
+
+// checkSource returns an input error naming the first of needs that the
+// source workspace src lacks; nil when it has them all, or when src is nil
+// (no source workspace), which the spec's validation has judged already.
+func checkSource(src *Workspace, needs []need) error {
+	if src == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, s := range src.services() {
+		set[s.name] = s.set
+	}
+	for _, n := range needs {
+		if !set[n.service] {
+			return invalid.Input("source workspace", "", "no %s service (%s)", n.service, n.why)
+		}
+	}
+	return nil
 }
 
 // FromClient returns the services of a real workspace client, including a

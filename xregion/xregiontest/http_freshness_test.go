@@ -48,7 +48,7 @@ func TestHTTPRolloutFreshness(t *testing.T) {
 		t.Helper()
 		src.ResetWrites()
 		dst.ResetWrites()
-		res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: d}, rollout.Spec{Model: "main.ml.fraud", Version: version, OnlineCatalog: "serving"}, noSleep)
+		res, err := rollout.Region(t.Context(), s, rollout.Target{Workspace: d}, rollout.Spec{Model: "main.ml.fraud", Version: version, OnlineCatalog: "serving"}, noSleep)
 		if err != nil {
 			t.Fatalf("%s: Region() = %v", name, err)
 		}

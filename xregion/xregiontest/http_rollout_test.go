@@ -44,7 +44,7 @@ func TestHTTPRollout(t *testing.T) {
 	spec := rollout.Spec{Model: "main.ml.fraud", Version: "1", OnlineCatalog: "serving"}
 	noSleep := xregion.WithoutPause()
 
-	res, err := rollout.Region(t.Context(), &s, rollout.Target{Workspace: d}, spec, noSleep)
+	res, err := rollout.Region(t.Context(), s, rollout.Target{Workspace: d}, spec, noSleep)
 	if err != nil {
 		t.Fatalf("Region() = %+v, %v", res, err)
 	}
@@ -68,7 +68,7 @@ func TestHTTPRollout(t *testing.T) {
 
 	src.ResetWrites()
 	dst.ResetWrites()
-	res, err = rollout.Region(t.Context(), &s, rollout.Target{Workspace: d}, spec, noSleep)
+	res, err = rollout.Region(t.Context(), s, rollout.Target{Workspace: d}, spec, noSleep)
 	if err != nil {
 		t.Fatalf("second Region() = %+v, %v", res, err)
 	}
