@@ -7,10 +7,11 @@ import (
 )
 
 // TestREADMEShowsThisCode keeps the README's "Using the library" code the
-// code of this file, so that what it shows compiles.
+// whole of rollout.go, imports included, so that what it shows compiles as
+// shown.
 func TestREADMEShowsThisCode(t *testing.T) {
 	t.Parallel()
-	src, err := os.ReadFile("main.go")
+	code, err := os.ReadFile("rollout.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,18 +19,13 @@ func TestREADMEShowsThisCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, code, ok := strings.Cut(string(src), "// README begin\n")
-	code, _, ok2 := strings.Cut(code, "// README end\n")
-	if !ok || !ok2 {
-		t.Fatal("main.go lacks its README markers")
-	}
-	_, block, ok := strings.Cut(string(readme), "<!-- the code of examples/library/main.go between its README markers -->\n```go\n")
-	block, _, ok2 = strings.Cut(block, "```\n")
+	_, block, ok := strings.Cut(string(readme), "<!-- the whole of examples/library/rollout.go -->\n```go\n")
+	block, _, ok2 := strings.Cut(block, "```\n")
 	if !ok || !ok2 {
 		t.Fatal("README.md lacks the marked library example")
 	}
-	if strings.TrimSpace(block) != strings.TrimSpace(code) {
-		t.Errorf("README.md's library example differs from examples/library/main.go between its markers: copy the code over")
+	if block != string(code) {
+		t.Errorf("README.md's library example differs from examples/library/rollout.go: copy the file over")
 	}
 }
 

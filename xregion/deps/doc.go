@@ -9,7 +9,7 @@
 // *databricks.WorkspaceClient or the fakes of
 // [github.com/org/xregion-action/xregion/xregiontest] plug in unchanged:
 //
-//	w, _ := databricks.NewWorkspaceClient(&databricks.Config{...})
+//	w, _ := client.New(ctx, client.Settings{Host: host, Token: token}) // xregion/client
 //	d, err := deps.DiscoverDependencies(ctx, deps.SourceClients{
 //		ModelVersions: w.ModelVersions, Tables: w.Tables, Functions: w.Functions,
 //	}, deps.DiscoverSpec{Model: "main.ml.fraud", Version: "@champion"})

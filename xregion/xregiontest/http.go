@@ -142,13 +142,13 @@ func WithHTTPFault(f HTTPFault) HandlerOption {
 // Handler returns the workspace's HTTP face: an [http.Handler] that serves
 // the fake's state over the Databricks REST API, at the paths and with the
 // JSON of the real service, so that a real *databricks.WorkspaceClient can
-// be pointed at it, typically through an [net/http/httptest.Server]:
+// be pointed at it, typically through an [net/http/httptest.Server] and
+// [github.com/org/xregion-action/xregion/client.New], which reads no
+// environment:
 //
 //	srv := httptest.NewServer(ws.Handler(xregiontest.WithToken("t")))
 //	defer srv.Close()
-//	w, err := databricks.NewWorkspaceClient(&databricks.Config{
-//		Host: srv.URL, Token: "t", AuthType: "pat", Loaders: []config.Loader{noLoader{}},
-//	})
+//	w, err := client.New(ctx, client.Settings{Host: srv.URL, Token: "t"})
 //
 // Every request goes through the same methods as calls of the fake's
 // fields do, so the write log, call counts, faults, scripts and links of
