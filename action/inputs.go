@@ -334,16 +334,24 @@ func (s side) authType() string {
 }
 
 // userinfo returns the userinfo ("user:password") of a URL, or "". It
-// works on text that does not parse as a URL too.
+// works on text that does not parse as a URL too. A pasted secret may hold
+// a "/", "?" or "#", which would end the authority by the URL standard:
+// when the authority has no "@" but the text after it does, everything up
+// to that "@" is taken for userinfo, since a host input has no path worth
+// showing.
 func userinfo(v string) string {
 	_, rest, ok := strings.Cut(v, "://")
 	if !ok {
 		rest = v
 	}
+	auth := rest
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
+		auth = rest[:i]
 	}
-	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
+		return auth[:at+1]
+	}
+	if at := strings.IndexByte(rest, '@'); at >= 0 {
 		return rest[:at+1]
 	}
 	return ""

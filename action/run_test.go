@@ -458,6 +458,9 @@ func TestRunNeverShowsHostUserinfo(t *testing.T) {
 		{"does_not_parse", "target-host", "https://token:" + secret + "@eu west 1.example"},
 		{"no_scheme", "source-host", "token:" + secret + "@us-east-1.cloud.databricks.example"},
 		{"loopback", "target-host", "http://token:" + secret + "@127.0.0.1:8080"},
+		{"slash_in_password", "source-host", "https://token:" + secret + "/" + secret + "@us-east-1.cloud.databricks.example"},
+		{"hash_in_password", "target-host", "https://token:" + secret + "#" + secret + "@eu-west-1.cloud.databricks.example"},
+		{"query_in_password", "target-host", "https://token:" + secret + "?" + secret + "@eu-west-1.cloud.databricks.example"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -470,10 +473,15 @@ func TestRunNeverShowsHostUserinfo(t *testing.T) {
 				t.Fatalf("run() error = %v, want an InputError naming %s", r.err, tt.input)
 			}
 			all := r.everything(t)
-			if !strings.Contains(all, "::add-mask::"+secret+"\n") {
+			if !strings.Contains(all, "::add-mask::"+secret) {
 				t.Errorf("the secret in the URL was not masked")
 			}
-			rest := strings.ReplaceAll(all, "::add-mask::"+secret+"\n", "")
+			var rest string // all but the mask commands
+			for line := range strings.Lines(all) {
+				if !strings.HasPrefix(line, "::add-mask::") {
+					rest += line
+				}
+			}
 			if strings.Contains(rest, secret) || strings.Contains(r.err.Error(), secret) {
 				t.Errorf("the secret appears in what the action wrote:\n%s", rest)
 			}
@@ -497,7 +505,9 @@ func TestWithoutUserinfo(t *testing.T) {
 		"https://p@h.example":           "https://***@h.example",
 		"https://u:p@q@h.example":       "https://***@h.example",
 		"u:p@h.example":                 "***@h.example",
-		"https://h.example/?user=a@b.c": "https://h.example/?user=a@b.c",
+		"https://h.example/?user=a@b.c": "https://***@b.c",
+		"https://u:p/q@h.example":       "https://***@h.example",
+		"https://u:p#q@h.example/a@b":   "https://***@h.example/a@b",
 		"":                              "",
 	} {
 		if got := withoutUserinfo(in); got != want {
