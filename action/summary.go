@@ -174,29 +174,9 @@ func resolvedVersion(res *rollout.RegionResult) int {
 	return res.Version
 }
 
-// checkDetail is a check's detail for the summary: on one table row, with a
-// measured latency rounded to what a person reads.
-func checkDetail(c endpoint.CheckResult) string {
-	d := c.Detail
-	if c.LatencyP95 > 0 {
-		d = strings.ReplaceAll(d, c.LatencyP95.String(), roundLatency(c.LatencyP95).String())
-	}
-	return escape(d)
-}
-
-// roundLatency keeps two or three significant digits: 67.515377ms is
-// 68ms, 1.234567s is 1.23s, 812.3µs is 812µs.
-func roundLatency(d time.Duration) time.Duration {
-	switch {
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond)
-	case d >= 10*time.Millisecond:
-		return d.Round(time.Millisecond)
-	case d >= time.Millisecond:
-		return d.Round(100 * time.Microsecond)
-	}
-	return d.Round(time.Microsecond)
-}
+// checkDetail is a check's detail for the summary, on one table row. Its
+// latencies come rounded for people from the endpoint package.
+func checkDetail(c endpoint.CheckResult) string { return escape(c.Detail) }
 
 func grant(op xregion.Op, dryRun bool) string {
 	switch {
