@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -139,7 +140,7 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 		}
 	}
 	if res.Error != "" && (res.Endpoint == nil || res.Endpoint.Reason == "" || res.Endpoint.Outcome == endpoint.OutcomePlanned) {
-		row("Failure", escape(res.Error))
+		row("Failure", escape(failureText(res.Error)))
 	}
 	if e := res.Endpoint; e != nil {
 		switch {
@@ -159,6 +160,15 @@ func summaryMarkdown(in *inputs, res *rollout.RegionResult) string {
 	}
 	b.WriteString(requestsMarkdown(res.Requests))
 	return b.String()
+}
+
+// failureText is a run's error for a person: a cancellation reads
+// "interrupted", not as the Go error it is.
+func failureText(msg string) string {
+	if m, ok := strings.CutSuffix(msg, ": "+context.Canceled.Error()); ok {
+		return m + ": interrupted"
+	}
+	return msg
 }
 
 // interruptedNote ends the summary of a run that was cancelled.

@@ -36,7 +36,7 @@ func ObserveTables(ctx context.Context, c StatusClients, names []string, opts ..
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return out, &xregion.StepError{Step: StepObserve, Resource: fmt.Sprintf("%d online table(s)", len(names)), Err: err}
+		return out, &xregion.StepError{Step: StepObserve, Resource: tablesLabel(len(names)), Err: err}
 	}
 	return out, nil
 }
@@ -46,4 +46,13 @@ func ObserveTables(ctx context.Context, c StatusClients, names []string, opts ..
 // is not called stale; maxStaleness 0 means no bound.
 func (s TableStatus) Stale(now time.Time, maxStaleness time.Duration) bool {
 	return maxStaleness > 0 && !s.LastSync.IsZero() && now.Sub(s.LastSync) > maxStaleness
+}
+
+// tablesLabel names the tables a step was at in its error, such as
+// "(of 2 tables)": not to be read as a count of tables that are online.
+func tablesLabel(n int) string {
+	if n == 1 {
+		return "(of 1 table)"
+	}
+	return fmt.Sprintf("(of %d tables)", n)
 }

@@ -163,7 +163,7 @@ var ErrTableMissing = errors.New("online table not found")
 func WaitOnline(ctx context.Context, c StatusClients, spec WaitSpec, opts ...xregion.Option) ([]TableStatus, error) {
 	got, err := wait(ctx, c, spec, settings.New(opts...))
 	if err != nil {
-		return got, &xregion.StepError{Step: StepWait, Resource: fmt.Sprintf("%d online table(s)", len(spec.Tables)), Err: err}
+		return got, &xregion.StepError{Step: StepWait, Resource: tablesLabel(len(spec.Tables)), Err: err}
 	}
 	return got, nil
 }
