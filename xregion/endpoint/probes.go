@@ -325,6 +325,11 @@ func judgeSample(ctx context.Context, p Probe, send func(context.Context) (*serv
 		a := answer{resp: resp, err: err, latency: time.Since(start)}
 		if a.err != nil {
 			res.Status, res.Detail = queryFailure(a.err), fmt.Sprintf("request %d of %d: %v", sent, n, a.err)
+			if errors.Is(a.err, apierr.ErrBadRequest) || errors.Is(a.err, apierr.ErrInvalidParameterValue) {
+				// A probe file copied from an example carries the
+				// example's input.
+				res.Detail += "; the model refused the probe's request: is it an input this model accepts?"
+			}
 			return res
 		}
 		by := a.resp.ServedModelName

@@ -118,3 +118,41 @@ func TestProbeExpectations(t *testing.T) {
 		})
 	}
 }
+
+// TestProbeRefusedRequestSaysWhy: a probe whose request the model refuses
+// (a 400, as for a probe file copied with another model's input) fails and
+// says that the request is the likely cause; a server error says nothing of
+// the kind.
+func TestProbeRefusedRequestSaysWhy(t *testing.T) {
+	t.Parallel()
+	const hint = "is it an input this model accepts?"
+	for _, tt := range []struct {
+		name     string
+		err      error
+		want     endpoint.CheckStatus
+		wantHint bool
+	}{
+		{"bad_input", xregiontest.InvalidParameter("Model is missing inputs ['amount']."), endpoint.CheckFail, true},
+		{"server_error", xregiontest.Unavailable("try again"), endpoint.CheckError, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ws := target(t)
+			ws.ScriptQuery(model, "3", xregiontest.QueryScript{Err: tt.err})
+			s := spec(3)
+			s.Entity = endpoint.Entity{Name: "fraud-3", Model: model, Version: 3, WorkloadSize: "Medium"}
+			s.Name = "probe-" + strings.ReplaceAll(tt.name, "_", "-")
+			s.Probes = []endpoint.Probe{{Name: "p", Request: smoke.Request}}
+			res, _ := endpoint.DeployWithRollback(t.Context(), ws.ServingEndpoints, s, noSleep)
+			var got *endpoint.CheckResult
+			for i, c := range res.Checks {
+				if c.Name == "p" {
+					got = &res.Checks[i]
+				}
+			}
+			if got == nil || got.Status != tt.want || strings.Contains(got.Detail, hint) != tt.wantHint {
+				t.Errorf("probe = %+v, want status %s and the hint %v", got, tt.want, tt.wantHint)
+			}
+		})
+	}
+}
