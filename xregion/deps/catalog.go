@@ -75,7 +75,10 @@ type CatalogSpec struct {
 	// SourceMetastoreID.
 	Provider string
 	// SourceMetastoreID is the source workspace's global metastore id,
-	// "cloud:region:uuid". Required unless Provider is set.
+	// "cloud:region:uuid", or its metastore id (the uuid) alone, as a
+	// model version's read reports it. Required unless Provider is set.
+	// With the uuid alone, providers are listed unfiltered and matched by
+	// the uuid their global id ends in.
 	SourceMetastoreID string
 	// UseExisting accepts only a catalog that already exists and never
 	// creates one, for teams without CREATE CATALOG.
@@ -255,8 +258,8 @@ func (spec CatalogSpec) validate() error {
 			return nil
 		}
 	}
-	if _, _, _, ok := splitGlobalID(spec.SourceMetastoreID); !ok {
-		return invalid.Input("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid", or name the provider`)
+	if _, _, _, ok := splitGlobalID(spec.SourceMetastoreID); !ok && !bareMetastoreID(spec.SourceMetastoreID) {
+		return invalid.Input("source metastore id", spec.SourceMetastoreID, `want a global metastore id "cloud:region:uuid" or a metastore id, or name the provider`)
 	}
 	return nil
 }
@@ -339,7 +342,7 @@ func acceptCatalog(ctx context.Context, providers Providers, spec CatalogSpec, c
 		if err != nil {
 			return nil, fmt.Errorf("read its provider %q: %w", cat.ProviderName, err)
 		}
-		if !strings.EqualFold(p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID) {
+		if !metastoreMatches(p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID) {
 			return nil, fmt.Errorf("is mounted from provider %q of metastore %s, want the source metastore %s: %w",
 				cat.ProviderName, p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID, xregion.ErrConflict)
 		}
@@ -517,13 +520,20 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec, la
 		}
 		return checkProviderMetastore(p, spec.SourceMetastoreID)
 	}
-	all, err := providers.ListAll(ctx, sharing.ListProvidersRequest{DataProviderGlobalMetastoreId: spec.SourceMetastoreID})
+	// The list filters by global id only; a bare metastore id is matched
+	// here, in the list of every provider the caller sees.
+	global := strings.Contains(spec.SourceMetastoreID, ":")
+	filter := ""
+	if global {
+		filter = spec.SourceMetastoreID
+	}
+	all, err := providers.ListAll(ctx, sharing.ListProvidersRequest{DataProviderGlobalMetastoreId: filter})
 	if err != nil {
 		return "", fmt.Errorf("list providers of metastore %s: %w", spec.SourceMetastoreID, err)
 	}
 	var names []string
 	for _, p := range all {
-		if strings.EqualFold(p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID) {
+		if metastoreMatches(p.DataProviderGlobalMetastoreId, spec.SourceMetastoreID) {
 			names = append(names, p.Name)
 		}
 	}
@@ -537,9 +547,11 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec, la
 	// If the caller sees other providers, it may list them and this one is
 	// late or missing; if it sees none at all, the list is most likely
 	// filtered.
-	others, err := providers.ListAll(ctx, sharing.ListProvidersRequest{})
-	if err != nil {
-		return "", fmt.Errorf("list providers: %w", err)
+	others := all
+	if global {
+		if others, err = providers.ListAll(ctx, sharing.ListProvidersRequest{}); err != nil {
+			return "", fmt.Errorf("list providers: %w", err)
+		}
 	}
 	if len(others) > 0 {
 		return "", nil
@@ -551,7 +563,7 @@ func findProvider(ctx context.Context, providers Providers, spec CatalogSpec, la
 // checkProviderMetastore returns p's name if it shares from the source
 // metastore (when known).
 func checkProviderMetastore(p *sharing.ProviderInfo, sourceMetastoreID string) (string, error) {
-	if sourceMetastoreID != "" && !strings.EqualFold(p.DataProviderGlobalMetastoreId, sourceMetastoreID) {
+	if sourceMetastoreID != "" && !metastoreMatches(p.DataProviderGlobalMetastoreId, sourceMetastoreID) {
 		return "", fmt.Errorf("provider %q shares from metastore %s, not the source %s: %w",
 			p.Name, p.DataProviderGlobalMetastoreId, sourceMetastoreID, xregion.ErrConflict)
 	}

@@ -276,3 +276,33 @@ func TestEnsureSharedCatalogErrors(t *testing.T) {
 func catSpec(src *xregiontest.Workspace, name string) deps.CatalogSpec {
 	return deps.CatalogSpec{Name: name, Share: shareName, SourceMetastoreID: src.GlobalMetastoreID()}
 }
+
+// TestEnsureSharedCatalogByMetastoreUUID: with the source's metastore id
+// alone (as a model version's read names it), the provider is found in the
+// list of every provider by the uuid its global id ends in, and an
+// existing catalog is accepted or refused by that uuid too.
+func TestEnsureSharedCatalogByMetastoreUUID(t *testing.T) {
+	t.Parallel()
+	src, dst := sharedRegions(t)
+	spec := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.MetastoreID(), JustGranted: true}
+	got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, noSleep)
+	if err != nil || got.Op != xregion.OpCreated || got.Provider == "" {
+		t.Fatalf("EnsureSharedCatalog() = %+v, %v; want created from the source's provider", got, err)
+	}
+	spec.JustGranted = false
+	if got, err = deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, noSleep); err != nil || got.Op != xregion.OpUnchanged {
+		t.Errorf("second EnsureSharedCatalog() = %+v, %v; want unchanged", got, err)
+	}
+	// A metastore id that is not the source's: the catalog is refused.
+	other := spec
+	other.SourceMetastoreID = "00000000-0000-0000-0000-000000000000"
+	if _, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), other, noSleep); !errors.Is(err, xregion.ErrConflict) {
+		t.Errorf("EnsureSharedCatalog(another metastore) error = %v, want ErrConflict", err)
+	}
+	// Neither a global id nor a metastore id: refused before any call.
+	bad := spec
+	bad.SourceMetastoreID = "aws:us-east-1"
+	if _, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), bad, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
+		t.Errorf("EnsureSharedCatalog(%q) error = %v, want ErrInvalidInput", bad.SourceMetastoreID, err)
+	}
+}

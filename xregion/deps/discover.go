@@ -79,6 +79,11 @@ type Dependencies struct {
 	// (zero when it does not), read with the version so that later steps
 	// need not read it again. It is not part of the JSON.
 	VersionCreated time.Time `json:"-"`
+	// MetastoreID is the id (uuid) of the metastore holding the version,
+	// as its read reports it (empty when the reply leaves it out), so that
+	// later steps need not read the metastore summary to know it. It is
+	// not part of the JSON.
+	MetastoreID string `json:"-"`
 }
 
 // Table is a table a model version depends on.
@@ -183,7 +188,7 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s setting
 	if mv.Status != catalog.ModelVersionInfoStatusReady {
 		return nil, fmt.Errorf("version %d has status %s, want READY: %w", mv.Version, mv.Status, xregion.ErrNotReady)
 	}
-	d := &Dependencies{Model: model.String(), Version: mv.Version}
+	d := &Dependencies{Model: model.String(), Version: mv.Version, MetastoreID: mv.MetastoreId}
 	if mv.CreatedAt > 0 {
 		d.VersionCreated = time.UnixMilli(mv.CreatedAt)
 	}

@@ -95,6 +95,9 @@ func TestDiscoverDependencies(t *testing.T) {
 			if got.VersionCreated.IsZero() {
 				t.Error("VersionCreated is zero; the fake says when every version was created")
 			}
+			if got.MetastoreID != ws.MetastoreID() {
+				t.Errorf("MetastoreID = %q, want the metastore the version's read names, %q", got.MetastoreID, ws.MetastoreID())
+			}
 			if w := ws.Writes(); len(w) != 0 {
 				t.Errorf("DiscoverDependencies() wrote %v, want no write", w)
 			}

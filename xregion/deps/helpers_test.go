@@ -21,7 +21,7 @@ func giveUpAfter(n uint64) xregion.Option {
 // cmpOpts are the options every comparison here shares.
 // cmpOpts compare results; VersionCreated, a server time, is checked on
 // its own.
-var cmpOpts = cmp.Options{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(deps.Dependencies{}, "VersionCreated")}
+var cmpOpts = cmp.Options{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(deps.Dependencies{}, "VersionCreated", "MetastoreID")}
 
 const (
 	model     = "main.ml.fraud"

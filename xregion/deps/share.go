@@ -96,6 +96,11 @@ type RecipientSpec struct {
 	// share one metastore and Name is empty. Default:
 	// [DefaultSameMetastoreRecipient].
 	SameMetastoreName string
+	// SourceMetastoreID is the source workspace's metastore id (the uuid,
+	// as a model version's read reports it) or global metastore id, when
+	// the caller knows it: EnsureShare then does not read the source's
+	// metastore summary to tell whether source and target share one.
+	SourceMetastoreID string
 }
 
 // SharedObject is one object in a share.
@@ -783,32 +788,36 @@ func resolveRecipient(ctx context.Context, c ShareClients, r RecipientSpec, list
 		}
 		return foundRecipient{name: got.Name, info: got}, checkRecipient(got, r.TargetMetastoreID)
 	}
-	if c.Metastores == nil {
-		return foundRecipient{}, invalid.Input("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores")
+	source := r.SourceMetastoreID
+	if source == "" {
+		if c.Metastores == nil {
+			return foundRecipient{}, invalid.Input("recipient", "", "resolving the recipient from the target metastore id needs ShareClients.Metastores or RecipientSpec.SourceMetastoreID")
+		}
+		src, err := c.Metastores.Summary(ctx)
+		if err != nil {
+			return foundRecipient{}, fmt.Errorf("read source metastore: %w", err)
+		}
+		source = src.GlobalMetastoreId
 	}
-	src, err := c.Metastores.Summary(ctx)
-	if err != nil {
-		return foundRecipient{}, fmt.Errorf("read source metastore: %w", err)
-	}
-	if strings.EqualFold(src.GlobalMetastoreId, r.TargetMetastoreID) {
+	if metastoreMatches(r.TargetMetastoreID, source) {
 		name := cmp.Or(r.SameMetastoreName, DefaultSameMetastoreRecipient)
 		got, err := c.Recipients.Get(ctx, sharing.GetRecipientRequest{Name: name})
 		switch {
 		case isMissing(err):
-			return foundRecipient{name: name, sameMetastore: true, source: src.GlobalMetastoreId, missing: err}, nil
+			return foundRecipient{name: name, sameMetastore: true, source: source, missing: err}, nil
 		case err != nil:
 			return foundRecipient{}, fmt.Errorf("read recipient %q: %w", name, err)
 		}
-		return foundRecipient{name: got.Name, info: got, sameMetastore: true, source: src.GlobalMetastoreId}, nil
+		return foundRecipient{name: got.Name, info: got, sameMetastore: true, source: source}, nil
 	}
 	all, err := list(ctx, r.TargetMetastoreID)
 	if err != nil {
 		return foundRecipient{}, fmt.Errorf("list recipients of metastore %s: %w", r.TargetMetastoreID, err)
 	}
 	if found := registeredFor(all, r.TargetMetastoreID); found != nil {
-		return foundRecipient{name: found.Name, info: found, source: src.GlobalMetastoreId}, nil
+		return foundRecipient{name: found.Name, info: found, source: source}, nil
 	}
-	return foundRecipient{name: cmp.Or(r.NewName, DefaultRecipientName(r.TargetMetastoreID)), source: src.GlobalMetastoreId}, nil
+	return foundRecipient{name: cmp.Or(r.NewName, DefaultRecipientName(r.TargetMetastoreID)), source: source}, nil
 }
 
 // registeredFor returns, of recipients, the Databricks-to-Databricks one
@@ -952,4 +961,21 @@ func splitGlobalID(id string) (cloud, region, uuid string, ok bool) {
 		return "", "", "", false
 	}
 	return parts[0], parts[1], parts[2], true
+}
+
+// metastoreMatches reports whether the global metastore id global
+// ("cloud:region:uuid") is the metastore id: another global id, compared
+// whole, or a bare metastore id, compared with global's uuid.
+func metastoreMatches(global, id string) bool {
+	if strings.Contains(id, ":") {
+		return strings.EqualFold(global, id)
+	}
+	_, _, uuid, ok := splitGlobalID(global)
+	return ok && id != "" && strings.EqualFold(uuid, id)
+}
+
+// bareMetastoreID reports whether id looks like a metastore id alone: a
+// non-empty name of letters, digits and hyphens, with no colon.
+func bareMetastoreID(id string) bool {
+	return id != "" && strings.Trim(strings.ToLower(id), "0123456789abcdefghijklmnopqrstuvwxyz-") == ""
 }

@@ -641,3 +641,39 @@ func TestEnsureShareDistrustsPartialReplies(t *testing.T) {
 		t.Errorf("EnsureShare sent %d share updates, want 1 (a partial reply must not look like missing objects)", n)
 	}
 }
+
+// TestEnsureShareWithSourceMetastoreID: a caller that knows the source's
+// metastore id (from the model version's read) spares the read of the
+// source's metastore summary; the id alone still tells one metastore from
+// two.
+func TestEnsureShareWithSourceMetastoreID(t *testing.T) {
+	t.Parallel()
+	t.Run("two_metastores", func(t *testing.T) {
+		t.Parallel()
+		src, dst := newRegions(t)
+		c := shareClients(src)
+		c.Metastores = nil // never read
+		spec := specFor(dst, shareName)
+		spec.Recipient.SourceMetastoreID = src.MetastoreID()
+		res, err := deps.EnsureShare(t.Context(), c, spec)
+		if err != nil || res.SameMetastore || res.RecipientOp != xregion.OpCreated {
+			t.Errorf("EnsureShare() = %+v, %v; want a recipient created for the target", res, err)
+		}
+		if n := src.Calls("Metastores.Summary"); n != 0 {
+			t.Errorf("read the source's metastore summary %d times, want none", n)
+		}
+	})
+	t.Run("one_metastore", func(t *testing.T) {
+		t.Parallel()
+		src, _ := newRegions(t)
+		src.AddRecipient(sharing.RecipientInfo{Name: "self", AuthenticationType: sharing.AuthenticationTypeDatabricks})
+		c := shareClients(src)
+		c.Metastores = nil
+		spec := deps.ShareSpec{Name: shareName, Dependencies: fullDeps(),
+			Recipient: deps.RecipientSpec{TargetMetastoreID: src.GlobalMetastoreID(), SourceMetastoreID: src.MetastoreID()}}
+		res, err := deps.EnsureShare(t.Context(), c, spec)
+		if err != nil || !res.SameMetastore || res.Recipient != "self" {
+			t.Errorf("EnsureShare() = %+v, %v; want the same-metastore recipient self", res, err)
+		}
+	})
+}

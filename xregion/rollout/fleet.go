@@ -492,7 +492,7 @@ func (f *fleet) share(ctx context.Context, d *deps.Dependencies) (*deps.ShareRes
 			sr, err := reenter(ctx, p.opts, deps.StepShare, func(ctx context.Context) (*deps.ShareResult, error) {
 				return deps.EnsureShare(ctx, f.src.sharing(), deps.ShareSpec{
 					Name: f.specs[i].Share, Dependencies: d,
-					Recipient: deps.RecipientSpec{Name: f.specs[i].Recipient, TargetMetastoreID: p.dstMeta.GlobalMetastoreId},
+					Recipient: deps.RecipientSpec{Name: f.specs[i].Recipient, TargetMetastoreID: p.dstMeta.GlobalMetastoreId, SourceMetastoreID: p.sourceID},
 				}, p.opts...)
 			})
 			if err != nil {

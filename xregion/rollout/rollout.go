@@ -353,12 +353,19 @@ func prepare(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps
 
 	p.sourceID, p.provider = spec.SourceMetastoreID, spec.Provider
 	if src != nil {
-		srcMeta, err := src.Metastores.Summary(client.WithStep(ctx, deps.StepPreflight))
-		if err != nil {
-			return fail(&xregion.StepError{Step: "ReadSourceMetastore", Err: err})
+		// The model version's read names its metastore: the source's
+		// summary is read only when it does not.
+		srcMeta := &catalog.GetMetastoreSummaryResponse{}
+		if d != nil && d.MetastoreID != "" {
+			srcMeta.MetastoreId, p.sourceID = d.MetastoreID, d.MetastoreID
+		} else {
+			var err error
+			if srcMeta, err = src.Metastores.Summary(client.WithStep(ctx, deps.StepPreflight)); err != nil {
+				return fail(&xregion.StepError{Step: "ReadSourceMetastore", Err: err})
+			}
+			p.sourceID = srcMeta.GlobalMetastoreId
 		}
-		p.sourceID = srcMeta.GlobalMetastoreId
-		if p.dstMeta.MetastoreId != "" && srcMeta.MetastoreId == p.dstMeta.MetastoreId && p.provider == "" {
+		if p.dstMeta.MetastoreId != "" && strings.EqualFold(srcMeta.MetastoreId, p.dstMeta.MetastoreId) && p.provider == "" {
 			// One metastore: the reference implementation
 			// (debu-sinha/cross-region-model-serving-dab) mounts the share
 			// from the built-in provider of that name (unverified).
@@ -455,7 +462,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		if res.Share, err = reenter(ctx, opts, "EnsureShare", func(ctx context.Context) (*deps.ShareResult, error) {
 			return deps.EnsureShare(ctx, src.sharing(), deps.ShareSpec{
 				Name: spec.Share, Dependencies: d,
-				Recipient: deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: dstMeta.GlobalMetastoreId},
+				Recipient: deps.RecipientSpec{Name: spec.Recipient, TargetMetastoreID: dstMeta.GlobalMetastoreId, SourceMetastoreID: sourceID},
 			}, opts...)
 		}); err != nil {
 			return fail(err)
