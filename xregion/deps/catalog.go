@@ -140,10 +140,11 @@ type CatalogResult struct {
 // It finds the provider whose global metastore id is the source's (or takes
 // spec.Provider), waiting with the settings' backoff up to
 // spec.ProviderTimeout for it to become visible, and creates the catalog.
-// A create that does not find the share (a share granted moments ago may
-// reach the target after its provider) waits for the share in the
-// provider's list within the same timeout and creates again. An existing catalog is accepted only if it is a Delta Sharing
-// catalog of that provider and share; anything else is an error matching
+// A create that may not have found the share (a share granted moments ago
+// may reach the target after its provider) waits for the share in the
+// provider's list within the same timeout and creates again. An existing
+// catalog is accepted only if it is a Delta Sharing catalog of that
+// provider and share; anything else is an error matching
 // [xregion.ErrConflict] that says what is there. With spec.UseExisting a
 // missing catalog is an error matching [xregion.ErrPrecondition]. Every error
 // is a [*xregion.StepError].
@@ -195,13 +196,15 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 		return err
 	}
 	// The catalog is created as soon as its provider is visible; only a
-	// create that does not find the share waits for the share in the
-	// provider's list, and then creates again.
+	// create that may not have found the share waits for the share in the
+	// provider's list, and then creates again. The create runs under the
+	// step's context, not the provider wait's deadline.
 	var early error
-	provider, unchecked, tried, err := waitForShare(ctx, c.Providers, spec, s, log, func(ctx context.Context, p string) bool {
+	outer := ctx
+	provider, unchecked, tried, err := waitForShare(ctx, c.Providers, spec, s, log, func(_ context.Context, p string) bool {
 		provider = p
-		early = create(ctx)
-		return early == nil || !shareNotThereYet(early)
+		early = create(outer)
+		return early == nil || !(shareNotThereYet(early) || errors.Is(early, apierr.ErrPermissionDenied))
 	})
 	if err != nil {
 		return nil, err
@@ -211,14 +214,14 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 	} else {
 		err = create(ctx)
 	}
-	if unchecked && isMissing(err) {
+	if unchecked && shareNotThereYet(err) {
 		// The caller may not list the provider's shares, so the share's
 		// arrival shows only as a create that succeeds.
 		timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
 		wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
 		defer cancel()
 		if perr := settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
-			if err = create(ctx); isMissing(err) {
+			if err = create(ctx); shareNotThereYet(err) {
 				log.InfoContext(ctx, "waiting for the share to appear in the target", "waiting_for", fmt.Sprintf("share %q from provider %q", spec.Share, provider), "timeout", timeout)
 				return false, nil
 			}
@@ -452,10 +455,13 @@ func waitForShare(ctx context.Context, providers Providers, spec CatalogSpec, s 
 
 // shareNotThereYet reports whether a catalog's create failed in a way that
 // may mean the share has not reached the target yet: "not found", or a
-// refusal of the parameters. Which answer the service gives is not
-// documented; the fakes answer 404. The provider's share list then decides.
+// refusal of the parameters (ErrInvalidParameterValue is an
+// ErrBadRequest). Which answer the service gives is not documented; the
+// fakes answer 404. The provider's share list then decides. A first create
+// refused for permission waits for that list too, which tells a share not
+// there yet from a refusal that stays.
 func shareNotThereYet(err error) bool {
-	return isMissing(err) || errors.Is(err, apierr.ErrInvalidParameterValue) || errors.Is(err, apierr.ErrBadRequest)
+	return isMissing(err) || errors.Is(err, apierr.ErrBadRequest)
 }
 
 // visibleProvidersTimeout bounds the provider list an error message shows.

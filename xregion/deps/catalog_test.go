@@ -142,25 +142,26 @@ func TestEnsureSharedCatalogCreatesOnceProviderShows(t *testing.T) {
 }
 
 // TestEnsureSharedCatalogFirstCreateRefused: which answer a create gives
-// for a share that has not arrived is not documented, so a refused
-// parameter is read like "not found" (the provider's list decides, then
-// the catalog is created again), while a permission error ends the step
-// at once.
+// for a share that has not arrived is not documented, so a first create
+// refused as a bad parameter or for permission waits for the provider's
+// list, then creates again; a refusal that stays is reported.
 func TestEnsureSharedCatalogFirstCreateRefused(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name                   string
 		err                    error
+		times                  int // 0: every create
 		wantErr                error
 		wantCreates, wantLists int
 	}{
-		{"bad_request", xregiontest.InvalidParameter("Share does not exist."), nil, 2, 1},
-		{"permission", xregiontest.PermissionDenied("User does not have USE_PROVIDER."), apierr.ErrPermissionDenied, 1, 0},
+		{"bad_request", xregiontest.InvalidParameter("Share does not exist."), 1, nil, 2, 1},
+		{"permission_once", xregiontest.PermissionDenied("Share is not accessible."), 1, nil, 2, 1},
+		{"permission_stays", xregiontest.PermissionDenied("User does not have USE_PROVIDER."), 0, apierr.ErrPermissionDenied, 2, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src, dst := sharedRegions(t)
-			dst.Inject(xregiontest.Fault{Method: "Catalogs.Create", Times: 1, Err: tc.err})
+			dst.Inject(xregiontest.Fault{Method: "Catalogs.Create", Times: tc.times, Err: tc.err})
 			spec := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.GlobalMetastoreID(), JustGranted: true}
 			got, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, noSleep)
 			if tc.wantErr == nil && (err != nil || got.Op != xregion.OpCreated) {
