@@ -59,7 +59,9 @@ func withOnceSummary(w *Workspace) *Workspace {
 // same object takes it instead of asking the service; later reads ask the
 // service again. A read that found the object missing is kept too, as that
 // answer. Nothing is written to the target between the two reads of a
-// hand-off but the step that takes it, which reads before it writes.
+// hand-off but the step that takes it, which reads before it writes; a read
+// meant for a step that wrote without taking it is dropped after that
+// step (the online tables' reads after PublishOnline).
 type handoff struct {
 	mu        sync.Mutex
 	recording bool
@@ -195,7 +197,7 @@ type handoffPostgres struct {
 }
 
 func (p handoffPostgres) GetSyncedTable(ctx context.Context, r postgres.GetSyncedTableRequest) (*postgres.SyncedTable, error) {
-	return read(ctx, p.h, "synced-autoscaling\x00"+strings.ToLower(r.Name), func(ctx context.Context) (*postgres.SyncedTable, error) {
+	return read(ctx, p.h, syncedPrefix+"autoscaling\x00"+strings.ToLower(r.Name), func(ctx context.Context) (*postgres.SyncedTable, error) {
 		return p.PostgresSyncedTables.GetSyncedTable(ctx, r)
 	})
 }
@@ -206,13 +208,27 @@ type handoffDatabase struct {
 }
 
 func (d handoffDatabase) GetSyncedDatabaseTable(ctx context.Context, r database.GetSyncedDatabaseTableRequest) (*database.SyncedDatabaseTable, error) {
-	return read(ctx, d.h, "synced-provisioned\x00"+strings.ToLower(r.Name), func(ctx context.Context) (*database.SyncedDatabaseTable, error) {
+	return read(ctx, d.h, syncedPrefix+"provisioned\x00"+strings.ToLower(r.Name), func(ctx context.Context) (*database.SyncedDatabaseTable, error) {
 		return d.SyncedTables.GetSyncedDatabaseTable(ctx, r)
 	})
 }
 
 // endpointKey is the hand-off key of the serving endpoint called name.
 func endpointKey(name string) string { return "endpoint\x00" + name }
+
+// dropPrefix forgets the reads kept under keys that start with prefix.
+func (h *handoff) dropPrefix(prefix string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k := range h.got {
+		if strings.HasPrefix(k, prefix) {
+			delete(h.got, k)
+		}
+	}
+}
+
+// syncedPrefix starts the hand-off keys of online tables' reads.
+const syncedPrefix = "synced-"
 
 // dropAll forgets every read kept.
 func (h *handoff) dropAll() {

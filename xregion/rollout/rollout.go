@@ -548,7 +548,7 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 		if err != nil {
 			return fail(&xregion.StepError{Step: "ReadModelVersion", Resource: fmt.Sprintf("%s version %d", from, d.Version), Err: err})
 		}
-		if res.Online, err = reenter(ctx, opts, "PublishOnline", func(ctx context.Context) (*online.PublishResult, error) {
+		res.Online, err = reenter(ctx, opts, "PublishOnline", func(ctx context.Context) (*online.PublishResult, error) {
 			return online.PublishOnline(ctx, w.online(), online.PublishSpec{
 				Store: spec.OnlineStore, Capacity: spec.OnlineCapacity, SharedCatalog: spec.SharedCatalog,
 				Catalog: spec.OnlineCatalog, Schema: spec.OnlineSchema, Tables: tables,
@@ -557,7 +557,11 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 				// list of their schema shows that none is there yet.
 				ListFirst: res.Catalog != nil && res.Catalog.Op == xregion.OpCreated,
 			}, opts...)
-		}); err != nil {
+		})
+		// The preflight's reads of online tables were for PublishOnline
+		// alone: one it did not take is out of date once it has published.
+		p.h.dropPrefix(syncedPrefix)
+		if err != nil {
 			return fail(err)
 		}
 		if !s.DryRun {

@@ -11,7 +11,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"bytes"
+	"github.com/databricks/databricks-sdk-go/apierr"
 	"github.com/databricks/databricks-sdk-go/service/catalog"
+	"github.com/databricks/databricks-sdk-go/service/database"
+	"github.com/databricks/databricks-sdk-go/service/ml"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/deps"
@@ -19,6 +23,7 @@ import (
 	"github.com/org/xregion-action/xregion/online"
 	"github.com/org/xregion-action/xregion/rollout"
 	"github.com/org/xregion-action/xregion/xregiontest"
+	"log/slog"
 )
 
 // wireCount counts the API requests that reach one workspace's HTTP face,
@@ -532,5 +537,42 @@ func TestSourceSummaryOnlyWhenVersionUnnamed(t *testing.T) {
 				t.Errorf("result endpoint %+v, catalog %+v; want deployed from the source's provider", res.Endpoint, res.Catalog)
 			}
 		})
+	}
+}
+
+// TestHandedReadsNotServedAfterPublish: what the preflight read of an
+// online table is for PublishOnline only; once PublishOnline has
+// published, WaitOnline reads the service again and never sees the table
+// as the preflight found it (here: missing, on a Lakebase Provisioned
+// store, with two tables so that the second API's answer is not taken).
+func TestHandedReadsNotServedAfterPublish(t *testing.T) {
+	t.Parallel()
+	w := newWireWorld(t, wireOpts{tables: 2, functions: 1})
+	w.dst.AddOnlineStore(ml.OnlineStore{Name: "serving-online-store", CreationTime: "2025-06-01T00:00:00Z"}) // Provisioned
+	if _, _, err := w.roll(t); err != nil {
+		t.Fatal(err)
+	}
+	const gone = "serving.default.ml_features_000_online"
+	ctx := t.Context()
+	if err := w.dst.Database.DeleteSyncedDatabaseTable(ctx, database.DeleteSyncedDatabaseTableRequest{Name: gone}); err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		if _, err := w.dst.Database.GetSyncedDatabaseTable(ctx, database.GetSyncedDatabaseTableRequest{Name: gone}); apierr.IsMissing(err) {
+			break
+		}
+	}
+	var logs bytes.Buffer
+	res, _, err := w.roll(t, xregion.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Online == nil || len(res.Online.Tables) != 2 || res.Online.Tables[0].Op != xregion.OpCreated {
+		t.Fatalf("online = %+v, want %s published again", res.Online, gone)
+	}
+	for line := range strings.Lines(logs.String()) {
+		if strings.Contains(line, "step="+online.StepWait) && strings.Contains(line, "not found") {
+			t.Errorf("WaitOnline saw the table it waits for as missing, as the preflight had: %s", line)
+		}
 	}
 }
