@@ -570,6 +570,10 @@ func TestHandedReadsNotServedAfterPublish(t *testing.T) {
 	if res.Online == nil || len(res.Online.Tables) != 2 || res.Online.Tables[0].Op != xregion.OpCreated {
 		t.Fatalf("online = %+v, want %s published again", res.Online, gone)
 	}
+	// The missing table settled nothing: the preflight read the schema.
+	if n := w.dstCnt.byCall["GET /api/2.1/unity-catalog/schemas/…"]; n != 1 {
+		t.Errorf("the re-run read the online schema %d times, want once (its first online table is gone)", n)
+	}
 	for line := range strings.Lines(logs.String()) {
 		if strings.Contains(line, "step="+online.StepWait) && strings.Contains(line, "not found") {
 			t.Errorf("WaitOnline saw the table it waits for as missing, as the preflight had: %s", line)
