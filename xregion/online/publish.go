@@ -82,9 +82,15 @@ type PublishSpec struct {
 	// before any online table is read, and reads only the tables the list
 	// shows: one request per schema instead of one or two per table, for
 	// tables that are most likely new (rollout sets it when it has just
-	// created the shared catalog that feeds them). The list, like the
-	// reads, shows only the tables the caller may see. It needs a
-	// [TableLister] in [Clients].Tables, and has no effect without one.
+	// created the shared catalog that feeds them). The list shows only
+	// the tables the caller may see (Databricks API docs, "List tables":
+	// metastore admin, owner, or SELECT), while a read of a table the
+	// caller may not see fails: with ListFirst, an online table of that
+	// name which the caller cannot see is taken for new, the store is
+	// made ready, and its publish meets the service's answer (a "conflict"
+	// is then read as for a table published concurrently) instead of a
+	// read before any write. It needs a [TableLister] in [Clients].Tables,
+	// and has no effect without one.
 	ListFirst bool
 }
 
@@ -226,7 +232,9 @@ func DefaultOnlineName(catalog, schema, source string) string {
 // the shared catalog (shared catalogs are read-only), tables without
 // primary keys, an existing online table fed from another source table (see
 // the table-ID note in the error; a reply that does not name the source
-// is not a conflict) and an online table being deleted. A spec with no
+// is not a conflict) and an online table being deleted; with
+// [PublishSpec].ListFirst, only among the tables the online schema's list
+// shows. A spec with no
 // tables does nothing and makes no call. Every error is a
 // [*xregion.StepError].
 func PublishOnline(ctx context.Context, c Clients, spec PublishSpec, opts ...xregion.Option) (*PublishResult, error) {
