@@ -234,9 +234,8 @@ func DefaultOnlineName(catalog, schema, source string) string {
 // the table-ID note in the error; a reply that does not name the source
 // is not a conflict) and an online table being deleted; with
 // [PublishSpec].ListFirst, only among the tables the online schema's list
-// shows. A spec with no
-// tables does nothing and makes no call. Every error is a
-// [*xregion.StepError].
+// shows. A spec with no tables does nothing and makes no call. Every error
+// is a [*xregion.StepError].
 func PublishOnline(ctx context.Context, c Clients, spec PublishSpec, opts ...xregion.Option) (*PublishResult, error) {
 	r, err := publish(ctx, c, spec, settings.New(opts...))
 	if err != nil {
