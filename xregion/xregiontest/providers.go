@@ -102,6 +102,8 @@ func (w *Workspace) visible() visibility {
 func (w *Workspace) observe() visibility {
 	// why: D2D providers and shares appear in the recipient metastore after
 	// an undocumented delay ("manage providers" docs); WithProviderLag models it.
+	// A new grant's provider and share start their lag together, so a new
+	// provider shows its shares at once: an assumption, not documented.
 	links, shares := w.eligible()
 	now := map[string]bool{}
 	for p := range links {
