@@ -194,6 +194,22 @@ func (spec Spec) Validate(src Source) error {
 	return err
 }
 
+// checkPhase validates the spec's phase, empty meaning PhaseAll, for a run
+// with or without the source workspace.
+func (spec *Spec) checkPhase(haveSource bool) error {
+	switch spec.Phase {
+	case "":
+		spec.Phase = PhaseAll
+	case PhaseAll, PhaseShare, PhaseDeploy:
+	default:
+		return invalid.Input("phase", string(spec.Phase), "want all, share or deploy")
+	}
+	if !haveSource && spec.Phase != PhaseDeploy {
+		return invalid.Input("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
+	}
+	return nil
+}
+
 // withDefaults validates the spec and fills its defaults.
 func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 	if _, err := xregion.ParseFullName("model", spec.Model); err != nil {
@@ -202,15 +218,8 @@ func (spec Spec) withDefaults(haveSource bool) (Spec, error) {
 	if _, err := xregion.ParseVersion("version", spec.Version); err != nil {
 		return spec, err
 	}
-	switch spec.Phase {
-	case "":
-		spec.Phase = PhaseAll
-	case PhaseAll, PhaseShare, PhaseDeploy:
-	default:
-		return spec, invalid.Input("phase", string(spec.Phase), "want all, share or deploy")
-	}
-	if !haveSource && spec.Phase != PhaseDeploy {
-		return spec, invalid.Input("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
+	if err := spec.checkPhase(haveSource); err != nil {
+		return spec, err
 	}
 	if sel, _ := xregion.ParseVersion("version", spec.Version); !haveSource && spec.Phase == PhaseDeploy && sel.Number == 0 {
 		// why: share changes reach a target about a minute late (Databricks

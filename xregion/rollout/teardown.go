@@ -650,15 +650,8 @@ func (spec Spec) teardownDefaults(haveSource bool) (Spec, error) {
 	if _, err := xregion.ParseFullName("model", spec.Model); err != nil {
 		return spec, err
 	}
-	switch spec.Phase {
-	case "":
-		spec.Phase = PhaseAll
-	case PhaseAll, PhaseShare, PhaseDeploy:
-	default:
-		return spec, invalid.Input("phase", string(spec.Phase), "want all, share or deploy")
-	}
-	if !haveSource && spec.Phase != PhaseDeploy {
-		return spec, invalid.Input("phase", string(spec.Phase), "needs the source workspace; only the deploy phase runs without it")
+	if err := spec.checkPhase(haveSource); err != nil {
+		return spec, err
 	}
 	spec.Share = cmp.Or(spec.Share, DefaultShareName(spec.Model))
 	spec.SharedCatalog = cmp.Or(spec.SharedCatalog, spec.Share)
