@@ -56,6 +56,8 @@ func (w *Workspace) AddModelVersion(v catalog.ModelVersionInfo) {
 		v.Id = w.newID("model-version")
 	}
 	if v.MetastoreId == "" {
+		// why: metastore_id is "the unique identifier of the metastore
+		// containing the model version" (API docs, ModelVersionInfo).
 		v.MetastoreId = w.cfg.metastoreID
 	}
 	if v.CreatedAt == 0 {
