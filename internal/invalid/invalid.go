@@ -23,8 +23,12 @@ type Error struct {
 	Reason string
 }
 
-// Error returns a one-line message naming the input and its value.
+// Error returns a one-line message naming the input and its value (an
+// empty value, a missing input, is not shown).
 func (e *Error) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("invalid %s: %s", e.Input, e.Reason)
+	}
 	return fmt.Sprintf("invalid %s %q: %s", e.Input, e.Value, e.Reason)
 }
 
