@@ -301,9 +301,11 @@ func TestEnsureSharedCatalogByMetastoreUUID(t *testing.T) {
 		t.Errorf("EnsureSharedCatalog(another metastore) error = %v, want ErrConflict", err)
 	}
 	// Neither a global id nor a metastore id: refused before any call.
-	bad := spec
-	bad.SourceMetastoreID = "aws:us-east-1"
-	if _, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), bad, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
-		t.Errorf("EnsureSharedCatalog(%q) error = %v, want ErrInvalidInput", bad.SourceMetastoreID, err)
+	for _, id := range []string{"aws:us-east-1", "prod", "6f61603a-3268-5ea9-abf4-0db8d3d08e8", "6f61603a_3268-5ea9-abf4-0db8d3d08e89"} {
+		bad := spec
+		bad.SourceMetastoreID = id
+		if _, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), bad, noSleep); !errors.Is(err, xregion.ErrInvalidInput) {
+			t.Errorf("EnsureSharedCatalog(%q) error = %v, want ErrInvalidInput", id, err)
+		}
 	}
 }

@@ -80,7 +80,8 @@ type Dependencies struct {
 	// need not read it again. It is not part of the JSON.
 	VersionCreated time.Time `json:"-"`
 	// MetastoreID is the id (uuid) of the metastore holding the version,
-	// as its read reports it (empty when the reply leaves it out), so that
+	// as its read reports it (empty when the reply leaves it out or it is
+	// not a uuid), so that
 	// later steps need not read the metastore summary to know it. It is
 	// not part of the JSON.
 	MetastoreID string `json:"-"`
@@ -188,7 +189,10 @@ func discover(ctx context.Context, c SourceClients, spec DiscoverSpec, s setting
 	if mv.Status != catalog.ModelVersionInfoStatusReady {
 		return nil, fmt.Errorf("version %d has status %s, want READY: %w", mv.Version, mv.Status, xregion.ErrNotReady)
 	}
-	d := &Dependencies{Model: model.String(), Version: mv.Version, MetastoreID: mv.MetastoreId}
+	d := &Dependencies{Model: model.String(), Version: mv.Version}
+	if bareMetastoreID(mv.MetastoreId) {
+		d.MetastoreID = mv.MetastoreId
+	}
 	if mv.CreatedAt > 0 {
 		d.VersionCreated = time.UnixMilli(mv.CreatedAt)
 	}

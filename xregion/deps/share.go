@@ -974,8 +974,21 @@ func metastoreMatches(global, id string) bool {
 	return ok && id != "" && strings.EqualFold(uuid, id)
 }
 
-// bareMetastoreID reports whether id looks like a metastore id alone: a
-// non-empty name of letters, digits and hyphens, with no colon.
+// bareMetastoreID reports whether id is a metastore id alone: a uuid,
+// 8-4-4-4-12 hexadecimal digits.
 func bareMetastoreID(id string) bool {
-	return id != "" && strings.Trim(strings.ToLower(id), "0123456789abcdefghijklmnopqrstuvwxyz-") == ""
+	if len(id) != 36 {
+		return false
+	}
+	for i, r := range id {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", r):
+			return false
+		}
+	}
+	return true
 }
