@@ -337,8 +337,9 @@ func (s side) authType() string {
 // works on text that does not parse as a URL too. A pasted secret may hold
 // a "/", "?" or "#", which would end the authority by the URL standard:
 // when the authority has no "@" but the text after it does, everything up
-// to that "@" is taken for userinfo, since a host input has no path worth
-// showing.
+// to the last "@" is taken for userinfo, since a host input has no path
+// worth showing (hiding too much of a bad host input beats showing part of
+// a secret).
 func userinfo(v string) string {
 	_, rest, ok := strings.Cut(v, "://")
 	if !ok {
@@ -351,7 +352,7 @@ func userinfo(v string) string {
 	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
 		return auth[:at+1]
 	}
-	if at := strings.IndexByte(rest, '@'); at >= 0 {
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
 		return rest[:at+1]
 	}
 	return ""

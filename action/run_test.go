@@ -507,7 +507,8 @@ func TestWithoutUserinfo(t *testing.T) {
 		"u:p@h.example":                 "***@h.example",
 		"https://h.example/?user=a@b.c": "https://***@b.c",
 		"https://u:p/q@h.example":       "https://***@h.example",
-		"https://u:p#q@h.example/a@b":   "https://***@h.example/a@b",
+		"https://u:p#q@h.example/a@b":   "https://***@b",
+		"https://token:p/q@r@h.example": "https://***@h.example",
 		"":                              "",
 	} {
 		if got := withoutUserinfo(in); got != want {
