@@ -198,7 +198,10 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 	// The catalog is created as soon as its provider is visible; only a
 	// create that may not have found the share waits for the share in the
 	// provider's list, and then creates again. The create runs under the
-	// step's context, not the provider wait's deadline.
+	// step's context, not the provider wait's deadline. A caller who may
+	// not list the provider's shares learns of the share's arrival only
+	// from a create that stops answering "not found"; any other refusal
+	// of that second create is reported at once.
 	var early error
 	outer := ctx
 	provider, unchecked, tried, err := waitForShare(ctx, c.Providers, spec, s, log, func(_ context.Context, p string) bool {
@@ -214,14 +217,14 @@ func ensureSharedCatalog(ctx context.Context, c CatalogClients, spec CatalogSpec
 	} else {
 		err = create(ctx)
 	}
-	if unchecked && shareNotThereYet(err) {
+	if unchecked && isMissing(err) {
 		// The caller may not list the provider's shares, so the share's
 		// arrival shows only as a create that succeeds.
 		timeout := cmp.Or(spec.ProviderTimeout, DefaultProviderTimeout)
 		wctx, cancel := context.WithTimeoutCause(ctx, timeout, errProviderTimeout)
 		defer cancel()
 		if perr := settings.Poll(wctx, s.NewBackOff(), func(ctx context.Context) (bool, error) {
-			if err = create(ctx); shareNotThereYet(err) {
+			if err = create(ctx); isMissing(err) {
 				log.InfoContext(ctx, "waiting for the share to appear in the target", "waiting_for", fmt.Sprintf("share %q from provider %q", spec.Share, provider), "timeout", timeout)
 				return false, nil
 			}

@@ -309,3 +309,21 @@ func TestEnsureSharedCatalogByMetastoreUUID(t *testing.T) {
 		}
 	}
 }
+
+// TestEnsureSharedCatalogUseProviderOnlyRefusal: a caller with USE_PROVIDER
+// alone may not list the provider's shares, so only creates tell whether
+// the share has arrived: "not found" is waited on, but a refused parameter
+// that stays is reported after one more create, not after the timeout.
+func TestEnsureSharedCatalogUseProviderOnlyRefusal(t *testing.T) {
+	t.Parallel()
+	src, dst := sharedRegions(t, xregiontest.WithProviderOwner("metastore-admins"), xregiontest.WithMetastorePrivileges("USE_PROVIDER"))
+	dst.Inject(xregiontest.Fault{Method: "Catalogs.Create", Err: xregiontest.InvalidParameter("Invalid share name.")})
+	spec := deps.CatalogSpec{Name: "fraud_shared", Share: shareName, SourceMetastoreID: src.GlobalMetastoreID(), JustGranted: true}
+	_, err := deps.EnsureSharedCatalog(t.Context(), catalogClients(dst), spec, giveUpAfter(50))
+	if !errors.Is(err, apierr.ErrBadRequest) {
+		t.Errorf("EnsureSharedCatalog() error = %v, want the service's refusal", err)
+	}
+	if c, l := dst.Calls("Catalogs.Create"), dst.Calls("Providers.ListSharesAll"); c != 2 || l != 1 {
+		t.Errorf("%d creates and %d share lists, want 2 and 1 (the list refused, then one more create)", c, l)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/databricks/databricks-sdk-go/service/catalog"
 	"github.com/databricks/databricks-sdk-go/service/database"
 	"github.com/databricks/databricks-sdk-go/service/ml"
+	"github.com/databricks/databricks-sdk-go/service/postgres"
 	"github.com/org/xregion-action/xregion"
 	"github.com/org/xregion-action/xregion/client"
 	"github.com/org/xregion-action/xregion/deps"
@@ -578,5 +579,27 @@ func TestHandedReadsNotServedAfterPublish(t *testing.T) {
 		if strings.Contains(line, "step="+online.StepWait) && strings.Contains(line, "not found") {
 			t.Errorf("WaitOnline saw the table it waits for as missing, as the preflight had: %s", line)
 		}
+	}
+}
+
+// TestPreflightDeletingTableSettlesNothing: an online table being deleted
+// may outlive its schema, so the preflight of a re-run reads the online
+// schema when it finds the model's first online table DELETING.
+func TestPreflightDeletingTableSettlesNothing(t *testing.T) {
+	t.Parallel()
+	w := newWireWorld(t, wireOpts{tables: 1, functions: 1})
+	if _, _, err := w.roll(t); err != nil {
+		t.Fatal(err)
+	}
+	name := online.DefaultOnlineName("serving", rollout.DefaultOnlineSchema, "main.ml.features_000")
+	if _, err := w.dst.Postgres.DeleteSyncedTable(t.Context(), postgres.DeleteSyncedTableRequest{Name: "synced_tables/" + name}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := w.roll(t) // PublishOnline refuses a table being deleted
+	if err == nil {
+		t.Fatal("re-run with the online table being deleted succeeded, want PublishOnline's refusal")
+	}
+	if n := w.dstCnt.byCall["GET /api/2.1/unity-catalog/schemas/…"]; n != 1 {
+		t.Errorf("the re-run read the online schema %d times, want once (its first online table is being deleted)", n)
 	}
 }

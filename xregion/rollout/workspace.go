@@ -228,7 +228,8 @@ func (f onlineFinder) OnlineTableExists(ctx context.Context, name string) (bool,
 	if err != nil {
 		return false, err
 	}
-	return len(st) == 1 && st[0].Phase != online.PhaseMissing, nil
+	// A table being deleted may outlive its schema: it settles nothing.
+	return len(st) == 1 && st[0].Phase != online.PhaseMissing && st[0].Phase != online.PhaseDeleting, nil
 }
 
 func (w Workspace) shared() deps.SharedReaders {
