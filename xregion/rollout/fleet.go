@@ -134,17 +134,6 @@ func rollRegions(ctx context.Context, src *Workspace, targets []Target, spec Spe
 	if err := checkSource(src, runNeeds(base)); err != nil {
 		return nil, err
 	}
-	if sel, _ := xregion.ParseVersion("version", base.Version); sel.Number == 0 && src != nil && base.Phase == PhaseDeploy {
-		// Resolve an alias or latest once for the whole fleet: resolved
-		// per region, a later wave could ship a version the first wave
-		// never checked.
-		n, err := deps.ResolveVersion(ctx, src.ModelVersions, base.Model, base.Version)
-		if err != nil {
-			return nil, err
-		}
-		spec.Version = strconv.Itoa(n)
-		base.Version = spec.Version
-	}
 	specs := make([]Spec, len(targets))
 	for i, t := range targets {
 		if specs[i], err = t.apply(spec).withDefaults(src != nil); err != nil {
@@ -154,6 +143,19 @@ func rollRegions(ctx context.Context, src *Workspace, targets []Target, spec Spe
 	waves, err := plan.waves(targets)
 	if err != nil {
 		return nil, err
+	}
+	if sel, _ := xregion.ParseVersion("version", base.Version); sel.Number == 0 && src != nil && base.Phase == PhaseDeploy {
+		// Resolve an alias or latest once for the whole fleet, once every
+		// input is known good: resolved per region, a later wave could
+		// ship a version the first wave never checked.
+		n, err := deps.ResolveVersion(ctx, src.ModelVersions, base.Model, base.Version)
+		if err != nil {
+			return nil, err
+		}
+		base.Version = strconv.Itoa(n)
+		for i := range specs {
+			specs[i].Version = base.Version
+		}
 	}
 	f := &fleet{
 		src: src, targets: targets, spec: base, specs: specs, plan: plan, waves: waves, opts: opts,

@@ -519,3 +519,25 @@ func TestRegionsLaterWavesReadEndpointsAgain(t *testing.T) {
 		t.Errorf("catalog reads of the converged re-run by wave = %v, want the later wave to read its catalog again", gotCat)
 	}
 }
+
+// TestRegionsChecksEveryInputBeforeResolving: a deploy-phase fleet with an
+// alias resolves it on the source only once the waves and every target's
+// overrides are known good: a bad wave plan fails with no call at all.
+func TestRegionsChecksEveryInputBeforeResolving(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "eu-west-1")
+	spec := baseSpec() // version @champion
+	spec.Phase = rollout.PhaseDeploy
+	spec.Provider = "org-us-east-1"
+	for name, plan := range map[string]rollout.Plan{
+		"unknown_region_in_waves": {Waves: [][]string{{"nowhere"}}},
+	} {
+		_, err := rollout.Regions(t.Context(), w.source(), w.regionTargets(), spec, plan, noSleep)
+		if !errors.Is(err, xregion.ErrInvalidInput) {
+			t.Errorf("%s: Regions() error = %v, want an input error", name, err)
+		}
+		if n := w.src.Calls("ModelVersions.GetByAlias") + w.src.Calls("ModelVersions.ListAll"); n != 0 {
+			t.Errorf("%s: the source was asked %d times to resolve the version before the bad input was reported", name, n)
+		}
+	}
+}
