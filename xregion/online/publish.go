@@ -88,8 +88,9 @@ type PublishSpec struct {
 	// caller may not see fails: with ListFirst, an online table of that
 	// name which the caller cannot see is taken for new, the store is
 	// made ready, and its publish meets the service's answer (a "conflict"
-	// is then read as for a table published concurrently) instead of a
-	// read before any write. It needs a [TableLister] in [Clients].Tables,
+	// is then read as for a table published concurrently, and the table,
+	// if fed from the same source, is left as it is, even failed) instead
+	// of a read before any write. It needs a [TableLister] in [Clients].Tables,
 	// and has no effect without one.
 	ListFirst bool
 }
