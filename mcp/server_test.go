@@ -495,7 +495,13 @@ func TestChangingTools(t *testing.T) {
 		t.Errorf("share_model = %+v, want the share step of both regions and no endpoint", out.Regions)
 	}
 
-	// rollout to one region, with progress.
+	// rollout to one region, with progress. It comes later: by then the
+	// provider of share_model's new grant has reached eu-west-1, which has
+	// not looked yet (the fakes count that delay in Providers calls, not
+	// in time; a rollout at once would be told to run again in a minute).
+	if _, err := f.eu.Providers.ListAll(t.Context(), sharing.ListProvidersRequest{}); err != nil {
+		t.Fatal(err)
+	}
 	var mu sync.Mutex
 	var progress []string
 	client := mcp.NewClient(&mcp.Implementation{Name: "test"}, &mcp.ClientOptions{

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/databricks/databricks-sdk-go/service/serving"
+	"github.com/databricks/databricks-sdk-go/service/sharing"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/org/xregion-action/xregion"
@@ -226,7 +227,13 @@ func TestRegionsCancelledThenRerunConverges(t *testing.T) {
 				t.Error("all-or-nothing left eu-west-1's new endpoint in place")
 			}
 
-			// A re-run finishes the fleet, and one more writes nothing.
+			// A re-run finishes the fleet, and one more writes nothing. It
+			// comes later: by then the provider of the grant the cancelled
+			// run made reaches us-west-2, which has not looked yet (the
+			// fakes count that delay in Providers calls, not in time).
+			if _, err := w.targets[2].Providers.ListAll(t.Context(), sharing.ListProvidersRequest{}); err != nil {
+				t.Fatal(err)
+			}
 			results, err = rollout.Regions(t.Context(), w.source(), w.fleetTargets(new(journal), labels...), baseSpec(), plan, noSleep)
 			if err != nil {
 				t.Fatalf("re-run Regions() error = %v", err)

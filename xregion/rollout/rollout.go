@@ -487,11 +487,8 @@ func run(ctx context.Context, src *Workspace, dst Target, spec Spec, d *deps.Dep
 			Name: spec.SharedCatalog, Share: spec.Share, Provider: provider, SourceMetastoreID: sourceID,
 			UseExisting: spec.UseExistingCatalog, ProviderTimeout: spec.ProviderTimeout, JustGranted: justGranted,
 			Model: spec.Model,
-			// A share job, or an earlier run cut short after its grant,
-			// may have granted moments ago: the grant's provider may
-			// still be on its way. An empty provider list then costs
-			// the grace before it is blamed on permissions.
-			MaybeJustGranted: true,
+			// A deploy phase may follow a share job at once.
+			MaybeJustGranted: spec.Phase == PhaseDeploy,
 		}, opts...)
 	}); err != nil {
 		return fail(err)
